@@ -1,0 +1,1 @@
+"""Japanese text handling: normalisation with offsets, numbers, dates."""

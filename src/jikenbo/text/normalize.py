@@ -1,0 +1,106 @@
+"""NFKC normalisation that keeps a map back to the original offsets.
+
+Extraction runs on normalised text (half-width digits, ASCII punctuation, one tilde) but
+every value's evidence must point into the text the user sees. ``normalize`` returns the
+normalised string and, for each of its characters, the index of the original character it
+came from, so ``to_original`` can turn any normalised span back into an original one.
+
+Deviations from plain NFKC, each for a reason found in real notices:
+- circled digits (①②…) become ``(1)``, not ``1``: NFKC would glue ``①1,000人`` into ``11,000人``;
+- every wave dash and tilde variant (〜 ～ ~ 〰) becomes ``~``, so ranges such as
+  ``2021年4月1日〜2024年5月14日`` keep their separator (neologdn drops it; jaconv turns it into ー);
+- CR is dropped and NBSP/ideographic spaces become an ASCII space.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_TILDES = {"\u301c": "~", "\uff5e": "~", "\u3030": "~", "\u2053": "~", "\u223c": "~"}
+_DASHES = {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-", "\uff0d": "-"}
+
+
+def _circled(ch: str) -> str | None:
+    name = unicodedata.name(ch, "")
+    if name.startswith(("CIRCLED DIGIT", "CIRCLED NUMBER", "PARENTHESIZED DIGIT",
+                        "PARENTHESIZED NUMBER", "DINGBAT NEGATIVE CIRCLED",
+                        "NEGATIVE CIRCLED NUMBER", "DOUBLE CIRCLED")):
+        digits = unicodedata.normalize("NFKC", ch)
+        digits = "".join(c for c in digits if c.isdigit())
+        if digits:
+            return f"({digits})"
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _norm_char(ch: str) -> str:
+    if ch in _TILDES:
+        return _TILDES[ch]
+    if ch in _DASHES:
+        return _DASHES[ch]
+    if ch == "\r":
+        return ""
+    if ch in ("\u00a0", "\u3000"):
+        return " "
+    if ch in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽❶❷❸❹❺❻❼❽❾❿":
+        c = _circled(ch)
+        if c:
+            return c
+    n = unicodedata.normalize("NFKC", ch)
+    return "~" if n == "\uff5e" else n
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Normalised text plus ``origin[i]``: the original index of normalised char ``i``.
+
+    ``origin`` has one extra entry at the end (the original length) so that an exclusive
+    end offset maps too.
+    """
+
+    text: str
+    origin: tuple[int, ...]
+    ends: tuple[int, ...] = ()  # ``ends[i]``: original end of normalised char ``i`` (default origin+1)
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised ``[start, end)`` span to the original text."""
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        if end == start:
+            o = self.origin[start]
+            return o, o
+        last = self.ends[end - 1] if self.ends else self.origin[end - 1] + 1
+        return self.origin[start], last
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise ``text`` (see module doc) and keep the offset map."""
+    out: list[str] = []
+    origin: list[int] = []
+    ends: list[int] = []
+    if text.isascii() and "\r" not in text:
+        return Normalized(text, tuple(range(len(text) + 1)), tuple(range(1, len(text) + 1)))
+    for i, ch in enumerate(text):
+        n = _norm_char(ch) if not ch.isascii() or ch == "\r" else ch
+        if not n:
+            continue
+        if out and unicodedata.combining(n[0]):
+            # half-width dakuten etc.: compose with the previous character
+            merged = unicodedata.normalize("NFC", out[-1] + n[0])
+            if len(merged) == 1:
+                out[-1] = merged
+                ends[-1] = i + 1
+                n = n[1:]
+        for c in n:
+            out.append(c)
+            origin.append(i)
+            ends.append(i + 1)
+    origin.append(len(text))
+    return Normalized("".join(out), tuple(origin), tuple(ends))
+
+
+def nfkc(text: str) -> str:
+    """Normalised text without the offset map (for keys, names and comparisons)."""
+    return normalize(text).text
