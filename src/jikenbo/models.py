@@ -132,6 +132,7 @@ class Record(_Plain):
     reported_to: list[str] = Field(default_factory=list)
 
     title: str | None = None
+    industry: str | None = None  # JSIC 大分類 name guessed from the organisation (医療,福祉 / 教育,学習支援業 ...)
     notice_kind: str = "unknown"
     timeline: list[Event] = Field(default_factory=list)
     counts: list[Count] = Field(default_factory=list)
