@@ -1,0 +1,629 @@
+"""Group incident notices into incidents and consolidate their values.
+
+Pure functions over record dicts (``Record.model_dump()``, plus ``notice_id`` / ``fetched_at``
+once stored). The store calls :func:`match` for each new notice against the incidents it
+already holds; :func:`cluster` applies the same rules to a batch.
+
+Two notices belong to one incident when
+1. their organisations agree: the same key after :func:`org_key` (designators, spaces and
+   punctuation removed, aliases from ``lexicon/org_aliases.toml`` applied), or one key
+   containing the other (both at least 3 characters) where the remainder is a generic word
+   (ホールディングス, グループ …). A remainder holding a distinguishing word (電機, 商事 …)
+   means another organisation; any other remainder is a *weak* name match that needs strong
+   timeline evidence; and
+2. their timelines agree: the notice cites the candidate's disclosure date (``references``),
+   or gives the same detection / start date, or the disclosures lie close together
+   (``limits.max_days_apart``; longer for follow-ups) with overlapping incident types,
+   counts or third parties. Detection dates far apart mean two incidents.
+
+Cue words and limits live in ``lexicon/link.toml``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from jikenbo.config import lexicon
+from jikenbo.text.normalize import nfkc
+
+CONTRACT_FIELDS: tuple[str, ...] = (
+    "disclosure_date", "detected_date", "incident_types", "leak_status", "affected_total",
+    "data_categories", "sensitive", "payment_card", "reported_to",
+)
+SET_FIELDS: tuple[str, ...] = ("incident_types", "data_categories", "reported_to")
+BOOL_FIELDS: tuple[str, ...] = ("sensitive", "payment_card")
+OFFICIAL_KINDS: frozenset[str] = frozenset({"first_report", "follow_up", "final_report", "unknown"})
+_KIND_RANK = {"first_report": 0, "unknown": 1, "news_report": 1, "follow_up": 2, "final_report": 3}
+
+
+@dataclass
+class LinkDecision:
+    """Where a notice goes: an existing incident (``incident_id``) or a new one (None)."""
+
+    incident_id: str | None
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- lexicons
+
+
+def _lower(s: str) -> str:
+    return nfkc(s).lower()
+
+
+@cache
+def _link_lex() -> dict[str, Any]:
+    return lexicon("link")
+
+
+@cache
+def _org_rules() -> tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]:
+    org = _link_lex()["org"]
+    designators = tuple(sorted({_lower(d) for d in org["designators"]}, key=len, reverse=True))
+    latin = sorted({_lower(d) for d in org["latin_designators"]}, key=len, reverse=True)
+    latin_re = re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(re.escape(d) for d in latin) + r")(?![a-z0-9])"
+    )
+    punct = "".join(re.escape(_lower(p)) for p in org["punctuation"])
+    punct_re = re.compile(r"[\s" + punct + r"]+")
+    return designators, latin_re, punct_re
+
+
+def _basic_key(name: str | None) -> str:
+    if not name:
+        return ""
+    s = _lower(name)
+    designators, latin_re, punct_re = _org_rules()
+    for d in designators:
+        s = s.replace(d, " ")
+    s = latin_re.sub(" ", s)
+    return punct_re.sub("", s)
+
+
+@cache
+def _alias_map(table: str) -> dict[str, str]:
+    data = lexicon("org_aliases").get(table, {})
+    out: dict[str, str] = {}
+    for canonical, others in data.items():
+        ck = _basic_key(canonical)
+        out[ck] = ck
+        for o in others:
+            out.setdefault(_basic_key(o), ck)
+    return out
+
+
+def org_key(name: str | None) -> str:
+    """Comparable key of an organisation name: ``(株)ＰＲ ＴＩＭＥＳ`` → ``prtimes``.
+
+    NFKC, lower case, corporate designators, spaces and punctuation removed, then the alias
+    table (``org_aliases.toml`` ``[organizations]``) maps other names to the canonical one.
+    """
+    k = _basic_key(name)
+    return _alias_map("organizations").get(k, k)
+
+
+def vendor_key(name: str | None) -> str:
+    """Comparable key of a third party (vendor, cloud service): ``Dropbox Sign`` → ``dropbox``."""
+    k = _basic_key(name)
+    if not k:
+        return ""
+    aliases = _alias_map("vendors")
+    if k in aliases:
+        return aliases[k]
+    for suf in sorted({_lower(s) for s in _link_lex()["vendor"]["suffixes"]}, key=len, reverse=True):
+        if k.endswith(suf) and len(k) > len(suf) + 1:
+            k = k[: -len(suf)]
+            break
+    if k in aliases:
+        return aliases[k]
+    org = _alias_map("organizations")
+    return org.get(k, k)
+
+
+def org_relation(a: str, b: str) -> str:
+    """How two org keys relate: ``same``, ``generic`` (holding/group), ``weak`` or ``none``."""
+    if not a or not b:
+        return "none"
+    if a == b:
+        return "same"
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 3 or short not in long_:
+        return "none"
+    rest = long_.replace(short, " ", 1)
+    lex = _link_lex()["org"]
+    generic = sorted({_lower(w) for w in lex["generic_affixes"]}, key=len, reverse=True)
+    left = rest
+    for w in generic:
+        left = left.replace(_basic_key(w), " ")
+    if not left.strip():
+        return "generic"
+    if any(_basic_key(w) in rest for w in lex["distinguishing_words"]):
+        return "none"
+    return "weak"
+
+
+# --------------------------------------------------------------------------- notices
+
+
+def _iso(d: Any) -> str | None:
+    if not d or not isinstance(d, str):
+        return None
+    try:
+        date.fromisoformat(d[:10])
+    except ValueError:
+        return None
+    return d[:10]
+
+
+def _days(a: str | None, b: str | None) -> int | None:
+    if not a or not b:
+        return None
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+
+
+def notice_kind(record: dict) -> str:
+    """The notice's kind: the extractor's value, else guessed from title cue words."""
+    kind = record.get("notice_kind") or record.get("kind") or "unknown"
+    if kind != "unknown":
+        return str(kind)
+    title = _lower(record.get("title") or "")
+    if title:
+        kinds = _link_lex()["kinds"]
+        for k in ("final_report", "follow_up", "news_report"):
+            if any(_lower(c) in title for c in kinds[k]):
+                return k
+    return "unknown"
+
+
+def _third_party_names(record: dict) -> list[str]:
+    out = []
+    for t in record.get("third_parties") or []:
+        name = t.get("name") if isinstance(t, dict) else t
+        if name:
+            out.append(str(name))
+    return out
+
+
+def notice_summary(record: dict) -> dict:
+    """What linking needs of one notice (JSON-able)."""
+    detected = {_iso(record.get("detected_date"))}
+    started: set[str | None] = set()
+    for ev in record.get("timeline") or []:
+        if not isinstance(ev, dict) or ev.get("precision", "day") not in ("day", None):
+            continue
+        if ev.get("kind") == "detected":
+            detected.add(_iso(ev.get("date")))
+        elif ev.get("kind") == "started":
+            started.add(_iso(ev.get("date")))
+    min_count = int(_link_lex()["limits"]["min_count_value"])
+    counts = {int(c["value"]) for c in record.get("counts") or []
+              if isinstance(c, dict) and isinstance(c.get("value"), int) and c["value"] >= min_count}
+    total = record.get("affected_total")
+    if isinstance(total, int) and total >= min_count:
+        counts.add(total)
+    names = [record.get("organization") or ""]
+    return {
+        "org_key": org_key(record.get("organization")),
+        "organization": record.get("organization"),
+        "org_keys": sorted({k for k in (org_key(n) for n in names) if k}),
+        "disclosure_date": _iso(record.get("disclosure_date")),
+        "detected_date": _iso(record.get("detected_date")),
+        "detected_dates": sorted(d for d in detected if d),
+        "started_dates": sorted(d for d in started if d),
+        "incident_types": sorted(set(record.get("incident_types") or [])),
+        "affected_total": total if isinstance(total, int) else None,
+        "count_values": sorted(counts),
+        "vendor_keys": sorted({k for k in (vendor_key(n) for n in _third_party_names(record)) if k}),
+        "references": sorted({d for d in (_iso(r) for r in record.get("references") or []) if d}),
+        "kind": notice_kind(record),
+        "title": record.get("title"),
+        "source": record.get("source"),
+        "doc_sha256": record.get("doc_sha256") or "",
+        "segment_start": record.get("segment_start") or 0,
+        "notice_id": record.get("notice_id"),
+    }
+
+
+def new_incident_id(record: dict) -> str:
+    """Stable id of the incident a notice starts: ``inc_`` + 12 hex of a content hash."""
+    parts = [org_key(record.get("organization")), record.get("doc_sha256") or "",
+             str(record.get("segment_start") or 0)]
+    if not parts[1]:
+        parts.append(str(record.get("source") or ""))
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return "inc_" + h[:12]
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _empty_candidate(cid: str | None) -> dict:
+    return {"id": cid, "org_keys": set(), "disclosure_dates": set(), "detected_dates": set(),
+            "started_dates": set(), "incident_types": set(), "count_values": set(),
+            "vendor_keys": set(), "references": set(), "doc_keys": set(), "kinds": set()}
+
+
+def _add_summary(cand: dict, s: dict) -> None:
+    cand["org_keys"].update(s.get("org_keys") or ([s["org_key"]] if s.get("org_key") else []))
+    if s.get("disclosure_date"):
+        cand["disclosure_dates"].add(s["disclosure_date"])
+    cand["detected_dates"].update(s.get("detected_dates") or [])
+    cand["started_dates"].update(s.get("started_dates") or [])
+    cand["incident_types"].update(s.get("incident_types") or [])
+    cand["count_values"].update(s.get("count_values") or [])
+    cand["vendor_keys"].update(s.get("vendor_keys") or [])
+    cand["references"].update(s.get("references") or [])
+    if s.get("doc_sha256"):
+        cand["doc_keys"].add((s["doc_sha256"], s.get("segment_start") or 0))
+    cand["kinds"].add(s.get("kind") or "unknown")
+
+
+def incident_summary(notices: Iterable[dict], incident_id: str | None = None) -> dict:
+    """A match candidate from an incident's notices (record dicts or notice summaries)."""
+    cand = _empty_candidate(incident_id)
+    for n in notices:
+        _add_summary(cand, n if "org_key" in n else notice_summary(n))
+    return cand
+
+
+def _from_incident(inc: dict) -> dict:
+    """A match candidate from an incident dict as the store returns it (ARCHITECTURE.md)."""
+    cand = _empty_candidate(inc.get("id") or inc.get("incident_id"))
+    for name in [inc.get("organization"), *(inc.get("organization_aliases") or [])]:
+        if org_key(name):
+            cand["org_keys"].add(org_key(name))
+    if inc.get("org_key"):
+        cand["org_keys"].add(inc["org_key"])
+    for n in inc.get("notices") or []:
+        if not isinstance(n, dict):
+            continue
+        if org_key(n.get("organization")):
+            cand["org_keys"].add(org_key(n.get("organization")))
+        if _iso(n.get("disclosure_date")):
+            cand["disclosure_dates"].add(_iso(n.get("disclosure_date")))
+        if n.get("doc_sha256"):
+            cand["doc_keys"].add((n["doc_sha256"], n.get("segment_start") or 0))
+        cand["kinds"].add(n.get("kind") or n.get("notice_kind") or "unknown")
+    rev = inc.get("revisions") or {}
+    for d in [inc.get("disclosure_date"), inc.get("first_disclosed"),
+              *(r.get("value") for r in rev.get("disclosure_date", []))]:
+        if _iso(d):
+            cand["disclosure_dates"].add(_iso(d))
+    for d in [inc.get("detected_date"), *(r.get("value") for r in rev.get("detected_date", []))]:
+        if _iso(d):
+            cand["detected_dates"].add(_iso(d))
+    for ev in inc.get("timeline") or []:
+        if isinstance(ev, dict) and ev.get("precision", "day") in ("day", None) and _iso(ev.get("date")):
+            if ev.get("kind") == "detected":
+                cand["detected_dates"].add(_iso(ev["date"]))
+            elif ev.get("kind") == "started":
+                cand["started_dates"].add(_iso(ev["date"]))
+    cand["incident_types"].update(inc.get("incident_types") or [])
+    min_count = int(_link_lex()["limits"]["min_count_value"])
+    for v in [inc.get("affected_total"), *(r.get("value") for r in rev.get("affected_total", []))]:
+        if isinstance(v, int) and v >= min_count:
+            cand["count_values"].add(v)
+    cand["count_values"].update(inc.get("count_values") or [])
+    cand["vendor_keys"].update(vendor_key(n) for n in _third_party_names(inc) if vendor_key(n))
+    cand["vendor_keys"].update(inc.get("vendor_keys") or [])
+    return cand
+
+
+def _as_candidate(c: dict) -> dict:
+    if isinstance(c.get("org_keys"), set):
+        return c
+    if "notices" in c or "organization_aliases" in c or "revisions" in c:
+        return _from_incident(c)
+    if "org_key" in c:  # a single notice summary that carries its incident id
+        return incident_summary([c], c.get("incident_id") or c.get("id"))
+    return incident_summary([c], c.get("incident_id") or c.get("id"))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@cache
+def _type_family() -> dict[str, str]:
+    fam = {}
+    for name, members in _link_lex()["types"].items():
+        for m in members:
+            fam[m] = name
+    return fam
+
+
+def _types_overlap(a: set[str], b: set[str]) -> bool:
+    a, b = a - {"other"}, b - {"other"}
+    if not a or not b:
+        return False
+    if a & b:
+        return True
+    fam = _type_family()
+    return bool({fam.get(t, t) for t in a} & {fam.get(t, t) for t in b})
+
+
+def _near(d: str, dates: Iterable[str], tol: int) -> bool:
+    return any((_days(d, x) or 0) <= tol for x in dates)
+
+
+def _score(s: dict, cand: dict) -> tuple[float, list[str]] | None:
+    """Score ``s`` (notice summary) against ``cand``; None when they cannot be one incident."""
+    lim = _link_lex()["limits"]
+    best = "none"
+    order = {"none": 0, "weak": 1, "generic": 2, "same": 3}
+    for k in s.get("org_keys") or [s.get("org_key")]:
+        for ck in cand["org_keys"]:
+            r = org_relation(k or "", ck)
+            if order[r] > order[best]:
+                best = r
+    if best == "none":
+        return None
+    doc = (s.get("doc_sha256"), s.get("segment_start") or 0)
+    if s.get("doc_sha256") and doc in cand["doc_keys"]:
+        return 1.0, ["same notice"]
+    reasons = [f"organisation {best}"]
+    score = {"same": 0.5, "generic": 0.4, "weak": 0.25}[best]
+
+    tol = int(lim["same_date_days"])
+    refs = [r for r in s.get("references") or [] if _near(r, cand["disclosure_dates"], 0)]
+    back_refs = [r for r in cand["references"] if s.get("disclosure_date") == r]
+    cited = bool(refs or back_refs)
+    if cited:
+        score += 0.5
+        reasons.append(f"cites the notice of {(refs or back_refs)[0]}")
+    det = s.get("detected_dates") or []
+    same_det = [d for d in det if _near(d, cand["detected_dates"], tol)]
+    if same_det:
+        score += 0.4
+        reasons.append(f"same detection date {same_det[0]}")
+    elif det and cand["detected_dates"] and not cited:
+        gap = min(_days(a, b) or 0 for a in det for b in cand["detected_dates"])
+        if gap > int(lim["detected_conflict_days"]):
+            return None
+    same_start = [d for d in s.get("started_dates") or [] if _near(d, cand["started_dates"], tol)]
+    if same_start:
+        score += 0.2
+        reasons.append(f"same start date {same_start[0]}")
+    same_count = sorted(set(s.get("count_values") or []) & cand["count_values"])
+    if same_count:
+        score += 0.2
+        reasons.append(f"same count {same_count[-1]}")
+    same_vendor = sorted(set(s.get("vendor_keys") or []) & cand["vendor_keys"])
+    if same_vendor:
+        score += 0.2
+        reasons.append(f"same third party {same_vendor[0]}")
+    s_types, c_types = set(s.get("incident_types") or []), cand["incident_types"]
+    overlap = _types_overlap(s_types, c_types)
+    if overlap:
+        score += 0.1
+        reasons.append("incident types overlap")
+    strong = cited or bool(same_det) or bool(same_start) or bool(same_count)
+
+    gap = None
+    if s.get("disclosure_date") and cand["disclosure_dates"]:
+        gap = min(_days(s["disclosure_date"], d) or 0 for d in cand["disclosure_dates"])
+    kind = s.get("kind") or "unknown"
+    followish = kind in ("follow_up", "final_report", "news_report")
+    if gap is not None:
+        limit = int(lim["follow_up_max_days"]) if followish else int(lim["max_days_apart"])
+        if gap > limit and not (cited or same_det):
+            return None
+        if gap <= int(lim["max_days_apart"]):
+            score += 0.2 if gap <= tol else 0.1
+            reasons.append(f"disclosed {gap} days apart")
+        elif not (cited or same_det):  # a late follow-up: wants agreeing types and no conflict
+            if not overlap or (s_types and c_types and not (s_types & c_types)):
+                return None
+            reasons.append(f"{kind} {gap} days later")
+    if followish:
+        score += 0.05
+        reasons.append(f"notice is a {kind}")
+
+    if best == "weak" and not strong:
+        return None
+    if kind == "first_report" and "first_report" in cand["kinds"] and not strong:
+        return None  # an organisation publishes one first report per incident
+    if not strong and not overlap and not same_vendor:
+        # nothing but the name and nearby dates: only when neither side says otherwise
+        if s_types and c_types:
+            return None
+        if gap is None:
+            return None
+    return round(score, 3), reasons
+
+
+def match(record: dict, candidates: list[dict]) -> LinkDecision:
+    """Pick the incident among ``candidates`` that ``record`` reports, or None for a new one.
+
+    ``record`` is a record dict or a :func:`notice_summary`; each candidate is an incident dict
+    (as the store returns it, with ``id``), an :func:`incident_summary`, or a notice record /
+    summary carrying ``incident_id``. Ties go to the candidate listed first.
+    """
+    s = record if "org_key" in record and "kind" in record else notice_summary(record)
+    if not s.get("org_key"):
+        return LinkDecision(None, 0.0, ["no organisation"])
+    best: LinkDecision | None = None
+    for c in candidates:
+        cand = _as_candidate(c)
+        res = _score(s, cand)
+        if res is None:
+            continue
+        sc, reasons = res
+        if best is None or sc > best.score:
+            best = LinkDecision(cand["id"], sc, reasons)
+    return best or LinkDecision(None, 0.0, ["no matching incident"])
+
+
+def _sort_key(i: int, s: dict) -> tuple:
+    return (s.get("disclosure_date") or "9999-12-31", _KIND_RANK.get(s.get("kind") or "unknown", 1),
+            s.get("org_key") or "", s.get("doc_sha256") or "", s.get("segment_start") or 0,
+            str(s.get("source") or ""), i)
+
+
+def cluster(records: list[dict]) -> list[list[int]]:
+    """Group ``records`` into incidents with :func:`match`'s rules: lists of indices.
+
+    Deterministic: notices are taken in order of disclosure date (then kind, org, document),
+    each joins the best-scoring group so far or starts a new one. Groups are returned sorted
+    by their first index, indices ascending.
+    """
+    summaries = [notice_summary(r) for r in records]
+    order = sorted(range(len(records)), key=lambda i: _sort_key(i, summaries[i]))
+    groups: list[list[int]] = []
+    cands: list[dict] = []
+    for i in order:
+        s = summaries[i]
+        d = match(s, cands) if s.get("org_key") else LinkDecision(None)
+        if d.incident_id is None:
+            cand = incident_summary([s], str(len(groups)))
+            groups.append([i])
+            cands.append(cand)
+        else:
+            g = int(d.incident_id)
+            groups[g].append(i)
+            _add_summary(cands[g], s)
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+# --------------------------------------------------------------------------- consolidation
+
+
+def _notice_date(n: dict) -> str:
+    return _iso(n.get("disclosure_date")) or _iso(n.get("fetched_at")) or ""
+
+
+def _known(fld: str, v: Any) -> bool:
+    if v is None:
+        return False
+    if fld == "leak_status":
+        return v != "unknown"
+    if fld in SET_FIELDS:
+        return bool(v)
+    if fld in BOOL_FIELDS:
+        return v is True
+    return True
+
+
+def _notice_id(n: dict) -> str | None:
+    return n.get("notice_id") or n.get("id")
+
+
+def consolidate(notices: list[dict]) -> dict:
+    """An incident's current values from its notices (record dicts).
+
+    For each contract field the latest official notice (any kind but ``news_report``) that
+    states a value wins; a news figure only fills a field no official notice states; unknown
+    or null never overrides a known value. Sets are unions, booleans are true when any notice
+    says so, ``disclosure_date`` is the first public date. ``revisions`` lists, per field, every
+    distinct value reported, in date order, with the notice that first reported it.
+    """
+    ordered = sorted(
+        notices,
+        key=lambda n: (_notice_date(n) or "0000", _KIND_RANK.get(notice_kind(n), 1),
+                       n.get("fetched_at") or "", str(_notice_id(n) or ""), n.get("doc_sha256") or "",
+                       n.get("segment_start") or 0),
+    )
+    official = [n for n in ordered if notice_kind(n) != "news_report"]
+    news = [n for n in ordered if notice_kind(n) == "news_report"]
+    out: dict[str, Any] = {}
+    for fld in CONTRACT_FIELDS:
+        if fld in SET_FIELDS:
+            vals: set[str] = set()
+            for n in ordered:
+                vals.update(n.get(fld) or [])
+            out[fld] = sorted(vals)
+        elif fld in BOOL_FIELDS:
+            out[fld] = any(n.get(fld) is True for n in ordered)
+        elif fld == "disclosure_date":
+            dates = sorted(d for d in (_iso(n.get(fld)) for n in ordered) if d)
+            out[fld] = dates[0] if dates else None
+        else:
+            value = None
+            for group in (official, news):
+                stated = [n.get(fld) for n in group if _known(fld, n.get(fld))]
+                if stated:
+                    value = stated[-1]
+                    break
+            out[fld] = value if value is not None else ("unknown" if fld == "leak_status" else None)
+
+    revisions: dict[str, list[dict]] = {}
+    for fld in CONTRACT_FIELDS:
+        seen: list[Any] = []
+        rows = []
+        for n in ordered:
+            v = n.get(fld)
+            if not _known(fld, v):
+                continue
+            v = sorted(set(v)) if fld in SET_FIELDS else v
+            if v in seen:
+                continue
+            seen.append(v)
+            rows.append({"value": v, "notice_id": _notice_id(n), "source": n.get("source"),
+                         "date": _notice_date(n) or None, "kind": notice_kind(n)})
+        if rows:
+            revisions[fld] = rows
+    out["revisions"] = revisions
+
+    names: list[str] = []
+    for n in official + news:
+        if n.get("organization") and n["organization"] not in names:
+            names.append(n["organization"])
+    official_names = [n["organization"] for n in official if n.get("organization")]
+    primary = max(official_names or names, key=len, default=None)  # the fullest legal name
+    out["organization"] = primary
+    out["organization_aliases"] = [n for n in names if n != primary]
+    out["org_key"] = org_key(primary)
+    out["industry"] = next((n["industry"] for n in reversed(official + news) if n.get("industry")), None)
+    out["title"] = next((n["title"] for n in official + news if n.get("title")), None)
+    dates = [d for d in (_notice_date(n) for n in ordered) if d]
+    out["first_disclosed"] = out["disclosure_date"] or (min(dates) if dates else None)
+    out["last_updated"] = max(dates) if dates else None
+    out["notice_count"] = len(ordered)
+    out["notices"] = [
+        {"id": _notice_id(n), "source": n.get("source"), "organization": n.get("organization"),
+         "kind": notice_kind(n), "disclosure_date": _iso(n.get("disclosure_date")),
+         "title": n.get("title"), "url": n.get("url"), "doc_sha256": n.get("doc_sha256"),
+         "segment_start": n.get("segment_start") or 0}
+        for n in ordered
+    ]
+    tps: dict[str, str] = {}
+    for n in ordered:
+        for name in _third_party_names(n):
+            tps.setdefault(vendor_key(name), name)
+    out["third_parties"] = [tps[k] for k in sorted(tps)]
+    out["vendor_keys"] = sorted(k for k in tps if k)
+    events: dict[tuple, dict] = {}
+    for n in ordered:
+        for ev in n.get("timeline") or []:
+            if not isinstance(ev, dict) or not ev.get("date"):
+                continue
+            events.setdefault((ev.get("date"), ev.get("kind")), {**ev, "notice_id": _notice_id(n)})
+    out["timeline"] = [events[k] for k in sorted(events, key=lambda k: (k[0] or "", k[1] or ""))]
+    return out
+
+
+def vendor_groups(incidents: list[dict]) -> dict[str, list[str]]:
+    """Supply-chain view: vendor key → ids of the incidents that name it (or are the vendor's own).
+
+    Each customer's incident stays separate; this only groups them by the third party.
+    """
+    groups: dict[str, set[str]] = {}
+    for inc in incidents:
+        iid = inc.get("id") or inc.get("incident_id")
+        if not iid:
+            continue
+        keys = {vendor_key(n) for n in _third_party_names(inc)} | set(inc.get("vendor_keys") or [])
+        for k in keys - {""}:
+            groups.setdefault(k, set()).add(iid)
+    for inc in incidents:  # the vendor's own notices belong to its group
+        iid = inc.get("id") or inc.get("incident_id")
+        vk = vendor_key(inc.get("organization"))
+        if iid and vk in groups:
+            groups[vk].add(iid)
+    return {k: sorted(v) for k, v in sorted(groups.items())}
