@@ -1,0 +1,470 @@
+"""The incident store: documents, notices, incidents and their field values in SQLite.
+
+One ``Store`` owns one connection and is the single writer. Every document is written in
+one ``BEGIN IMMEDIATE`` transaction: a crash loses at most the document being written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from jikenbo import link
+from jikenbo.models import Document, Record
+from jikenbo.store import db, textindex
+from jikenbo.store.db import StoreError
+from jikenbo.store.filters import Filters, where
+
+log = logging.getLogger(__name__)
+
+CONTRACT_FIELDS = link.CONTRACT_FIELDS
+VALUE_FIELDS = ("organization", "title", "industry", *CONTRACT_FIELDS)
+SORTS = {
+    "disclosure_date": "i.disclosure_date IS NULL, i.disclosure_date, i.pk",
+    "-disclosure_date": "i.disclosure_date IS NULL, i.disclosure_date DESC, i.pk DESC",
+    "affected_total": "i.affected_total IS NULL, i.affected_total, i.pk",
+    "-affected_total": "i.affected_total IS NULL, i.affected_total DESC, i.pk DESC",
+    "last_updated": "i.last_updated, i.pk",
+    "-last_updated": "i.last_updated DESC, i.pk DESC",
+    "organization": "i.org_key, i.pk",
+    "-organization": "i.org_key DESC, i.pk DESC",
+}
+MAX_CANDIDATES = 200
+
+
+@dataclass
+class DocResult:
+    """What ``add_document`` did with one document."""
+
+    source: str
+    status: str  # added | new_version | duplicate | empty
+    document_id: int | None = None
+    version: int = 1
+    notices_added: int = 0
+    incidents_created: list[str] = field(default_factory=list)
+    incidents_linked: list[str] = field(default_factory=list)
+    notice_ids: list[str] = field(default_factory=list)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _locator(doc: Document) -> str:
+    if doc.url:
+        return doc.url
+    src = doc.source
+    if src in ("-", "<text>") or "://" in src:
+        return src
+    try:
+        return str(Path(src).resolve())
+    except OSError:
+        return src
+
+
+def notice_id(rec: Record) -> str:
+    """Stable id of a notice: ``ntc_`` + 12 hex of its document hash, segment and organisation."""
+    raw = f"{rec.doc_sha256}\x1f{rec.segment_start}\x1f{rec.segment_end}\x1f{rec.organization or ''}"
+    return "ntc_" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
+
+
+def _lag(detected: str | None, disclosed: str | None) -> int | None:
+    try:
+        if detected and disclosed:
+            d = (date.fromisoformat(disclosed[:10]) - date.fromisoformat(detected[:10])).days
+            return d if d >= 0 else None
+    except ValueError:
+        return None
+    return None
+
+
+def _dumps(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    """An incident store. Build it with :func:`jikenbo.store.open_store`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str | Path, *, readonly: bool = False) -> None:
+        self.conn = conn
+        self.path = path
+        self.readonly = readonly
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _q(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise db.translate(e, self.path, "reading") from e
+
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path}: the store was opened read-only")
+
+    # ------------------------------------------------------------------ writing
+    def has_document(self, sha256: str) -> bool:
+        """True when a document with these bytes is already stored."""
+        return bool(self._q("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)))
+
+    def add_document(self, doc: Document, records: list[Record], *,
+                     segmented: list[str] | None = None) -> DocResult:
+        """Store ``doc`` and its notices, link each notice to an incident; one transaction.
+
+        The same bytes twice add nothing (``status="duplicate"``); new bytes at a known URL or
+        path are a new version of that document, whose notices replace the older version's.
+        ``segmented`` (one per record) is the notice text as :func:`textindex.segmented`
+        gives it, when a worker process already computed it.
+
+        :raises StoreError: read-only store, disk full, not a store; nothing is stored then.
+        """
+        self._check_writable()
+        res = DocResult(source=doc.source, status="duplicate")
+        if self.has_document(doc.sha256):
+            return res
+        if segmented is None or len(segmented) != len(records):
+            segmented = [textindex.segmented(_notice_text(doc, r)) for r in records]
+        with db.transaction(self.conn, self.path, f"storing {doc.source}"):
+            c = self.conn
+            if c.execute("SELECT 1 FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone():
+                return res
+            loc = _locator(doc)
+            prev = c.execute("SELECT id, version FROM documents WHERE locator = ? "
+                             "ORDER BY version DESC LIMIT 1", (loc,)).fetchone()
+            version = prev["version"] + 1 if prev else 1
+            cur = c.execute(
+                "INSERT INTO documents (sha256, source, locator, version, url, media_type, encoding,"
+                " title, published, fetched_at, added_at, notice_count, text)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.sha256, doc.source, loc, version, doc.url, doc.media_type, doc.encoding,
+                 doc.title, doc.published, doc.fetched_at, _now(), len(records), doc.text))
+            doc_id = int(cur.lastrowid or 0)
+            res.document_id, res.version = doc_id, version
+            res.status = "new_version" if prev else ("added" if records else "empty")
+            touched: set[int] = set()
+            if prev:
+                touched |= self._supersede(loc, doc_id)
+            for rec, seg in zip(records, segmented, strict=True):
+                pk, iid, created = self._add_notice(doc, doc_id, rec, seg)
+                touched.add(pk)
+                res.notice_ids.append(self._last_notice_id)
+                res.notices_added += 1
+                (res.incidents_created if created else res.incidents_linked).append(iid)
+            for pk in touched:
+                self._recompute(pk)
+        return res
+
+    def _supersede(self, loc: str, doc_id: int) -> set[int]:
+        c = self.conn
+        rows = c.execute(
+            "SELECT n.pk, n.incident_pk FROM notices n JOIN documents d ON d.id = n.document_id "
+            "WHERE d.locator = ? AND d.id != ? AND n.superseded = 0", (loc, doc_id)).fetchall()
+        c.execute("UPDATE documents SET superseded_by = ? WHERE locator = ? AND id != ? "
+                  "AND superseded_by IS NULL", (doc_id, loc, doc_id))
+        c.executemany("UPDATE notices SET superseded = 1 WHERE pk = ?", [(r["pk"],) for r in rows])
+        return {r["incident_pk"] for r in rows if r["incident_pk"]}
+
+    def _org(self, name: str | None, industry: str | None) -> tuple[int | None, str]:
+        key = link.org_key(name)
+        if not key:
+            return None, ""
+        c = self.conn
+        row = c.execute("SELECT id FROM organizations WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            row = c.execute("SELECT organization_id AS id FROM organization_aliases WHERE alias_key = ? "
+                            "LIMIT 1", (key,)).fetchone()
+        if row is None:
+            oid = int(c.execute("INSERT INTO organizations (key, name, industry) VALUES (?,?,?)",
+                                (key, name, industry)).lastrowid or 0)
+        else:
+            oid = row["id"]
+        c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
+                  "VALUES (?,?,?)", (oid, name, key))
+        return oid, key
+
+    def _candidates(self, key: str, org_id: int | None) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT data FROM incidents WHERE org_key = ? OR organization_id = ? OR organization_id IN "
+            "(SELECT organization_id FROM organization_aliases WHERE alias_key = ?) "
+            "ORDER BY disclosure_date DESC LIMIT ?", (key, org_id, key, MAX_CANDIDATES)).fetchall()
+        return [json.loads(r["data"]) for r in rows]
+
+    def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str) -> tuple[int, str, bool]:
+        c = self.conn
+        nid = notice_id(rec)
+        rd = rec.model_dump()
+        rd["notice_id"] = nid
+        rd["fetched_at"] = doc.fetched_at
+        org_id, key = self._org(rec.organization, rec.industry)
+        created = False
+        decision = link.match(rd, self._candidates(key, org_id)) if key else None
+        iid = getattr(decision, "incident_id", None) if decision else None
+        if iid:
+            inc_pk = c.execute("SELECT pk FROM incidents WHERE id = ?", (iid,)).fetchone()["pk"]
+        else:
+            iid = link.new_incident_id(rd)
+            n = 1
+            while c.execute("SELECT 1 FROM incidents WHERE id = ?", (iid,)).fetchone():
+                n += 1
+                iid = link.new_incident_id({**rd, "source": f"{rd['source']}#{n}", "doc_sha256": ""})
+            inc_pk = int(c.execute(
+                "INSERT INTO incidents (id, organization_id, organization, org_key) VALUES (?,?,?,?)",
+                (iid, org_id, rec.organization, key)).lastrowid or 0)
+            created = True
+        evidence = rd.pop("evidence")
+        text = _notice_text(doc, rec)
+        base, n = nid, 1
+        while c.execute("SELECT 1 FROM notices WHERE id = ?", (nid,)).fetchone():
+            n += 1  # two records of one segment with one organisation: keep both
+            nid = rd["notice_id"] = f"{base}_{n}"
+        n_pk = int(c.execute(
+            "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
+            " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (nid, doc_id, inc_pk, rec.source, rec.organization, key, link.notice_kind(rd),
+             rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, text, _dumps(rd),
+             _dumps(evidence), _now())).lastrowid or 0)
+        self._last_notice_id = nid
+        c.execute("INSERT INTO notices_words (rowid, title, body) VALUES (?,?,?)",
+                  (n_pk, textindex.segmented(rec.title or "") if rec.title else "", seg))
+        c.execute("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)",
+                  (n_pk, rec.title or "", text))
+        self._field_values(n_pk, rec, link.notice_kind(rd))
+        for tp in rec.third_parties:
+            vkey = link.vendor_key(tp.name)
+            if not vkey:
+                continue
+            c.execute("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", (vkey, tp.name))
+            tid = c.execute("SELECT id FROM third_parties WHERE key = ?", (vkey,)).fetchone()["id"]
+            c.execute("INSERT OR IGNORE INTO notice_third_parties (notice_pk, third_party_id, name, role)"
+                      " VALUES (?,?,?,?)", (n_pk, tid, tp.name, tp.role))
+        return inc_pk, iid, created
+
+    def _field_values(self, n_pk: int, rec: Record, kind: str) -> None:
+        rows = []
+        for fld in VALUE_FIELDS:
+            ev = rec.evidence_for(fld)
+            e = ev[0] if ev else None
+            rows.append((n_pk, fld, _dumps(getattr(rec, fld)), rec.disclosure_date, kind,
+                         e.text if e else None, e.start if e else None, e.end if e else None))
+        self.conn.executemany(
+            'INSERT INTO field_values (notice_pk, field, value, date, kind, snippet, start, "end")'
+            " VALUES (?,?,?,?,?,?,?,?)", rows)
+
+    def _recompute(self, inc_pk: int) -> None:
+        """Recompute an incident's current values from its (current) notices."""
+        c = self.conn
+        rows = c.execute(
+            "SELECT n.id, n.record, d.url, d.fetched_at FROM notices n JOIN documents d "
+            "ON d.id = n.document_id WHERE n.incident_pk = ? AND n.superseded = 0", (inc_pk,)).fetchall()
+        iid = c.execute("SELECT id FROM incidents WHERE pk = ?", (inc_pk,)).fetchone()["id"]
+        if not rows:  # every notice was replaced by a newer version elsewhere
+            c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
+            c.execute("UPDATE notices SET incident_pk = NULL WHERE incident_pk = ?", (inc_pk,))
+            c.execute("DELETE FROM incidents WHERE pk = ?", (inc_pk,))
+            return
+        recs = []
+        for r in rows:
+            d = json.loads(r["record"])
+            d["notice_id"] = r["id"]
+            d["url"] = d.get("url") or r["url"]
+            d["fetched_at"] = r["fetched_at"]
+            recs.append(d)
+        inc = {"id": iid, **link.consolidate(recs)}
+        self._write_incident(inc_pk, inc)
+
+    def _write_incident(self, inc_pk: int, inc: dict) -> None:
+        c = self.conn
+        org_id, _ = self._org(inc.get("organization"), inc.get("industry"))
+        for alias in inc.get("organization_aliases") or []:
+            if org_id is not None and link.org_key(alias):
+                c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
+                          "VALUES (?,?,?)", (org_id, alias, link.org_key(alias)))
+        dd = inc.get("disclosure_date")
+        c.execute(
+            "UPDATE incidents SET organization_id=?, organization=?, org_key=?, industry=?, title=?,"
+            " disclosure_date=?, disclosure_month=?, disclosure_year=?, detected_date=?, lag_days=?,"
+            " incident_types=?, leak_status=?, affected_total=?, data_categories=?, sensitive=?,"
+            " payment_card=?, reported_to=?, third_parties=?, first_disclosed=?, last_updated=?,"
+            " notice_count=?, data=? WHERE pk=?",
+            (org_id, inc.get("organization"), inc.get("org_key") or link.org_key(inc.get("organization")),
+             inc.get("industry"), inc.get("title"), dd, dd[:7] if dd else None, dd[:4] if dd else None,
+             inc.get("detected_date"), _lag(inc.get("detected_date"), dd),
+             _dumps(inc.get("incident_types") or []), inc.get("leak_status") or "unknown",
+             inc.get("affected_total"), _dumps(inc.get("data_categories") or []),
+             int(bool(inc.get("sensitive"))), int(bool(inc.get("payment_card"))),
+             _dumps(inc.get("reported_to") or []), _dumps(inc.get("third_parties") or []),
+             inc.get("first_disclosed"), inc.get("last_updated"), inc.get("notice_count") or 0,
+             _dumps(inc), inc_pk))
+        c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
+        c.executemany("INSERT OR IGNORE INTO incident_tags (incident_pk, kind, value) VALUES (?,?,?)",
+                      tag_rows(inc_pk, inc))
+
+    # ------------------------------------------------------------------ reading
+    def incidents(self, filters: Filters = Filters(), *, sort: str = "-disclosure_date",  # noqa: B008
+                  limit: int | None = 50, offset: int = 0) -> list[dict]:
+        """Incident dicts (ARCHITECTURE.md) that pass ``filters``, sorted, one page."""
+        if sort not in SORTS:
+            raise StoreError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
+        sql, params = where(filters, self._words(filters.query))
+        lim = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        rows = self._q(f"SELECT i.data FROM incidents i WHERE {sql} ORDER BY {SORTS[sort]}{lim}", params)
+        return [json.loads(r["data"]) for r in rows]
+
+    def iter_incidents(self, filters: Filters = Filters(), *, sort: str = "disclosure_date",  # noqa: B008
+                       batch: int = 1000) -> Any:
+        """All matching incidents, streamed in pages (for exports)."""
+        offset = 0
+        while True:
+            page = self.incidents(filters, sort=sort, limit=batch, offset=offset)
+            yield from page
+            if len(page) < batch:
+                return
+            offset += batch
+
+    def count_incidents(self, filters: Filters = Filters()) -> int:  # noqa: B008
+        """How many incidents pass ``filters``."""
+        sql, params = where(filters, self._words(filters.query))
+        return int(self._q(f"SELECT count(*) FROM incidents i WHERE {sql}", params)[0][0])
+
+    def incident(self, incident_id: str) -> dict | None:
+        """One incident with its notices, timeline, revisions and ``field_values``
+        (per field: every value each notice gave, with its date, kind and source snippet)."""
+        row = self._q("SELECT pk, data FROM incidents WHERE id = ?", (incident_id,))
+        if not row:
+            return None
+        inc = json.loads(row[0]["data"])
+        fv: dict[str, list[dict]] = {}
+        for r in self._q(
+            "SELECT f.field, f.value, f.date, f.kind, f.snippet, f.start, f.\"end\", n.id AS notice_id,"
+            " n.source FROM field_values f JOIN notices n ON n.pk = f.notice_pk"
+            " WHERE n.incident_pk = ? AND n.superseded = 0 ORDER BY f.date IS NULL, f.date, n.pk",
+            (row[0]["pk"],)):
+            fv.setdefault(r["field"], []).append(
+                {"value": json.loads(r["value"]) if r["value"] is not None else None,
+                 "notice_id": r["notice_id"], "source": r["source"], "date": r["date"], "kind": r["kind"],
+                 "snippet": r["snippet"], "start": r["start"], "end": r["end"]})
+        inc["field_values"] = fv
+        return inc
+
+    def incident_records(self, incident_id: str) -> list[Record]:
+        """The records of the incident's current notices, oldest first."""
+        rows = self._q(
+            "SELECT n.record, n.evidence FROM notices n JOIN incidents i ON i.pk = n.incident_pk "
+            "WHERE i.id = ? AND n.superseded = 0 ORDER BY n.disclosure_date, n.pk", (incident_id,))
+        return [Record.model_validate({**json.loads(r["record"]), "evidence": json.loads(r["evidence"])})
+                for r in rows]
+
+    def notice(self, notice_id: str) -> dict | None:
+        """A notice's record dict plus ``notice_id``, ``incident_id``, ``text`` and ``document``."""
+        rows = self._q(
+            "SELECT n.*, i.id AS incident_id, d.sha256, d.url, d.fetched_at, d.title AS doc_title,"
+            " d.version, d.source AS doc_source, d.text AS doc_text FROM notices n"
+            " JOIN documents d ON d.id = n.document_id LEFT JOIN incidents i ON i.pk = n.incident_pk"
+            " WHERE n.id = ?", (notice_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        out = json.loads(r["record"])
+        out.update(evidence=json.loads(r["evidence"]), notice_id=r["id"], incident_id=r["incident_id"],
+                   superseded=bool(r["superseded"]), text=r["text"], fetched_at=r["fetched_at"],
+                   document={"source": r["doc_source"], "sha256": r["sha256"], "url": r["url"],
+                             "fetched_at": r["fetched_at"], "title": r["doc_title"],
+                             "version": r["version"], "text": r["doc_text"]})
+        return out
+
+    def notices(self, filters: Filters = Filters(), *, limit: int | None = None,  # noqa: B008
+                offset: int = 0) -> list[dict]:
+        """Record dicts (with ``notice_id``, ``incident_id``) of the incidents passing ``filters``."""
+        sql, params = where(filters, self._words(filters.query))
+        lim = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        rows = self._q(
+            f"SELECT n.id, n.record, n.evidence, i.id AS incident_id, d.fetched_at FROM notices n"
+            f" JOIN incidents i ON i.pk = n.incident_pk JOIN documents d ON d.id = n.document_id"
+            f" WHERE n.superseded = 0 AND {sql} ORDER BY n.disclosure_date, n.pk{lim}", params)
+        out = []
+        for r in rows:
+            d = json.loads(r["record"])
+            d.update(evidence=json.loads(r["evidence"]), notice_id=r["id"], incident_id=r["incident_id"],
+                     fetched_at=r["fetched_at"])
+            out.append(d)
+        return out
+
+    def _words(self, query: str | None) -> str | None:
+        if not query:
+            return None
+        q = textindex.fts_words_query(query)
+        if q is None:
+            raise StoreError(f"search {query!r}: no words to search for")
+        return q
+
+    def search(self, query: str, filters: Filters = Filters(), *,  # noqa: B008
+               limit: int = 50, offset: int = 0) -> list[dict]:
+        """Incidents whose notices match ``query``, best first: each a row of the incident's
+        current values plus ``notice_id``, ``source``, ``snippet`` and ``rank`` (lower is better).
+
+        Terms are ANDed; each is matched as Sudachi-normalised words (two-character terms,
+        漏えい == 漏洩) and, when it has three characters or more, as a substring (trigram).
+        """
+        from jikenbo.store.search import run_search
+
+        return run_search(self, query, filters, limit=limit, offset=offset)
+
+    def facets(self, filters: Filters = Filters(), *, top: int = 30) -> dict[str, list[tuple[str, int]]]:  # noqa: B008
+        """Counts of incidents per value of type, leak_status, category, authority, industry,
+        year and vendor, over the incidents passing ``filters``."""
+        from jikenbo.store.stats import facets
+
+        return facets(self, filters, top=top)
+
+    def stats(self, by: list[str], filters: Filters = Filters()) -> dict:  # noqa: B008
+        """Counts, affected totals (sum, median) and detection-to-disclosure lag (median, p90)
+        per group of ``by`` (month, year, type, industry, category, authority, leak-status)."""
+        from jikenbo.store.stats import stats
+
+        return stats(self, by, filters)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per main table."""
+        out = {}
+        for t in ("documents", "notices", "incidents", "organizations", "third_parties", "field_values"):
+            out[t] = int(self._q(f"SELECT count(*) FROM {t}")[0][0])
+        return out
+
+    def ingest(self, inputs: Any, *, workers: int | None = None, progress: bool = True) -> Any:
+        """Read, extract (in parallel) and store ``inputs``; see :mod:`jikenbo.store.ingest`."""
+        from jikenbo.store.ingest import ingest
+
+        return ingest(self, inputs, workers=workers, progress=progress)
+
+
+def tag_rows(inc_pk: int, inc: dict) -> list[tuple[int, str, str]]:
+    rows = [(inc_pk, "type", t) for t in inc.get("incident_types") or []]
+    rows += [(inc_pk, "category", t) for t in inc.get("data_categories") or []]
+    rows += [(inc_pk, "authority", t) for t in inc.get("reported_to") or []]
+    vkeys = set(inc.get("vendor_keys") or []) | {link.vendor_key(n) for n in inc.get("third_parties") or []}
+    rows += [(inc_pk, "vendor", k) for k in sorted(vkeys) if k]
+    return rows
+
+
+def _notice_text(doc: Document, rec: Record) -> str:
+    if rec.segment_end > rec.segment_start and rec.doc_sha256 in ("", doc.sha256):
+        return doc.text[rec.segment_start:rec.segment_end]
+    return doc.text

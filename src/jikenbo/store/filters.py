@@ -1,0 +1,162 @@
+"""Filters over incidents and the SQL ``WHERE`` they become (alias ``i`` = incidents)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from jikenbo import link
+
+
+class FilterError(ValueError):
+    """A filter value the user gave cannot be understood (one line)."""
+
+
+StrOrSeq = str | Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to select. Every field is optional; list-valued ones match any of their values.
+
+    :param since: first disclosure on or after ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``
+    :param until: first disclosure on or before (the whole year / month when given so)
+    :param year: the first disclosure's year
+    :param types: incident types (any of)
+    :param leak_status: ``confirmed`` … ``unknown`` (any of)
+    :param min_affected: ``affected_total`` at least (unknown counts excluded)
+    :param max_affected: ``affected_total`` at most
+    :param category: data categories (any of)
+    :param sensitive: 要配慮個人情報 involved (True / False)
+    :param card: payment-card data involved
+    :param organization: organisation name (key or alias, or part of the key)
+    :param vendor: a third party named by one of the incident's notices
+    :param authority: reported to (``ppc``, ``police``, ``jipdec``, ``ministry``; any of)
+    :param industry: JSIC 大分類 name (any of; part of the name matches)
+    :param query: full-text query the incident's notices must match
+    """
+
+    since: str | None = None
+    until: str | None = None
+    year: int | str | None = None
+    types: StrOrSeq = None
+    leak_status: StrOrSeq = None
+    min_affected: int | None = None
+    max_affected: int | None = None
+    category: StrOrSeq = None
+    sensitive: bool | None = None
+    card: bool | None = None
+    organization: str | None = None
+    vendor: str | None = None
+    authority: StrOrSeq = None
+    industry: StrOrSeq = None
+    query: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _seq(v: StrOrSeq) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [x.strip() for x in v.split(",") if x.strip()]
+    return [str(x) for x in v if str(x).strip()]
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+
+
+def date_bounds(value: str, what: str) -> tuple[str, str]:
+    """``2024`` → (2024-01-01, 2024-12-31); ``2024-05`` → the month; a day → that day."""
+    m = _DATE.match(value.strip())
+    if not m:
+        raise FilterError(f"{what} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    y, mo, d = int(m[1]), m[2], m[3]
+    try:
+        if mo is None:
+            return f"{y:04d}-01-01", f"{y:04d}-12-31"
+        mi = int(mo)
+        first = date(y, mi, 1)
+        if d is None:
+            nxt = date(y + (mi == 12), mi % 12 + 1, 1)
+            return first.isoformat(), (nxt - timedelta(days=1)).isoformat()
+        day = date(y, mi, int(d)).isoformat()
+        return day, day
+    except ValueError as e:
+        raise FilterError(f"{what} {value!r}: not a date ({e})") from e
+
+
+def _tag(kind: str, values: list[str], params: list[Any]) -> str:
+    params.append(kind)
+    params.extend(values)
+    marks = ",".join("?" * len(values))
+    return f"i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = ? AND value IN ({marks}))"
+
+
+def where(f: Filters, fts_words: str | None = None) -> tuple[str, list[Any]]:
+    """``(sql, params)`` for a WHERE clause over ``incidents i`` ("1" when nothing is filtered)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if f.since:
+        lo, _ = date_bounds(f.since, "--since")
+        parts.append("i.disclosure_date >= ?")
+        params.append(lo)
+    if f.until:
+        _, hi = date_bounds(f.until, "--until")
+        parts.append("i.disclosure_date <= ?")
+        params.append(hi)
+    if f.year:
+        parts.append("i.disclosure_year = ?")
+        params.append(str(f.year))
+    if types := _seq(f.types):
+        parts.append(_tag("type", types, params))
+    if statuses := _seq(f.leak_status):
+        parts.append(f"i.leak_status IN ({','.join('?' * len(statuses))})")
+        params.extend(statuses)
+    if f.min_affected is not None:
+        parts.append("i.affected_total >= ?")
+        params.append(int(f.min_affected))
+    if f.max_affected is not None:
+        parts.append("i.affected_total <= ?")
+        params.append(int(f.max_affected))
+    if cats := _seq(f.category):
+        parts.append(_tag("category", cats, params))
+    if f.sensitive is not None:
+        parts.append("i.sensitive = ?")
+        params.append(int(bool(f.sensitive)))
+    if f.card is not None:
+        parts.append("i.payment_card = ?")
+        params.append(int(bool(f.card)))
+    if auths := _seq(f.authority):
+        parts.append(_tag("authority", auths, params))
+    if f.organization:
+        key = link.org_key(f.organization)
+        if not key:
+            raise FilterError(f"--org {f.organization!r}: no organisation name left after normalising")
+        parts.append(
+            "(i.org_key = ? OR i.organization_id IN "
+            "(SELECT organization_id FROM organization_aliases WHERE alias_key = ?) "
+            "OR instr(i.org_key, ?) > 0)"
+        )
+        params.extend([key, key, key])
+    if f.vendor:
+        vkey = link.vendor_key(f.vendor)
+        if not vkey:
+            raise FilterError(f"--vendor {f.vendor!r}: no name left after normalising")
+        parts.append(
+            "(i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = 'vendor' AND value = ?) "
+            "OR i.org_key = ?)"
+        )
+        params.extend([vkey, link.org_key(f.vendor)])
+    if inds := _seq(f.industry):
+        parts.append("(" + " OR ".join("instr(i.industry, ?) > 0" for _ in inds) + ")")
+        params.extend(inds)
+    if fts_words:
+        parts.append(
+            "i.pk IN (SELECT n.incident_pk FROM notices_words w JOIN notices n ON n.pk = w.rowid "
+            "WHERE notices_words MATCH ? AND n.superseded = 0)"
+        )
+        params.append(fts_words)
+    return (" AND ".join(parts) or "1"), params

@@ -1,0 +1,197 @@
+"""Ingest: read → extract (a process pool over the cores) → store (one writer, this process).
+
+Each document is committed in its own transaction, so a crash loses only the document being
+written and a re-run skips what is already stored (same bytes → nothing to do).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from jikenbo.models import Document, ReadError, Record
+from jikenbo.store import textindex
+from jikenbo.store.db import StoreError
+
+if TYPE_CHECKING:
+    from jikenbo.store.core import DocResult, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestSummary:
+    """What one ``ingest`` run did."""
+
+    documents: int = 0  # documents read
+    added: int = 0  # new documents stored (with or without notices)
+    new_versions: int = 0  # changed bytes at a known URL / path
+    unchanged: int = 0  # bytes already in the store
+    notices: int = 0
+    incidents_created: int = 0
+    notices_linked: int = 0  # notices attached to an incident that already existed
+    empty: list[str] = field(default_factory=list)  # documents with no incident notice
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, one-line reason)
+    fatal: str | None = None  # a store error that stopped the batch
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and self.fatal is None
+
+    def lines(self) -> list[str]:
+        out = [f"{self.documents} documents read: {self.added} added ({self.new_versions} new versions), "
+               f"{self.unchanged} already stored",
+               f"{self.notices} notices: {self.incidents_created} new incidents, "
+               f"{self.notices_linked} linked to known incidents"]
+        if self.empty:
+            out.append(f"{len(self.empty)} documents hold no incident notice (stored, not an error)")
+        if self.failed:
+            out.append(f"{len(self.failed)} inputs failed")
+        if self.fatal:
+            out.append(f"stopped: {self.fatal}")
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"documents": self.documents, "added": self.added, "new_versions": self.new_versions,
+                "unchanged": self.unchanged, "notices": self.notices,
+                "incidents_created": self.incidents_created, "notices_linked": self.notices_linked,
+                "empty": self.empty, "failed": [{"source": s, "message": m} for s, m in self.failed],
+                "fatal": self.fatal}
+
+
+def extract_for_store(doc: Document) -> tuple[list[Record], list[str]]:
+    """Worker job: the document's records and each notice's segmented text (for the index)."""
+    from jikenbo.pipeline import extract_document
+    from jikenbo.store.core import _notice_text
+
+    records = extract_document(doc)
+    return records, [textindex.segmented(_notice_text(doc, r)) for r in records]
+
+
+def _job(doc_json: str) -> tuple[str, Any]:
+    doc = Document.model_validate_json(doc_json)
+    try:
+        recs, segs = extract_for_store(doc)
+    except Exception as e:  # an extractor bug must not stop the batch
+        log.exception("extraction failed for %s", doc.source)
+        return "error", f"extraction failed: {type(e).__name__}: {e}"
+    return "ok", ([r.model_dump_json() for r in recs], segs)
+
+
+def _warm() -> None:
+    textindex._tokenizer()
+
+
+class _Progress:
+    def __init__(self, enabled: bool) -> None:
+        self.p: Any = None
+        if enabled and sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.p = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                              TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
+                              console=Console(stderr=True), transient=False)
+            self.p.start()
+            self.task = self.p.add_task("ingest", total=None, stats="")
+
+    def update(self, s: IngestSummary) -> None:
+        if self.p:
+            self.p.update(self.task, stats=f"documents {s.documents}  notices {s.notices}  "
+                                           f"incidents +{s.incidents_created}  errors {len(s.failed)}")
+
+    def stop(self) -> None:
+        if self.p:
+            self.p.stop()
+
+
+def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError], *,
+           workers: int | None = None, progress: bool = True,
+           on_error: Callable[[str, str], None] | None = None) -> IngestSummary:
+    """Read, extract and store ``inputs`` (paths, folders, URLs, ``-``; or Documents).
+
+    :param workers: extraction processes (default: the available cores; 1 = in this process)
+    :param progress: show a Rich progress bar (only on a terminal, never under CI)
+    :param on_error: called with (source, message) for each input that fails, as it fails
+    """
+    store._check_writable()
+    s = IngestSummary()
+    bar = _Progress(progress)
+
+    def fail(source: str, message: str) -> None:
+        s.failed.append((source, message))
+        if on_error:
+            on_error(source, message)
+
+    def store_one(doc: Document, records: list[Record], segs: list[str] | None) -> None:
+        res: DocResult = store.add_document(doc, records, segmented=segs)
+        if res.status == "duplicate":
+            s.unchanged += 1
+            return
+        s.added += 1
+        s.new_versions += res.status == "new_version"
+        if not records:
+            s.empty.append(doc.source)
+        s.notices += res.notices_added
+        s.incidents_created += len(res.incidents_created)
+        s.notices_linked += len(res.incidents_linked)
+
+    items = _items(inputs)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n_workers = max(1, int(workers or cores or 1))
+    pool = ProcessPoolExecutor(n_workers, initializer=_warm) if n_workers > 1 else None
+    pending: deque[tuple[Document, Future | tuple[str, Any]]] = deque()
+    window = n_workers * 4
+
+    def drain(block_until: int) -> None:
+        while len(pending) > block_until:
+            doc, fut = pending.popleft()
+            status, payload = fut.result() if isinstance(fut, Future) else fut
+            if status == "error":
+                fail(doc.source, payload)
+            else:
+                recs = [Record.model_validate_json(r) for r in payload[0]]
+                store_one(doc, recs, payload[1])
+            bar.update(s)
+
+    try:
+        for item in items:
+            if isinstance(item, ReadError):
+                fail(item.source, item.message)
+                bar.update(s)
+                continue
+            s.documents += 1
+            if store.has_document(item.sha256):
+                s.unchanged += 1
+                bar.update(s)
+                continue
+            if pool is None:
+                pending.append((item, _job(item.model_dump_json())))
+            else:
+                pending.append((item, pool.submit(_job, item.model_dump_json())))
+            drain(window)
+        drain(0)
+    except StoreError as e:
+        s.fatal = str(e)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        bar.stop()
+    return s
+
+
+def _items(inputs: Iterable[Any]) -> Iterable[Document | ReadError]:
+    inputs = list(inputs) if not isinstance(inputs, list) else inputs
+    if inputs and all(isinstance(x, Document | ReadError) for x in inputs):
+        return inputs
+    try:
+        from jikenbo.read import read_inputs
+    except ImportError as e:
+        raise StoreError("ingest: the reader (jikenbo.read) is not available in this build") from e
+    return read_inputs([str(x) for x in inputs])

@@ -1,0 +1,160 @@
+"""The store's schema as a list of versioned migrations (``PRAGMA user_version``).
+
+Migration ``i`` (1-based) brings a store from version ``i - 1`` to ``i``. Never edit a
+migration that has shipped: append a new one. docs/store.md documents every table.
+SQL here is plain SQLite; the FTS5 tables are the only dialect-specific part and are kept in
+``FTS_DDL`` so a PostgreSQL backend can replace them (tsvector / pg_trgm).
+"""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x4A4B4E42  # "JKNB": marks an SQLite file as a jikenbo store
+
+_V1 = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,          -- hash of the raw bytes as read
+    source TEXT NOT NULL,                 -- the input as given (path, URL, "-")
+    locator TEXT NOT NULL,                -- URL or absolute path: versions share it
+    version INTEGER NOT NULL DEFAULT 1,
+    superseded_by INTEGER REFERENCES documents(id),
+    url TEXT,
+    media_type TEXT,
+    encoding TEXT,
+    title TEXT,
+    published TEXT,
+    fetched_at TEXT,
+    added_at TEXT NOT NULL,
+    notice_count INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL
+);
+CREATE INDEX documents_locator ON documents(locator, version);
+
+CREATE TABLE organizations (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,             -- link.org_key(name)
+    name TEXT NOT NULL,
+    industry TEXT
+);
+
+CREATE TABLE organization_aliases (
+    organization_id INTEGER NOT NULL REFERENCES organizations(id),
+    alias TEXT NOT NULL,                  -- a spelling seen in a notice
+    alias_key TEXT NOT NULL,              -- link.org_key(alias)
+    PRIMARY KEY (organization_id, alias)
+);
+CREATE INDEX organization_aliases_key ON organization_aliases(alias_key);
+
+CREATE TABLE incidents (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,              -- "inc_" + 12 hex (link.new_incident_id)
+    organization_id INTEGER REFERENCES organizations(id),
+    organization TEXT,
+    org_key TEXT,
+    industry TEXT,
+    title TEXT,
+    disclosure_date TEXT,                 -- first public disclosure, YYYY-MM-DD
+    disclosure_month TEXT,                -- YYYY-MM (stats)
+    disclosure_year TEXT,                 -- YYYY (stats)
+    detected_date TEXT,
+    lag_days INTEGER,                     -- detected_date -> disclosure_date, days
+    incident_types TEXT NOT NULL DEFAULT '[]',   -- JSON list
+    leak_status TEXT NOT NULL DEFAULT 'unknown',
+    affected_total INTEGER,
+    data_categories TEXT NOT NULL DEFAULT '[]',  -- JSON list
+    sensitive INTEGER NOT NULL DEFAULT 0,
+    payment_card INTEGER NOT NULL DEFAULT 0,
+    reported_to TEXT NOT NULL DEFAULT '[]',      -- JSON list
+    third_parties TEXT NOT NULL DEFAULT '[]',    -- JSON list of names
+    first_disclosed TEXT,
+    last_updated TEXT,
+    notice_count INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL DEFAULT '{}'       -- the whole incident dict (ARCHITECTURE.md), JSON
+);
+CREATE INDEX incidents_org_key ON incidents(org_key);
+CREATE INDEX incidents_disclosure ON incidents(disclosure_date);
+CREATE INDEX incidents_month ON incidents(disclosure_month, affected_total, lag_days);
+CREATE INDEX incidents_affected ON incidents(affected_total);
+CREATE INDEX incidents_leak ON incidents(leak_status, disclosure_date);
+CREATE INDEX incidents_industry ON incidents(industry, disclosure_date);
+CREATE INDEX incidents_organization ON incidents(organization_id);
+
+-- multi-valued incident attributes, one row per value (filters, facets, stats)
+CREATE TABLE incident_tags (
+    incident_pk INTEGER NOT NULL REFERENCES incidents(pk),
+    kind TEXT NOT NULL,                   -- type | category | authority | vendor
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, value, incident_pk)
+) WITHOUT ROWID;
+CREATE INDEX incident_tags_incident ON incident_tags(incident_pk, kind);
+
+CREATE TABLE notices (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,              -- "ntc_" + 12 hex
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    incident_pk INTEGER REFERENCES incidents(pk),
+    superseded INTEGER NOT NULL DEFAULT 0,  -- 1 when a newer version of its document exists
+    source TEXT NOT NULL,
+    organization TEXT,
+    org_key TEXT,
+    kind TEXT,                            -- Record.notice_kind
+    disclosure_date TEXT,
+    title TEXT,
+    segment_start INTEGER NOT NULL DEFAULT 0,
+    segment_end INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL DEFAULT '',        -- the notice's text (document.text[segment])
+    record TEXT NOT NULL,                 -- Record.model_dump() as JSON (without evidence)
+    evidence TEXT NOT NULL DEFAULT '[]',  -- Record.evidence as JSON
+    added_at TEXT NOT NULL
+);
+CREATE INDEX notices_incident ON notices(incident_pk);
+CREATE INDEX notices_document ON notices(document_id);
+CREATE INDEX notices_org_key ON notices(org_key);
+
+CREATE TABLE third_parties (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,             -- link.vendor_key(name)
+    name TEXT NOT NULL
+);
+
+CREATE TABLE notice_third_parties (
+    notice_pk INTEGER NOT NULL REFERENCES notices(pk),
+    third_party_id INTEGER NOT NULL REFERENCES third_parties(id),
+    name TEXT NOT NULL,                   -- as the notice writes it
+    role TEXT,
+    PRIMARY KEY (notice_pk, third_party_id, name)
+);
+CREATE INDEX notice_third_parties_party ON notice_third_parties(third_party_id);
+
+-- every field value with the notice and date it came from
+CREATE TABLE field_values (
+    id INTEGER PRIMARY KEY,
+    notice_pk INTEGER NOT NULL REFERENCES notices(pk),
+    field TEXT NOT NULL,
+    value TEXT,                           -- JSON
+    date TEXT,                            -- the notice's disclosure date
+    kind TEXT,                            -- the notice's kind
+    snippet TEXT,                         -- evidence text, when there is evidence
+    start INTEGER,
+    "end" INTEGER
+);
+CREATE INDEX field_values_notice ON field_values(notice_pk, field);
+
+CREATE VIEW incident_notices AS
+    SELECT i.id AS incident_id, n.id AS notice_id, n.source, n.organization, n.kind,
+           n.disclosure_date, n.title, d.url, d.sha256 AS doc_sha256, n.superseded
+    FROM notices n JOIN incidents i ON i.pk = n.incident_pk JOIN documents d ON d.id = n.document_id;
+"""
+
+# Dialect-specific: SQLite FTS5. notices_words holds Sudachi-normalised tokens separated by
+# spaces (two-character terms, 漏えい == 漏洩); notices_trigram indexes the raw text for
+# longer substrings (external content: the notices table).
+FTS_DDL = """
+CREATE VIRTUAL TABLE notices_words USING fts5(title, body, content='', tokenize='unicode61');
+CREATE VIRTUAL TABLE notices_trigram USING fts5(title, text, content='notices', content_rowid='pk',
+    tokenize='trigram');
+"""
+
+MIGRATIONS: list[str] = [_V1 + FTS_DDL]
+
+SCHEMA_VERSION = len(MIGRATIONS)

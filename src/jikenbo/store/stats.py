@@ -1,0 +1,139 @@
+"""Facet counts and grouped statistics over incidents.
+
+Unknowns are counted and reported as ``unknown``, never as zero; every figure carries its ``n``.
+An incident with several types (categories, authorities) counts once in each of its groups;
+the ``total`` row counts each incident once.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import TYPE_CHECKING, Any
+
+from jikenbo.store.db import StoreError
+from jikenbo.store.filters import Filters, where
+
+if TYPE_CHECKING:
+    from jikenbo.store.core import Store
+
+UNKNOWN = "unknown"
+# dimension -> (SQL expression, tag kind for multi-valued dimensions)
+DIMENSIONS: dict[str, tuple[str, str | None]] = {
+    "month": ("i.disclosure_month", None),
+    "year": ("i.disclosure_year", None),
+    "type": ("t_type.value", "type"),
+    "industry": ("i.industry", None),
+    "category": ("t_category.value", "category"),
+    "authority": ("t_authority.value", "authority"),
+    "leak-status": ("i.leak_status", None),
+}
+FACETS = {"type": "type", "category": "category", "authority": "authority", "vendor": "vendor"}
+COLUMN_FACETS = {"leak_status": "i.leak_status", "industry": "i.industry", "year": "i.disclosure_year"}
+
+
+def _norm_dim(d: str) -> str:
+    d = d.strip().lower().replace("_", "-")
+    return {"leak": "leak-status", "types": "type", "categories": "category"}.get(d, d)
+
+
+def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[tuple[str, int]]]:
+    sql, params = where(filters, store._words(filters.query))
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name, kind in FACETS.items():
+        if sql == "1":
+            q = ("SELECT value, count(*) AS n FROM incident_tags WHERE kind = ? "
+                 "GROUP BY value ORDER BY n DESC, value LIMIT ?")
+            rows = store._q(q, [kind, top])
+        else:
+            q = (f"SELECT t.value, count(*) AS n FROM incident_tags t "
+                 f"JOIN incidents i ON i.pk = t.incident_pk WHERE t.kind = ? AND {sql} "
+                 f"GROUP BY t.value ORDER BY n DESC, t.value LIMIT ?")
+            rows = store._q(q, [kind, *params, top])
+        out[name] = [(r[0], int(r[1])) for r in rows]
+    for name, col in COLUMN_FACETS.items():
+        rows = store._q(f"SELECT {col} AS v, count(*) AS n FROM incidents i WHERE {sql} "
+                        f"GROUP BY v ORDER BY n DESC, v LIMIT ?", [*params, top])
+        out[name] = [(r[0] if r[0] is not None else UNKNOWN, int(r[1])) for r in rows]
+    return out
+
+
+def percentile(values: list[int], q: float) -> float | int | None:
+    """Nearest-rank percentile of sorted ``values`` (None when there are none)."""
+    if not values:
+        return None
+    k = max(0, math.ceil(q * len(values)) - 1)
+    return values[k]
+
+
+def _summary(affected: list[int], a_unknown: int, lags: list[int], l_unknown: int, n: int) -> dict:
+    affected.sort()
+    lags.sort()
+    return {
+        "n": n,
+        "affected": {"n": len(affected), "unknown": a_unknown,
+                     "sum": sum(affected) if affected else None,
+                     "median": statistics.median(affected) if affected else None},
+        "lag_days": {"n": len(lags), "unknown": l_unknown,
+                     "median": statistics.median(lags) if lags else None,
+                     "p90": percentile(lags, 0.9)},
+    }
+
+
+def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
+    dims = [_norm_dim(d) for d in by]
+    for d in dims:
+        if d not in DIMENSIONS:
+            raise StoreError(f"--by {d}: expected one of {', '.join(DIMENSIONS)}")
+    if len(set(dims)) != len(dims):
+        raise StoreError("--by: each dimension at most once")
+    sql, params = where(filters, store._words(filters.query))
+    joins = []
+    cols = []
+    for d in dims:
+        expr, kind = DIMENSIONS[d]
+        if kind:
+            joins.append(f"LEFT JOIN incident_tags t_{kind} ON t_{kind}.incident_pk = i.pk "
+                         f"AND t_{kind}.kind = '{kind}'")
+        cols.append(expr)
+    select = ", ".join([*cols, "i.affected_total", "i.lag_days"])
+    groups: dict[tuple, list] = {}
+    cur = store.conn.execute(f"SELECT {select} FROM incidents i {' '.join(joins)} WHERE {sql}", params)
+    nd = len(dims)
+    while True:
+        chunk = cur.fetchmany(50_000)
+        if not chunk:
+            break
+        for row in chunk:
+            key = tuple(UNKNOWN if v is None or v == "" else v for v in row[:nd])
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = [[], 0, [], 0, 0]
+            g[4] += 1
+            a, lag = row[nd], row[nd + 1]
+            if a is None:
+                g[1] += 1
+            else:
+                g[0].append(a)
+            if lag is None:
+                g[3] += 1
+            else:
+                g[2].append(lag)
+    rows = []
+    for key in sorted(groups, key=lambda k: tuple((v == UNKNOWN, str(v)) for v in k)):
+        g = groups[key]
+        rows.append({"key": dict(zip(dims, key, strict=True)), **_summary(g[0], g[1], g[2], g[3], g[4])})
+    if any(DIMENSIONS[d][1] for d in dims):
+        tot = store._q(f"SELECT i.affected_total, i.lag_days FROM incidents i WHERE {sql}", params)
+        aff = [r[0] for r in tot if r[0] is not None]
+        lags = [r[1] for r in tot if r[1] is not None]
+        total = _summary(aff, len(tot) - len(aff), lags, len(tot) - len(lags), len(tot))
+    else:
+        aff = [a for g in groups.values() for a in g[0]]
+        lags = [x for g in groups.values() for x in g[2]]
+        n = sum(g[4] for g in groups.values())
+        total = _summary(aff, sum(g[1] for g in groups.values()), lags,
+                         sum(g[3] for g in groups.values()), n)
+    return {"by": dims, "groups": rows, "total": total,
+            "note": "unknown = not stated; an incident with several values of a multi-valued "
+                    "dimension counts in each; lag = detection to first disclosure, days"}
