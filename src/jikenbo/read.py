@@ -61,6 +61,7 @@ class ReadOptions:
     sniff_bytes: int = 65536
     binary_control_ratio: float = 0.05
     japanese_min_score: float = 0.7
+    boilerplate_names: tuple[str, ...] = ("breadcrumb", "sidebar", "menu", "footer", "share", "ranking")
     text_extensions: tuple[str, ...] = (".txt", ".text", ".md")
     html_extensions: tuple[str, ...] = (".html", ".htm", ".xhtml")
     pdf_extensions: tuple[str, ...] = (".pdf",)
@@ -69,7 +70,8 @@ class ReadOptions:
     def from_settings(cls) -> ReadOptions:
         s = dict(settings("read"))
         ext = s.pop("extensions", {})
-        known = {k: v for k, v in s.items() if k in cls.__dataclass_fields__}
+        known = {k: tuple(v) if isinstance(v, list) else v
+                 for k, v in s.items() if k in cls.__dataclass_fields__}
         for kind in ("text", "html", "pdf"):
             if kind in ext:
                 known[f"{kind}_extensions"] = tuple(e.lower() for e in ext[kind])
@@ -447,11 +449,11 @@ def _decode_text(
     if b"\x1b$" in head or b"\x1b(J" in head:
         for codec in _WIDER["iso2022_jp"]:
             try:
-                return data.decode(codec), "iso2022_jp"
+                return _strict(data, codec), "iso2022_jp"
             except UnicodeDecodeError:
                 continue
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _strict(data, "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     hints = [hint]
@@ -464,7 +466,7 @@ def _decode_text(
             continue
         for wider in _WIDER.get(codec, (codec,)):
             try:
-                return data.decode(wider), codec
+                return _strict(data, wider), codec
             except UnicodeDecodeError:
                 continue
         log.debug("%s: declared charset %s does not decode the bytes", source, name)
@@ -472,6 +474,17 @@ def _decode_text(
     if found is None:
         raise ReadFailure(source, "unknown text encoding (not UTF-8, Shift_JIS, EUC-JP or ISO-2022-JP)")
     return found
+
+
+def _strict(data: bytes, codec: str) -> str:
+    """Decode strictly, but forgive a multi-byte character cut off at the very end (a
+    truncated file or download); raise ``UnicodeDecodeError`` otherwise."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as e:
+        if e.start >= len(data) - 3 and e.end == len(data) and e.start > 0:
+            return data[: e.start].decode(codec)
+        raise
 
 
 def _is_binary(head: bytes, opts: ReadOptions) -> bool:
@@ -507,7 +520,7 @@ def _guess_japanese(data: bytes, opts: ReadOptions) -> tuple[str, str] | None:
     for codec in ("cp932", "euc_jp"):
         for wider in _WIDER[codec]:
             try:
-                text = data.decode(wider)
+                text = _strict(data, wider)
             except UnicodeDecodeError:
                 continue
             score = _japanese_score(text)
@@ -575,8 +588,7 @@ def _pdf_title(reader: Any) -> str | None:
         title = meta.title if meta is not None else None
     except Exception:
         return None
-    title = " ".join(str(title).split()) if title else ""
-    return title or None
+    return _clean(title) if title else None
 
 
 # --------------------------------------------------------------------------- HTML
@@ -616,7 +628,7 @@ def _html_document(text: str, source: str, url: str | None, opts: ReadOptions) -
         raise ReadFailure(source, "no text found in the HTML") from e
     title = _html_title(tree)
     published = _html_published(tree)
-    body_text, is_pre = _body_text(tree)
+    body_text, is_pre = _body_text(tree, opts)
     if is_pre:  # a page that is one <pre>: its lines and blank lines are the document's
         chosen = body_text
     else:
@@ -650,21 +662,23 @@ def _main_text(markup: str, url: str | None, source: str, opts: ReadOptions) -> 
     return _tidy_lines(_unify_newlines(out or "").split("\n"))
 
 
-def _tidy_lines(lines: Iterable[str]) -> str:
-    """Strip line ends (not U+3000), squeeze runs of blank lines to one, trim blank edges."""
+def _tidy_lines(lines: Iterable[str], *, blank: bool = True) -> str:
+    """Strip line ends (not U+3000), squeeze runs of blank lines to one (or drop them all
+    when not ``blank``), trim blank edges."""
     out: list[str] = []
     for line in lines:
         line = line.strip(_EDGE)
-        if line or (out and out[-1]):
+        if line or (blank and out and out[-1]):
             out.append(line)
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
 
 
-def _body_text(tree: Any) -> tuple[str, bool]:
+def _body_text(tree: Any, opts: ReadOptions) -> tuple[str, bool]:
     """The text of <body> less navigation, header, footer, sidebars and scripts: one line per
-    block element; a <pre> keeps its own lines. True when the body is essentially one <pre>."""
+    block element, list items as "- item"; a <pre> keeps its own lines. The flag is True when
+    the body is essentially one <pre>."""
     import copy
 
     from lxml import etree
@@ -675,8 +689,13 @@ def _body_text(tree: Any) -> tuple[str, bool]:
     body = copy.deepcopy(body)
     for node in body.xpath("//comment() | //processing-instruction()"):
         _drop(node)
+    chrome = re.compile(rf"(?:^|[\s_-])(?:{'|'.join(map(re.escape, opts.boilerplate_names))})(?:$|[\s_-])",
+                        re.IGNORECASE)
     for el in list(body.iter()):
-        if isinstance(el.tag, str) and el.tag.lower() in _DROP and el is not body:
+        if not isinstance(el.tag, str) or el is body:
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+        if el.tag.lower() in _DROP or (names and chrome.search(names)):
             _drop(el)
     pres = body.findall(".//pre")
     if len(pres) == 1:
@@ -695,6 +714,8 @@ def _body_text(tree: Any) -> tuple[str, bool]:
                 pre_depth += 1
             if tag == "br":
                 parts.append("\n")
+            if tag == "li":  # as trafilatura writes list items
+                parts.append("- ")
             if el.text:
                 parts.append(el.text if pre_depth else _WS.sub(" ", el.text))
         else:
@@ -704,7 +725,8 @@ def _body_text(tree: Any) -> tuple[str, bool]:
                 parts.append("\n")
             if el.tail and el is not body:
                 parts.append(el.tail if pre_depth else _WS.sub(" ", el.tail))
-    return _tidy_lines(_unify_newlines("".join(parts)).split("\n")), False
+    # One line per block and no blank lines, like trafilatura's output.
+    return _tidy_lines(_unify_newlines("".join(parts)).split("\n"), blank=False), False
 
 
 def _drop(node: Any) -> None:
@@ -725,7 +747,7 @@ def _drop(node: Any) -> None:
 def _clean(value: Any) -> str | None:
     if value is None:
         return None
-    text = " ".join(str(value).split())
+    text = _WS.sub(" ", str(value)).strip(_EDGE + "\n")  # U+3000 inside a title is kept
     return text or None
 
 
