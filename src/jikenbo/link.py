@@ -313,6 +313,7 @@ def _from_incident(inc: dict) -> dict:
     cand["count_values"].update(inc.get("count_values") or [])
     cand["vendor_keys"].update(vendor_key(n) for n in _third_party_names(inc) if vendor_key(n))
     cand["vendor_keys"].update(inc.get("vendor_keys") or [])
+    cand["references"].update(d for d in (_iso(r) for r in inc.get("references") or []) if d)
     return cand
 
 
@@ -598,6 +599,9 @@ def consolidate(notices: list[dict]) -> dict:
             tps.setdefault(vendor_key(name), name)
     out["third_parties"] = [tps[k] for k in sorted(tps)]
     out["vendor_keys"] = sorted(k for k in tps if k)
+    # earlier notices' dates the notices cite: lets a later-ingested first report find its follow-up
+    cited = (_iso(r) for n in ordered for r in n.get("references") or [])
+    out["references"] = sorted({d for d in cited if d})
     events: dict[tuple, dict] = {}
     for n in ordered:
         for ev in n.get("timeline") or []:
