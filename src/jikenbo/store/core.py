@@ -191,8 +191,8 @@ class Store:
             row = c.execute("SELECT organization_id AS id FROM organization_aliases WHERE alias_key = ? "
                             "LIMIT 1", (key,)).fetchone()
         if row is None:
-            oid = int(c.execute("INSERT INTO organizations (key, name, industry) VALUES (?,?,?)",
-                                (key, name, industry)).lastrowid or 0)
+            oid = int(c.execute("INSERT INTO organizations (key, rkey, name, industry) VALUES (?,?,?,?)",
+                                (key, key[::-1], name, industry)).lastrowid or 0)
         else:
             oid = row["id"]
         c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
@@ -200,10 +200,31 @@ class Store:
         return oid, key
 
     def _candidates(self, key: str, org_id: int | None) -> list[dict]:
-        rows = self.conn.execute(
-            "SELECT data FROM incidents WHERE org_key = ? OR organization_id = ? OR organization_id IN "
-            "(SELECT organization_id FROM organization_aliases WHERE alias_key = ?) "
-            "ORDER BY disclosure_date DESC LIMIT ?", (key, org_id, key, MAX_CANDIDATES)).fetchall()
+        """Incidents of organisations whose key equals, contains or is contained in ``key``
+        (containment by prefix, suffix or substring of ``key``); link.match decides."""
+        c = self.conn
+        n = len(key)
+        subs = sorted({key[i:j] for i in range(n) for j in range(i + 3, n + 1)} if n <= 40 else {key})
+        subs = subs or [key]
+        marks = ",".join("?" * len(subs))
+        hi = "\U0010ffff"
+        ids = {r[0] for r in c.execute(
+            f"SELECT id FROM organizations WHERE key IN ({marks}) UNION "
+            f"SELECT organization_id FROM organization_aliases WHERE alias_key IN ({marks})",
+            [*subs, *subs])}
+        if n >= 3:
+            ids |= {r[0] for r in c.execute(
+                "SELECT id FROM organizations WHERE key >= ? AND key < ? LIMIT 50", (key, key + hi))}
+            ids |= {r[0] for r in c.execute(
+                "SELECT id FROM organizations WHERE rkey >= ? AND rkey < ? LIMIT 50",
+                (key[::-1], key[::-1] + hi))}
+        if org_id is not None:
+            ids.add(org_id)
+        id_list = sorted(i for i in ids if i is not None)
+        marks = ",".join("?" * len(id_list))
+        rows = c.execute(
+            f"SELECT data FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
+            " ORDER BY disclosure_date DESC LIMIT ?", (key, *id_list, MAX_CANDIDATES)).fetchall()
         return [json.loads(r["data"]) for r in rows]
 
     def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str) -> tuple[int, str, bool]:

@@ -111,8 +111,12 @@ def migrate(conn: sqlite3.Connection, path: str | Path = "") -> int:
         log.info("%s: migrating store schema %d -> %d", path, i, i + 1)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for stmt in _statements(MIGRATIONS[i]):
-                conn.execute(stmt)
+            step = MIGRATIONS[i]
+            if callable(step):
+                step(conn)
+            else:
+                for stmt in _statements(step):
+                    conn.execute(stmt)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {i + 1}")
             conn.execute("COMMIT")

@@ -8,6 +8,9 @@ SQL here is plain SQLite; the FTS5 tables are the only dialect-specific part and
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+
 APPLICATION_ID = 0x4A4B4E42  # "JKNB": marks an SQLite file as a jikenbo store
 
 _V1 = """
@@ -155,6 +158,17 @@ CREATE VIRTUAL TABLE notices_trigram USING fts5(title, text, content='notices', 
     tokenize='trigram');
 """
 
-MIGRATIONS: list[str] = [_V1 + FTS_DDL]
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Organisation keys reversed, indexed: finds a stored name that ends with a new one."""
+    conn.execute("ALTER TABLE organizations ADD COLUMN rkey TEXT")
+    conn.executemany("UPDATE organizations SET rkey = ? WHERE id = ?",
+                     [(k[::-1], i) for i, k in conn.execute("SELECT id, key FROM organizations")])
+    conn.execute("CREATE INDEX organizations_rkey ON organizations(rkey)")
+
+
+# each: an SQL script or a function of the connection, run inside one transaction
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,7 +25,7 @@ def _tokenizer() -> Any:
 
     dic = Dictionary(dict="core")
     make = getattr(dic, "tokenizer", None) or dic.create
-    return make(mode=SplitMode.C)
+    return make(mode=SplitMode.A)
 
 
 def _chunks(text: str) -> list[str]:
