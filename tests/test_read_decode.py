@@ -372,3 +372,32 @@ def test_any_bytes_give_a_document_or_a_read_failure(prefix: bytes, data: bytes,
         assert isinstance(doc, Document)
         assert "\r" not in doc.text
         assert doc.text.strip()
+
+
+NOTICE_WITH_METADATA_BLOCKS = """<html><head><title>お知らせ</title></head><body>
+<header><nav><a href="/">ホーム</a></nav></header><main><article>
+<h1>不正アクセスに関するお知らせ</h1>
+<p class="date">2099年5月2日</p>
+<div class="meta"><span class="author">株式会社かもめ書房</span></div>
+<p class="right">代表取締役 かもめ 一郎</p>
+<time datetime="2099-05-02">2099.05.02</time>
+<div class="update">2099年5月3日 更新</div>
+<p>このたび、当社が運営するオンラインストアにおいて第三者による不正アクセスが確認されました。</p>
+<p>ご迷惑をおかけしますことをお詫び申し上げます。</p>
+<p class="signature">以上</p>
+</article></main><footer>copyright</footer></body></html>"""
+
+
+def test_blocks_the_extractor_runs_together_get_their_own_lines_back() -> None:
+    # On this layout trafilatura falls back to an extractor that joins every block into one line.
+    doc = decode_bytes(NOTICE_WITH_METADATA_BLOCKS.encode(), "n.html")
+    lines = doc.text.splitlines()
+    assert lines[:3] == ["不正アクセスに関するお知らせ", "2099年5月2日", "株式会社かもめ書房"]
+    assert "このたび、当社が運営するオンラインストアにおいて第三者による不正アクセスが確認されました。" in lines
+    assert "ホーム" not in doc.text
+    assert "copyright" not in doc.text
+
+
+def test_reline_leaves_text_alone_when_lines_do_not_align() -> None:
+    main = "表の行 | 値 | 別の値\n本文の段落です。"
+    assert read_mod._reline(main, "表の行\n値\n別の値\n本文の段落です。", "x") == main

@@ -614,6 +614,7 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
                    "dcterms.issued", "pubdate", "publishdate", "publish_date")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
 _WS = re.compile(r"[ \t\n\r\f\v]+")
+_WS_ALL = re.compile(r"\s+")
 _EDGE = " \t\f\v\xa0"  # stripped from line ends; the ideographic space U+3000 is kept
 
 
@@ -632,7 +633,7 @@ def _html_document(text: str, source: str, url: str | None, opts: ReadOptions) -
     if is_pre:  # a page that is one <pre>: its lines and blank lines are the document's
         chosen = body_text
     else:
-        chosen = main = _main_text(markup, url, source, opts)
+        chosen = main = _reline(_main_text(markup, url, source, opts), body_text, source)
         too_little = len(main) < opts.min_text_chars or len(main) < opts.fallback_ratio * len(body_text)
         if too_little and len(body_text) > len(main):
             log.info("%s: main-text extraction kept %d of %d characters; using the body text",
@@ -660,6 +661,40 @@ def _main_text(markup: str, url: str | None, source: str, opts: ReadOptions) -> 
         log.warning("%s: trafilatura failed (%s: %s); using the body text", source, type(e).__name__, e)
         return ""
     return _tidy_lines(_unify_newlines(out or "").split("\n"))
+
+
+def _squash(line: str) -> str:
+    return _WS_ALL.sub("", line.removeprefix("- "))
+
+
+def _reline(main: str, body_text: str, source: str) -> str:
+    """Give back the page's own line breaks when the extractor ran blocks together.
+
+    trafilatura's fallbacks may join several paragraphs into one line. The body text has
+    one line per block, so the body lines found in order in the extractor's text are
+    what it kept, line by line. Returns ``main`` unchanged when its lines are body lines
+    already or when the body lines do not account for (nearly) all of it.
+    """
+    body_lines = [line for line in body_text.split("\n") if _squash(line)]
+    known = {_squash(line) for line in body_lines}
+    main_lines = [_squash(line) for line in main.split("\n") if _squash(line)]
+    if all(line in known or len(line) <= 2 for line in main_lines):
+        return main
+    target = "".join(main_lines)
+    kept: list[str] = []
+    pos = covered = 0
+    for line in body_lines:
+        key = _squash(line)
+        at = target.find(key, pos)
+        if at < 0 or (at != pos and len(key) < 8):  # a short line counts only right where expected
+            continue
+        kept.append(line)
+        covered += len(key)
+        pos = at + len(key)
+    if covered < 0.9 * len(target):
+        return main
+    log.info("%s: restored %d line breaks the extractor had joined", source, len(kept) - len(main_lines))
+    return "\n".join(kept)
 
 
 def _tidy_lines(lines: Iterable[str], *, blank: bool = True) -> str:
