@@ -47,5 +47,5 @@ def extract_inputs(inputs: Iterable[str]) -> Iterator[Record | ReadError]:
         try:
             yield from extract_document(item)
         except Exception as e:  # an extractor bug must not stop the batch
-            log.exception("extraction failed for %s", item.source)
+            log.debug("extraction failed for %s", item.source, exc_info=True)
             yield ReadError(source=item.source, message=f"extraction failed: {type(e).__name__}: {e}")

@@ -7,6 +7,7 @@ no traceback reaches the user: every error is one line on stderr (``--debug`` sh
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 import click
@@ -30,9 +31,25 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"jikenbo.cli.{_name}").register(cli)
 
 
+class _OneLine(logging.Formatter):
+    """Log records as one line each: never a traceback unless --debug."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"jikenbo: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def _setup_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter() if debug else _OneLine())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
 def main() -> None:
     """Console-script entry point."""
     debug = "--debug" in sys.argv
+    _setup_logging(debug)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -1,0 +1,135 @@
+"""Incident types, leak status, authorities told, notice kind and secondary damage.
+
+Each is decided from cue words (``data/lexicon/*.toml``) found in sentences that state a
+happening: a sentence of advice or prevention (「不審なメールにご注意ください」,
+「不正アクセスの防止」) says nothing about what happened, so its cues are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jikenbo.extract.context import Context, Sentence, cue, lexicons
+
+_HYPOTHETICAL = re.compile(r"場合(?:は|には|に)|としたら|ならば|おそれがありますので|リスクが高い|可能性があるため")
+
+
+def is_advice(s: Sentence) -> bool:
+    return bool(lexicons().advice.search(s.text))
+
+
+def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
+    """(type, start, end) for each type with its first cue in a factual sentence."""
+    lx = lexicons()
+    found: dict[str, tuple[int, int]] = {}
+    for s in ctx.sentences:
+        advice = is_advice(s)
+        for name, (pat, excl) in lx.types.items():
+            if name in found:
+                continue
+            vetoes = [(x.start(), x.end()) for x in excl.finditer(s.text)] if excl is not None else []
+            for m in pat.finditer(s.text):
+                if any(a < m.end() and b > m.start() for a, b in vetoes):
+                    continue
+                if advice and not s.is_heading:
+                    # advice sentences can still state the fact in their first clause
+                    clause_end = s.text.find("、", m.end())
+                    head = s.text[: clause_end if clause_end > 0 else len(s.text)]
+                    if lx.advice.search(head) or _HYPOTHETICAL.search(head):
+                        continue
+                found[name] = (s.start + m.start(), s.start + m.end())
+                break
+    if "ransomware" in found:
+        found.pop("malware", None)
+    return [(k, a, b) for k, (a, b) in sorted(found.items(), key=lambda kv: kv[1][0])]
+
+
+def _leak_hits(ctx: Context, key: str, *, skip_hypothetical: bool = True) -> list[tuple[Sentence, re.Match[str]]]:
+    pat = cue("leak", key)
+    out = []
+    for s in ctx.sentences:
+        for m in pat.finditer(s.text):
+            if skip_hypothetical and _HYPOTHETICAL.search(s.text[m.end(): m.end() + 12]):
+                continue
+            out.append((s, m))
+    return out
+
+
+def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tuple[int, int] | None]:
+    """confirmed / not_confirmed / possible / none / unknown, with the deciding span."""
+    hedge = cue("leak", "hedge")
+    for s, m in _leak_hits(ctx, "confirmed"):
+        tail = s.text[m.end(): m.end() + 14]
+        if hedge.search(tail) or hedge.search(s.text[max(0, m.start() - 4): m.start()]):
+            continue
+        if lexicons().advice.search(s.text) and re.search(r"場合|としたら", s.text):
+            continue
+        return "confirmed", (s.start + m.start(), s.start + m.end())
+    done = cue("leak", "investigation_done")
+    for s, m in _leak_hits(ctx, "not_confirmed", skip_hypothetical=False):
+        if done.search(s.text) or re.search(r"結果|完了|終了", s.text):
+            return "not_confirmed", (s.start + m.start(), s.start + m.end())
+    for s, m in _leak_hits(ctx, "possible"):
+        if lexicons().advice.search(s.text) and not lexicons().data_cue.search(s.text):
+            continue
+        if re.search(r"(?:ウイルス感染|不正アクセス|詐欺|迷惑メール)等?の(?:おそれ|可能性)", s.text[max(0, m.start() - 12): m.end()]):
+            continue
+        return "possible", (s.start + m.start(), s.start + m.end())
+    for s, m in _leak_hits(ctx, "none", skip_hypothetical=False):
+        return "none", (s.start + m.start(), s.start + m.end())
+    if not has_data:
+        harmless = cue("leak", "harmless")
+        for s in ctx.sentences:
+            m = harmless.search(s.text)
+            if m and not is_advice(s):
+                return "none", (s.start + m.start(), s.start + m.end())
+        if types and set(types) <= {"impersonation", "fraud"}:
+            return "none", None
+    return "unknown", None
+
+
+def reported_to(ctx: Context) -> list[tuple[str, int, int]]:
+    """Authorities the notice says were told, with the span naming each."""
+    lx = lexicons()
+    found: dict[str, tuple[int, int]] = {}
+    for s in ctx.sentences:
+        if not (lx.report_verb.search(s.text) or s.is_heading):
+            continue
+        if re.search(r"してください|して下さい|場合(?:は|には)", s.text):
+            continue
+        for code, pat in lx.authorities.items():
+            if code in found:
+                continue
+            for m in pat.finditer(s.text):
+                after = s.text[m.end(): m.end() + 14]
+                if code == "ministry" and re.match(r"(?:である|の)?(?:個人情報保護委員会|警察)", after):
+                    continue
+                if code == "police" and re.search(r"警察(?:庁)?(?:の|が)?(?:発表|統計|によると)", s.text[m.start(): m.end() + 10]):
+                    continue
+                found[code] = (s.start + m.start(), s.start + m.end())
+                break
+    return [(k, a, b) for k, (a, b) in sorted(found.items(), key=lambda kv: kv[1][0])]
+
+
+def notice_kind(ctx: Context, title: str | None) -> str:
+    head = (title or "") + "\n" + ctx.text[:600]
+    if cue("kind", "final_report").search(head):
+        return "final_report"
+    if cue("kind", "follow_up").search(head):
+        return "follow_up"
+    if cue("kind", "first_report").search(head):
+        return "first_report"
+    first_person = len(cue("kind", "first_person").findall(ctx.text))
+    news = len(cue("kind", "news").findall(ctx.text))
+    if news >= 2 and news > first_person:
+        return "news_report"
+    return "first_report"
+
+
+def secondary_damage(ctx: Context) -> tuple[str, tuple[int, int] | None]:
+    for key, value in (("confirmed", "confirmed"), ("none_confirmed", "none_confirmed")):
+        for s in ctx.sentences:
+            m = cue("secondary", key).search(s.text)
+            if m:
+                return value, (s.start + m.start(), s.start + m.end())
+    return "unknown", None

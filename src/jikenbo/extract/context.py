@@ -1,0 +1,171 @@
+"""What every field extractor shares: the normalised segment, its sentences, the lexicons.
+
+Field extractors read ``Context.text`` (NFKC) and report spans in it; ``Context.span`` maps
+them back to ``Document.text`` offsets for the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from jikenbo.config import lexicon
+from jikenbo.models import Evidence, Span
+from jikenbo.text.normalize import Normalized, normalize
+
+
+def alt(patterns: list[str]) -> str:
+    """One alternation of regex patterns, longest first; an empty group is an error."""
+    if not patterns:
+        raise ValueError("empty cue group")
+    return "|".join(f"(?:{p})" for p in sorted(set(patterns), key=len, reverse=True))
+
+
+def spaced(term: str) -> str:
+    """A literal-ish term pattern that also matches with spaces between its characters."""
+    if any(c in term for c in "\\()[]?*+|{}^$"):
+        return term
+    return r"\s?".join(re.escape(c) for c in term)
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """Every cue group the extractor uses, compiled once per process."""
+
+    types: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]]
+    categories: re.Pattern[str]
+    category_of: dict[str, str]  # group name in the regex → category
+    sensitive: re.Pattern[str]
+    advice: re.Pattern[str]
+    negation: re.Pattern[str]
+    non_person: re.Pattern[str]
+    data_cue: re.Pattern[str]
+    data_heading: re.Pattern[str]
+    authorities: dict[str, re.Pattern[str]]
+    report_verb: re.Pattern[str]
+    ext: dict
+
+
+@cache
+def lexicons() -> Lexicons:
+    ext = lexicon("extract")
+    types = {}
+    for name, groups in lexicon("incident_types").items():
+        excl = groups.get("exclude") or []
+        types[name] = (re.compile(alt(groups["cues"])), re.compile(alt(excl)) if excl else None)
+    cats = lexicon("data_categories")
+    parts, category_of = [], {}
+    terms = [(t, c) for c, ts in cats.items() if isinstance(ts, list) for t in ts]
+    for n, (term, cat) in enumerate(sorted(terms, key=lambda tc: len(tc[0]), reverse=True)):
+        g = f"c{n}"
+        parts.append(f"(?P<{g}>{spaced(term)})")
+        category_of[g] = cat
+    auth = lexicon("authorities")
+    ctx = ext["context"]
+    return Lexicons(
+        types=types,
+        categories=re.compile("|".join(parts), re.IGNORECASE),
+        category_of=category_of,
+        sensitive=re.compile(alt(cats["sensitive"]["cues"])),
+        advice=re.compile(alt(ctx["advice"])),
+        negation=re.compile(alt(ctx["negation"])),
+        non_person=re.compile(alt(ctx["non_person"])),
+        data_cue=re.compile(alt(ctx["data_cue"])),
+        data_heading=re.compile(alt(ctx["data_heading"])),
+        authorities={k: re.compile(alt(v)) for k, v in auth["names"].items()},
+        report_verb=re.compile(alt(auth["verbs"]["report"])),
+        ext=ext,
+    )
+
+
+@cache
+def cue(section: str, key: str) -> re.Pattern[str]:
+    """A compiled cue group of ``extract.toml``."""
+    return re.compile(alt(lexicons().ext[section][key]))
+
+
+_HEADING_MARK = re.compile(
+    r"^\s*(?:\d{1,2}[.．)]|\(\d{1,2}\)|[<＜《〈【■◆●▼◇□★☆◎▶・]|第[0-9一二三四五六七八九十]+[章節]|#{1,4}\s|[A-Z][.)]\s)"
+)
+_SENT_END = re.compile(r"[。!?！？]")
+
+
+@dataclass
+class Sentence:
+    start: int  # offsets in Context.text
+    end: int
+    text: str
+    heading: str  # the heading it stands under ("" before the first)
+    is_heading: bool
+    list_line: bool  # a short line of the form "・氏名、住所" (no verb)
+
+
+@dataclass
+class Context:
+    """A segment ready for field extraction."""
+
+    norm: Normalized
+    base: int  # segment start in Document.text
+    header: str | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Document offsets of a span of ``self.text``."""
+        s, e = self.norm.to_original(start, end)
+        return self.base + s, self.base + e
+
+    def evidence(self, field_name: str, value: object, start: int, end: int, doc_text: str) -> Evidence:
+        s, e = self.span(start, end)
+        v = value if isinstance(value, str | int | bool) or value is None else str(value)
+        return Evidence(field=field_name, value=v, start=s, end=e, text=doc_text[s:e])
+
+    def make_span(self, start: int, end: int, doc_text: str) -> Span:
+        s, e = self.span(start, end)
+        return Span(start=s, end=e, text=doc_text[s:e])
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        for s in self.sentences:
+            if s.start <= pos < s.end:
+                return s
+        return None
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > 40 or "。" in s:
+        return False
+    if _HEADING_MARK.match(s):
+        return len(s) <= 40 and s.count("、") <= 1
+    return s.endswith((":", "：")) or (len(s) <= 16 and "、" not in s and not re.search(r"\d{3,}", s))
+
+
+def build_context(seg_text: str, base: int, header: str | None = None) -> Context:
+    norm = normalize(seg_text)
+    ctx = Context(norm=norm, base=base, header=header)
+    heading = ""
+    pos = 0
+    for line in norm.text.split("\n"):
+        lstart = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        if _is_heading(line):
+            heading = line.strip()
+            ctx.sentences.append(Sentence(lstart, lstart + len(line), line, heading, True, False))
+            continue
+        list_line = len(line) <= 120 and not _SENT_END.search(line)
+        s = lstart
+        for m in _SENT_END.finditer(line):
+            e = lstart + m.end()
+            ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line))
+            s = e
+        if s < lstart + len(line):
+            e = lstart + len(line)
+            if norm.text[s:e].strip():
+                ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line))
+    return ctx

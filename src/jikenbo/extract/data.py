@@ -1,0 +1,159 @@
+"""Kinds of personal data involved, and the counts of people or records affected.
+
+Data kinds are read only where the notice talks about the data: sentences with a data cue
+(漏えい, 含まれ, 項目 …), list lines ("・氏名、住所"), and lines under a data heading
+("漏えいした可能性のある情報"). Clauses that say data was *not* involved
+(「クレジットカード情報は含まれておりません」) and data of pets or other non-persons add nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jikenbo.extract.classify import is_advice
+from jikenbo.extract.context import Context, Sentence, lexicons
+from jikenbo.text.numbers import Quantity, find_quantities
+
+_CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
+_PEOPLE_UNITS = {"人", "名", "件", "アカウント", "世帯"}
+_RECORDISH = re.compile(
+    r"個人情報|お客様|顧客|会員|患者|利用者|ユーザー|受講者|生徒|学生|児童|従業員|職員|社員|応募者|登録者|対象者|本人|名様|受験者|"
+    r"加入者|契約者|購入者|参加者|情報|データ|アドレス|アカウント|名分|件分|人分|方"
+)
+_NOT_PEOPLE = re.compile(r"プレスリリース|リリース|社分?|動画|本|通|ファイル|記事|商品|台|店舗|回|日|ページ")
+_TOTAL_QUAL = {"最大", "最大で", "計", "合計", "総計", "累計", "全", "のべ", "延べ", "総数"}
+_ROUND_QUAL = {"約", "およそ", "超", "以上", "余り", "余", "強", "弱", "程度", "前後", "超え", "を超える", "少なくとも"}
+
+
+@dataclass
+class CategoryHit:
+    category: str
+    start: int
+    end: int
+
+
+def _negated_spans(text: str) -> list[tuple[int, int]]:
+    """Clauses of ``text`` that say data was not involved."""
+    lx = lexicons()
+    out = []
+    pos = 0
+    for m in [*_CLAUSE_SPLIT.finditer(text), None]:
+        end = m.start() if m else len(text)
+        clause = text[pos:end]
+        if lx.negation.search(clause):
+            out.append((pos, end))
+        pos = m.end() if m else len(text)
+    return out
+
+
+def _non_person_spans(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in lexicons().non_person.finditer(text):
+        stop = re.search(r"[がはで。]|です", text[m.end():])
+        out.append((m.start(), m.end() + (stop.start() if stop else len(text) - m.end())))
+    return out
+
+
+def _is_data_sentence(s: Sentence, under_data_heading: bool) -> bool:
+    lx = lexicons()
+    if s.is_heading:
+        return bool(lx.data_heading.search(s.text))
+    if is_advice(s) and not lx.data_cue.search(s.text):
+        return False
+    if under_data_heading:
+        return True
+    if s.list_line and len(lx.categories.findall(s.text)) >= 2:
+        return True
+    return (bool(lx.data_cue.search(s.text)) and not is_advice(s)) or (
+        bool(re.search(r"漏え?い|漏洩|流出|含まれ", s.text)) and not re.search(r"変更|お願い|ください", s.text)
+    )
+
+
+def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, int]]]:
+    """Category hits in data sentences, and spans of 要配慮 evidence."""
+    lx = lexicons()
+    hits: list[CategoryHit] = []
+    sensitive: list[tuple[int, int]] = []
+    heading_is_data = False
+    current_heading = None
+    for s in ctx.sentences:
+        if s.heading != current_heading:
+            current_heading = s.heading
+            heading_is_data = bool(s.heading) and bool(lx.data_heading.search(s.heading))
+        if not _is_data_sentence(s, heading_is_data):
+            continue
+        vetoes = _negated_spans(s.text) + _non_person_spans(s.text)
+        for m in lx.categories.finditer(s.text):
+            if any(a <= m.start() < b for a, b in vetoes):
+                continue
+            cat = lx.category_of[m.lastgroup or ""]
+            near = s.text[max(0, m.start() - 6):m.start()] + "|" + s.text[m.end():m.end() + 12]
+            if cat == "device_info" and m.group(0) in ("OS", "ブラウザ") and not re.search(r"OS|ブラウザ|端末", near):
+                continue
+            if cat == "customer_id" and m.group(0) == "ID" and re.search(r"ログイン|ユーザー?|アカウント", near.split("|")[0]):
+                continue
+            hits.append(CategoryHit(cat, s.start + m.start(), s.start + m.end()))
+        for m in lx.sensitive.finditer(s.text):
+            if not any(a <= m.start() < b for a, b in vetoes):
+                sensitive.append((s.start + m.start(), s.start + m.end()))
+    return hits, sensitive
+
+
+@dataclass
+class CountHit:
+    q: Quantity
+    what: str | None
+    is_total: bool
+    sentence: Sentence
+
+
+def counts(ctx: Context) -> list[CountHit]:
+    """Every count of people or records in a factual sentence, with what it counts."""
+    out: list[CountHit] = []
+    for s in ctx.sentences:
+        if s.is_heading and not re.search(r"\d", s.text):
+            continue
+        negs = _negated_spans(s.text)
+        for q in find_quantities(s.text):
+            if q.unit is None:
+                continue
+            if any(a <= q.start < b for a, b in negs):
+                continue
+            before = s.text[max(0, q.start - 24):q.start]
+            what_m = re.search(r"([^\s、。,・:()（）「」\d]{2,16})(?:[:：]\s*|\s*[(（]?\s*)$", before)
+            what = what_m.group(1) if what_m else None
+            out.append(CountHit(q, what, (q.qualifier or "") in _TOTAL_QUAL, s))
+    return out
+
+
+def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
+    """The notice's overall figure of affected people or records."""
+    cands: list[CountHit] = []
+    for h in hits:
+        q = h.q
+        if q.unit not in _PEOPLE_UNITS:
+            continue
+        s = h.sentence.text
+        window = s[max(0, q.start - 40): q.end + 30]
+        after = s[q.end: q.end + 8]
+        if _NOT_PEOPLE.match(after.strip(" (分")) and not _RECORDISH.match(after):
+            continue
+        if re.search(r"プレスリリース|リリース情報|メール総数|送付されたメール|通のメール|動画", window):
+            continue
+        if q.unit == "件" and not _RECORDISH.search(window):
+            continue
+        if is_advice(h.sentence) and not lexicons().data_cue.search(s):
+            continue
+        cands.append(h)
+    if not cands:
+        return None
+    totals = [h for h in cands if h.is_total]
+    pool = totals or cands
+    best = max(pool, key=lambda h: h.q.value)
+    if (best.q.qualifier or "") in _ROUND_QUAL:
+        exact = [h for h in cands if (h.q.qualifier or "") not in _ROUND_QUAL
+                 and abs(h.q.value - best.q.value) <= best.q.value * 0.15 and h.q.value >= best.q.value * 0.85]
+        if exact:
+            best = max(exact, key=lambda h: h.q.value)
+    return best

@@ -1,0 +1,193 @@
+"""The organisation that issues the notice, the third parties it names, its industry.
+
+A digest entry names its organisation in the header. Elsewhere candidates come from
+patterns (legal designators 株式会社…, organisation endings …病院/…大学/…協会, public bodies
+…市, Latin names such as ``PR TIMES``) and are ranked by how often the name recurs, where it
+stands (title, first lines), and whether it is written as somebody else (委託先, 子会社, …社が運営).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from jikenbo.config import lexicon
+from jikenbo.extract.context import Context, alt, lexicons
+
+_NAME = r"(?:[一-龥々〆ヵヶァ-ヴーA-Za-z0-9&・.\-]|[ぁ-ゖ]+(?=[一-龥々ァ-ヴーA-Za-z]))"
+_PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
+_SEAT = re.compile(r"\s?[(（](?:本社|東京都|大阪|代表|所在地|以下|[^)）]{0,8}(?:都|道|府|県)[^)）]{0,6}区|[^)）]{0,8}市)")
+_LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
+
+
+@dataclass(frozen=True)
+class _OrgLex:
+    designated: re.Pattern[str]
+    suffixed: re.Pattern[str]
+    public: re.Pattern[str]
+    latin: re.Pattern[str]
+    designator: re.Pattern[str]
+    stop: frozenset[str]
+    third: re.Pattern[str]
+    connector: re.Pattern[str]
+    industry: list[tuple[str, re.Pattern[str]]]
+
+
+@cache
+def _olex() -> _OrgLex:
+    org = lexicons().ext["org"]
+    des = alt(org["designators"])
+    suf = alt(org["suffixes"])
+    rules = [(r["industry"], re.compile(alt(r["patterns"]))) for r in lexicon("industry")["rule"]]
+    return _OrgLex(
+        designated=re.compile(rf"(?:{des})\s?{_NAME}{{1,30}}|{_NAME}{{1,30}}?\s?(?:{des})"),
+        suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
+        public=re.compile(rf"(?<![一-龥])[一-龥]{{1,5}}(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"),
+        latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
+        designator=re.compile(des),
+        stop=frozenset(s.lower() for s in org["stop"]),
+        third=re.compile(alt(org["third_party"])),
+        connector=re.compile(
+            r"における|において|にて|への|に対する|に関する|について|による|からの|での|、|,|:|：|\s"
+            r"|の(?:個人情報|不正|情報|お客様|顧客|システム|サーバ|ウェブ|Web|サイト|メール|従業員|職員|社員|委託|元|業務|PC|パソコン|USB)"
+            r"|(?:個人情報|情報|不正アクセス|サイバー|ランサム|お詫び|迷惑メール|メール|顧客|会員|ウェブ|サーバ)"
+        ),
+        industry=rules,
+    )
+
+
+def org_key(name: str) -> str:
+    """A comparison key: NFKC, no designators, no spaces or dots, lower case, no trailing 社."""
+    s = unicodedata.normalize("NFKC", name).lower()
+    s = _olex().designator.sub("", s)
+    s = re.sub(r"[\s・.,、。「」『』\"'()（）]", "", s)
+    return s[:-1] if s.endswith("社") and len(s) > 3 else s
+
+
+def _trim_particles(name: str) -> str:
+    for p in sorted(_PARTICLES, key=len, reverse=True):
+        if name.endswith(p) and len(name) > len(p) + 1 and not name.endswith(("会社", "協会")):
+            return name[: -len(p)]
+    return name
+
+
+def name_from_header(header_rest: str) -> str | None:
+    """The organisation at the start of a digest entry's title ("下仁田厚生病院 個人情報紛失の…")."""
+    ol = _olex()
+    s = header_rest.strip()
+    if not s:
+        return None
+    for pat in (ol.designated, ol.suffixed, ol.public):
+        m = pat.match(s)
+        if m:
+            return m.group(0).strip()
+    m = ol.latin.match(s)
+    if m and (len(m.group(0)) == len(s) or not s[m.end()].isalpha() or s[m.end()] in "、 "):
+        return m.group(0).strip()
+    cut = ol.connector.search(s)
+    name = s[: cut.start()] if cut and cut.start() > 0 else s.split()[0]
+    name = _trim_particles(name.strip())
+    return name or None
+
+
+def _candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
+    """Candidate names by key: (start, end, surface, pattern weight) occurrences."""
+    ol = _olex()
+    text = ctx.text
+    found: dict[str, list[tuple[int, int, str, int]]] = {}
+    for pat, weight in ((ol.designated, 4), (ol.suffixed, 2), (ol.public, 1), (ol.latin, 0)):
+        for m in pat.finditer(text):
+            surface = m.group(0).strip(" ・.-")
+            if pat is ol.suffixed or pat is ol.latin:
+                surface = _trim_particles(surface)
+            key = org_key(surface)
+            if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
+                continue
+            if pat is ol.latin and (len(key) < 3 and not surface.isupper()):
+                continue
+            found.setdefault(key, []).append((m.start(), m.end(), surface, weight))
+    return found
+
+
+def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] | None:
+    """The notice's organisation as written, and a span of it in ``ctx.text``."""
+    ol = _olex()
+    text = ctx.text
+    flat = re.sub(r"[\s・.]", "", text).lower()
+    title_key = org_key(title or "")
+    cands = _candidates(ctx)
+    best: tuple[float, str] | None = None
+    for key, occ in cands.items():
+        count = flat.count(key)
+        weight = max(w for *_, w in occ)
+        first = min(s for s, *_ in occ)
+        score = min(count, 12) * 1.5 + weight
+        if first < 300:
+            score += 3
+        if title_key and key in title_key:
+            score += 4
+        third = 0
+        for s, e, _, _ in occ:
+            around = text[max(0, s - 12): e + 10]
+            if ol.third.search(around):
+                third += 1
+            if _SEAT.match(text[e:e + 16]):
+                score += 3
+        if third and third >= len(occ) / 2:
+            score -= 6
+        if best is None or score > best[0]:
+            best = (score, key)
+    if best is None or best[0] < 3:
+        return None
+    occ = cands[best[1]]
+    with_des = [o for o in occ if ol.designator.search(o[2])]
+    pool = with_des or occ
+    surfaces: dict[str, int] = {}
+    for o in pool:
+        surfaces[o[2]] = surfaces.get(o[2], 0) + 1
+    surface = max(surfaces, key=lambda s: (surfaces[s], -len(s)))
+    first = next(o for o in pool if o[2] == surface)
+    return surface, first[0], first[1]
+
+
+_ROLE_CUES = (
+    ("cloud", re.compile(r"クラウド|サーバー?を提供|ホスティング|SaaS|ストレージ")),
+    ("subsidiary", re.compile(r"子会社|グループ会社|関連会社")),
+    ("contractor", re.compile(r"委託|受託|請負|業務委託|委託先")),
+)
+
+
+def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, int, int]]:
+    """(name, role, start, end) of vendors, contractors, cloud services and subsidiaries."""
+    ol = _olex()
+    text = ctx.text
+    own = org_key(org) if org else ""
+    out: dict[str, tuple[str, str, int, int]] = {}
+    for key, occ in _candidates(ctx).items():
+        if own and (key == own or key in own or own in key):
+            continue
+        for s, e, surface, weight in occ:
+            around = text[max(0, s - 25): e + 25]
+            if not (ol.third.search(around) or re.match(r"社(?:が|の|から|より|に)", text[e:e + 3])):
+                continue
+            if weight == 0 and not re.match(r"\s?(?:社|Sign|の|が)", text[e:e + 5]):
+                continue
+            role = next((r for r, p in _ROLE_CUES if p.search(around)), "vendor")
+            prev = out.get(key)
+            if prev is None or (ol.designator.search(surface) and not ol.designator.search(prev[0])):
+                out[key] = (surface, role, s, e)
+            break
+    return sorted(out.values(), key=lambda t: t[2])
+
+
+def guess_industry(org: str | None) -> str | None:
+    if not org:
+        return None
+    name = unicodedata.normalize("NFKC", org)
+    for industry, pat in _olex().industry:
+        if pat.search(name):
+            return industry
+    return None
+

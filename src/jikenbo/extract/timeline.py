@@ -1,0 +1,135 @@
+"""Dates: what each date of a notice is about, and the notice's own dates.
+
+Each date is classified by the words right after it (up to the next date or the end of the
+sentence) and, failing that, by its sentence: ``4月24日より…`` starts the incident,
+``4月25日に…検知し`` is the detection, ``5月2日:…個人情報保護委員会へ速報`` a report,
+``2024年2月14日付「…」にて公表`` a reference to an earlier notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from jikenbo.extract.context import Context, cue, lexicons
+from jikenbo.text.dates import DateMatch, find_dates
+
+_LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
+_STANDALONE = re.compile(
+    r"^\s*(?:[-・*]\s*)?(?:(?:公表|発表|掲載|更新|公開|配信|発行|投稿)日?[:：]?\s*)?(?P<d>.+?)\s*(?:公表|発表|掲載|更新)?\s*$"
+)
+_TODAY = re.compile(r"本日\s*[(（]?\s*$")
+_DISCLOSE_AFTER = re.compile(r"^(?:\([^)]{1,6}\))?[、,]?\s?[^。\n]{0,25}?(?:公表|発表|公開|開示|明らかにし|リリース)")
+
+
+@dataclass
+class DatedEvent:
+    match: DateMatch
+    kind: str
+
+
+def _authority_kind(text: str) -> str | None:
+    lx = lexicons()
+    if not lx.report_verb.search(text):
+        return None
+    for code, kind in (("ppc", "reported_ppc"), ("police", "reported_police"), ("ministry", "reported_ministry"),
+                       ("jipdec", "reported_jipdec")):
+        if lx.authorities[code].search(text):
+            return kind
+    return None
+
+
+def _first_cue(window: str) -> str | None:
+    """The kind whose cue comes first in ``window``."""
+    best: tuple[int, str] | None = None
+    for kind, key in (("detected", "detected"), ("contained", "contained"), ("investigated", "investigated"),
+                      ("disclosed", "disclosed"), ("notified_individuals", "notified")):
+        m = cue("events", key).search(window)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), kind)
+    auth = _authority_kind(window)
+    if auth:
+        lx = lexicons()
+        pos = min(m.start() for code in ("ppc", "police", "ministry", "jipdec")
+                  if (m := lx.authorities[code].search(window)))
+        if best is None or pos <= best[0] + 15 or best[1] in ("disclosed", "notified_individuals"):
+            best = (pos, auth)
+    return best[1] if best else None
+
+
+def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
+    text = ctx.text
+    dates = [d for d in find_dates(text, anchor) if d.precision != "year"]
+    out: list[DatedEvent] = []
+    for i, d in enumerate(dates):
+        # the window: from the date to the next date that does not merely continue a list
+        j = i + 1
+        while j < len(dates) and _LIST_SEP.match(text[dates[j - 1].end:dates[j].start]):
+            j += 1
+        sent = ctx.sentence_at(d.start)
+        send = sent.end if sent else len(text)
+        wend = min(dates[j].start if j < len(dates) else send, send)
+        window = text[d.end:max(wend, d.end)]
+        if j > i + 1:  # a list of dates shares the words after the last one
+            last = dates[j - 1]
+            nxt = dates[j].start if j < len(dates) else send
+            window = text[last.end:max(min(nxt, send), last.end)]
+        before = text[max(sent.start if sent else 0, d.start - 12):d.start]
+        kind: str | None = None
+        if cue("events", "reference").search(text[d.end:d.end + 80]) and "付" in text[d.end:d.end + 2]:
+            kind = "reference"
+        elif cue("events", "detected_before").search(before):
+            kind = "detected"
+        elif (cue("events", "started").search(window) and d.end_date is None) or (d.end_date is not None and not _first_cue(window)):
+            kind = "started"
+        else:
+            kind = _first_cue(window)
+            if kind is None and sent is not None:
+                whole = sent.text
+                kind = _authority_kind(whole)
+        out.append(DatedEvent(d, kind or "other"))
+    return out
+
+
+def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
+                    published: str | None) -> tuple[str | None, DateMatch | None]:
+    """The date the notice was published: header, metadata, a date line, 本日, 'X日、…公表'."""
+    if hint:
+        return hint, None
+    if published:
+        return published, None
+    text = ctx.text
+    # a line that is only a date, near the top or the bottom of the notice
+    for s in ctx.sentences[:12] + ctx.sentences[-6:]:
+        ds = find_dates(s.text)
+        if len(ds) == 1 and ds[0].precision == "day" and ds[0].has_year:
+            rest = (s.text[:ds[0].start] + s.text[ds[0].end:]).strip(" -・*()（）:：")
+            if len(rest) <= 6 and not re.search(r"[にでをがは]$", rest):
+                return ds[0].date.isoformat(), ds[0]
+    for ev in events:
+        d = ev.match
+        if not d.has_year and ev.kind not in ("disclosed",):
+            continue
+        if _TODAY.search(text[max(0, d.start - 8):d.start]):
+            return d.date.isoformat(), d
+    for ev in events:
+        d = ev.match
+        if d.precision == "day" and _DISCLOSE_AFTER.match(text[d.end:d.end + 40]) and ev.kind in ("disclosed", "other"):
+            return d.date.isoformat(), d
+    return None, None
+
+
+def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
+    """The first date (in reading order) that says the organisation learnt of it."""
+    for ev in events:
+        if ev.kind == "detected" and ev.match.precision in ("day", "approximate"):
+            return ev
+    return None
+
+
+_REF = re.compile(r"付(?:で|にて|の)?(?:「[^」]{0,80}」)?(?:にて|で)?(?:公表|お知らせ|発表|掲載|公開|ご報告|リリース)")
+
+
+def references(ctx: Context, events: list[DatedEvent]) -> list[DatedEvent]:
+    return [ev for ev in events if ev.kind == "reference" or _REF.match(ctx.text[ev.match.end:ev.match.end + 100])]

@@ -1,0 +1,203 @@
+"""Segment: split a document into the incident notices it holds (zero, one or many).
+
+A digest or listing page repeats an entry header (``【…#2024-184】Org Title 2024/5/17``,
+``■2024年3月1日 Org：Title``, ``1. Org（2024年3月1日）…``, ``## Org — title``). The
+segmenter does not know any one blog: it looks for lines that read like a notice title
+(title cue words plus an organisation or a date) whose opening *shape* repeats, and splits
+at them when at least two such headers each own a body. Anything else is one notice,
+trimmed of page furniture (related-article lists, references, profiles).
+
+Then it drops what is not an incident notice: unfilled templates (○○株式会社, **月**日),
+how-to and statistics articles. Every drop is logged with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from jikenbo.config import lexicon
+from jikenbo.models import Document, Segment
+from jikenbo.text.dates import find_dates
+from jikenbo.text.normalize import normalize
+
+log = logging.getLogger(__name__)
+
+MIN_BODY_CHARS = 60
+MAX_HEADER_CHARS = 220
+
+
+def _alt(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Lex:
+    title_cue: re.Pattern[str]
+    marker: re.Pattern[str]
+    tail: frozenset[str]
+    placeholder: re.Pattern[str]
+    howto: re.Pattern[str]
+    statistics: re.Pattern[str]
+    orgish: re.Pattern[str]
+    incident_cue: re.Pattern[str]
+
+
+@cache
+def _lex() -> _Lex:
+    seg = lexicon("segment")
+    ext = lexicon("extract")
+    types = lexicon("incident_types")
+    org = ext["org"]
+    orgish = (
+        rf"(?:{_alt(org['designators'])})|(?:[^\s、。]{{1,20}}(?:{_alt(org['suffixes'])}))"
+        rf"|(?:[一-龥]{{1,6}}(?:{_alt(org['public_suffixes'])}))|(?:[A-Za-z][A-Za-z0-9&.\-]+)|(?:[ァ-ヴー]{{3,}})"
+    )
+    cues = [c for t in types.values() for c in t["cues"]] + ext["leak"]["possible"][:4] + ["漏え?い", "漏洩", "流出"]
+    return _Lex(
+        title_cue=re.compile(_alt(seg["header"]["title_cues"])),
+        marker=re.compile(rf"^\s*({_alt(seg['header']['markers'])})"),
+        tail=frozenset(seg["tail"]["markers"]),
+        placeholder=re.compile(_alt(seg["template"]["placeholders"])),
+        howto=re.compile(_alt(seg["non_notice"]["howto"])),
+        statistics=re.compile(_alt(seg["non_notice"]["statistics"])),
+        orgish=re.compile(orgish),
+        incident_cue=re.compile(_alt(cues)),
+    )
+
+
+@dataclass
+class _Line:
+    start: int  # offset in the normalised text
+    end: int
+    text: str
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        out.append(_Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+def _shape(marker: str) -> str:
+    """The repeating part of an entry opening: digits and inner text folded."""
+    m = marker.strip()
+    if m.startswith("【"):
+        inner = re.split(r"[0-9#]", m[1:], maxsplit=1)[0]
+        return "【" + inner
+    return re.sub(r"\d+", "0", m)
+
+
+def _header_shape(line: str, lex: _Lex) -> str | None:
+    """The shape of ``line`` if it reads like a notice's title line, else None."""
+    s = line.strip()
+    if not s or len(s) > MAX_HEADER_CHARS or s.endswith("。"):
+        return None
+    m = lex.marker.match(s)
+    rest = s[m.end():] if m else s
+    if len(rest.strip()) < 4:
+        return None
+    if not lex.title_cue.search(rest):
+        return None
+    has_date = bool(find_dates(rest))
+    if not (has_date or lex.orgish.search(rest)):
+        return None
+    if m:
+        return _shape(m.group(1))
+    if has_date and find_dates(rest)[0].start <= 1:
+        return "date"
+    return None
+
+
+def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
+    """Indexes of the lines that open digest entries (empty when the page is no digest)."""
+    groups: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        shape = _header_shape(ln.text, lex)
+        if shape:
+            groups.setdefault(shape, []).append(i)
+    best: list[int] = []
+    for idxs in groups.values():
+        # an entry owns a body: enough text before the next header of its group
+        owned = []
+        for k, i in enumerate(idxs):
+            nxt = idxs[k + 1] if k + 1 < len(idxs) else len(lines)
+            body = sum(len(lines[j].text.strip()) for j in range(i + 1, nxt))
+            if body >= MIN_BODY_CHARS:
+                owned.append(i)
+        if len(owned) >= 2 and len(owned) > len(best):
+            best = owned
+    return best
+
+
+def _trim_tail(lines: list[_Line], lex: _Lex, start: int, end: int) -> int:
+    """Index of the first page-furniture line after a notice's first third, or ``end``."""
+    total = sum(len(lines[j].text) for j in range(start, end))
+    seen = 0
+    for j in range(start, end):
+        t = lines[j].text.strip()
+        if seen > total * 0.3 and (t in lex.tail or t.strip("【】[]■ ") in lex.tail):
+            return j
+        seen += len(lines[j].text)
+    return end
+
+
+def _why_not_a_notice(text: str, lex: _Lex) -> str | None:
+    """The reason a segment is no incident notice, or None when it is one."""
+    if len(lex.placeholder.findall(text)) >= 2:
+        return "template with unfilled placeholders"
+    if not lex.incident_cue.search(text):
+        return "no incident described"
+    head = text[:400]
+    if lex.howto.search(head) and len(lex.howto.findall(text)) >= 2:
+        return "how-to article"
+    if len(lex.statistics.findall(text)) >= 3:
+        return "statistics article"
+    return None
+
+
+def segment_document(doc: Document) -> list[Segment]:
+    """The incident notices in ``doc``, with offsets into ``doc.text``."""
+    lex = _lex()
+    norm = normalize(doc.text)
+    lines = _lines(norm.text)
+    headers = _find_headers(lines, lex)
+    spans: list[tuple[int, int, str | None]] = []  # line ranges [a, b) and header text
+    if headers:
+        for k, i in enumerate(headers):
+            nxt = headers[k + 1] if k + 1 < len(headers) else len(lines)
+            spans.append((i, _trim_tail(lines, lex, i, nxt), lines[i].text.strip()))
+        if headers[0] > 0:
+            log.info("%s: dropped %d lines before the first digest entry", doc.source, headers[0])
+    else:
+        spans.append((0, _trim_tail(lines, lex, 0, len(lines)), None))
+
+    out: list[Segment] = []
+    for a, b, header in spans:
+        while a < b and not lines[a].text.strip():
+            a += 1
+        while b > a and not lines[b - 1].text.strip():
+            b -= 1
+        if a >= b:
+            continue
+        ns, ne = lines[a].start, lines[b - 1].end
+        ntext = norm.text[ns:ne]
+        why = _why_not_a_notice(ntext, lex)
+        if why:
+            log.info("%s: dropped segment at %d: %s", doc.source, ns, why)
+            continue
+        start, end = norm.to_original(ns, ne)
+        hint_date = None
+        if header:
+            ds = find_dates(header)
+            if ds:
+                hint_date = ds[-1].date.isoformat()
+        out.append(Segment(
+            source=doc.source, doc_sha256=doc.sha256, start=start, end=end,
+            text=doc.text[start:end], header=header, date_hint=hint_date,
+        ))
+    return out
