@@ -178,9 +178,7 @@ def test_second_report_after_first():
 
 
 def test_second_report_without_dates_but_same_types():
-    first = rec(
-        organization="株式会社みなと物流", disclosure_date="2024-03-01", incident_types=["ransomware"]
-    )
+    first = rec(organization="株式会社みなと物流", disclosure_date="2024-03-01", incident_types=["ransomware"])
     second = rec(
         organization="株式会社みなと物流",
         disclosure_date="2024-03-20",
@@ -310,9 +308,7 @@ def test_vendor_own_notice_joins_vendor_group_but_not_customer_incidents():
         incident_types=["ransomware"],
         third_parties=[tp("株式会社雲海システム")],
     )
-    vendor = rec(
-        organization="株式会社雲海システム", disclosure_date="2023-07-19", incident_types=["ransomware"]
-    )
+    vendor = rec(organization="株式会社雲海システム", disclosure_date="2023-07-19", incident_types=["ransomware"])
     assert len(link.cluster([customer, vendor])) == 2
     incs = [{**link.consolidate([customer]), "id": "inc_c"}, {**link.consolidate([vendor]), "id": "inc_v"}]
     assert link.vendor_groups(incs)["雲海システム"] == ["inc_c", "inc_v"]
@@ -415,18 +411,12 @@ def test_no_organisation_is_its_own_incident():
 def test_cluster_is_deterministic_and_order_independent():
     data = json.loads((FIXTURES / "fictional_notices.json").read_text(encoding="utf-8"))
     records = [rec(**{k: v for k, v in r.items() if k != "key"}) for r in data["records"]]
-    expected = {
-        frozenset(records[i]["source"] + str(records[i]["organization"]) for i in g)
-        for g in link.cluster(records)
-    }
+    expected = {frozenset(records[i]["source"] + str(records[i]["organization"]) for i in g) for g in link.cluster(records)}
     rng = random.Random(7)
     for _ in range(5):
         shuffled = records[:]
         rng.shuffle(shuffled)
-        got = {
-            frozenset(shuffled[i]["source"] + str(shuffled[i]["organization"]) for i in g)
-            for g in link.cluster(shuffled)
-        }
+        got = {frozenset(shuffled[i]["source"] + str(shuffled[i]["organization"]) for i in g) for g in link.cluster(shuffled)}
         assert got == expected
     assert link.cluster(records) == link.cluster(records)
     assert link.cluster([]) == []
@@ -592,10 +582,7 @@ def test_dev_gold_records_cluster_like_gold(tmp_path, monkeypatch, capsys):
             fh.write(
                 json.dumps(
                     {
-                        "notices": [
-                            {"source": records[i]["source"], "organization": records[i]["organization"]}
-                            for i in g
-                        ],
+                        "notices": [{"source": records[i]["source"], "organization": records[i]["organization"]} for i in g],
                         "third_parties": inc["third_parties"],
                     },
                     ensure_ascii=False,
@@ -619,3 +606,74 @@ def test_dev_gold_records_cluster_like_gold(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "F1=1.000" in out, out
     assert out.strip().splitlines()[-1] == "score: 1.000", out
+
+
+# --------------------------------------------------------------------------- incremental (store-like) use
+
+
+def ingest_like_store(records: list[dict]) -> list[set[int]]:
+    """What the store does: match each notice against stored incident dicts, then consolidate."""
+    incidents: dict[str, dict] = {}
+    members: dict[str, list[int]] = {}
+    for i, r in enumerate(records):
+        r = {**r, "notice_id": f"n{i}"}
+        key = link.org_key(r["organization"])
+        cands = [inc for inc in incidents.values() if inc["org_key"] == key]
+        d = link.match(r, cands)
+        iid = d.incident_id or link.new_incident_id(r)
+        members.setdefault(iid, []).append(i)
+        incidents[iid] = {"id": iid, **link.consolidate([{**records[j], "notice_id": f"n{j}"} for j in members[iid]])}
+        incidents[iid] = json.loads(json.dumps(incidents[iid]))  # as stored: JSON
+    return [set(m) for m in members.values()]
+
+
+def test_incremental_matching_agrees_with_cluster_in_any_order():
+    data = json.loads((FIXTURES / "fictional_notices.json").read_text(encoding="utf-8"))
+    records = [rec(**{k: v for k, v in r.items() if k != "key"}) for r in data["records"]]
+    expected = groups_of(records)
+    rng = random.Random(11)
+    for _ in range(6):
+        perm = list(range(len(records)))
+        rng.shuffle(perm)
+        got = ingest_like_store([records[p] for p in perm])
+        assert {frozenset(perm[i] for i in g) for g in got} == expected
+
+
+def test_first_report_ingested_after_its_cited_follow_up():
+    result = rec(
+        organization="株式会社あさひ書房",
+        disclosure_date="2024-11-28",
+        incident_types=["unauthorized_access"],
+        title="調査結果のご報告",
+        references=["2024-02-14"],
+    )
+    first = rec(
+        organization="株式会社あさひ書房", disclosure_date="2024-02-14", incident_types=["unauthorized_access"], detected_date="2024-02-09"
+    )
+    assert ingest_like_store([result, first]) == [{0, 1}]
+
+
+def test_official_notices_with_other_figures_weeks_apart_stay_apart():
+    a = rec(organization="みどり野大学", disclosure_date="2024-04-05", incident_types=["misdelivery"], affected_total=230)
+    b = rec(organization="みどり野大学", disclosure_date="2024-05-20", incident_types=["misdelivery"], affected_total=61)
+    c = rec(
+        organization="みどり野大学",
+        disclosure_date="2024-05-25",
+        incident_types=["misdelivery"],
+        affected_total=61,
+        notice_kind="news_report",
+    )
+    assert groups_of([a, b, c]) == {frozenset({0}), frozenset({1, 2})}
+
+
+def test_org_base_key():
+    assert link.org_base_key("株式会社ワコールホールディングス") == link.org_base_key("ワコール") == "ワコール"
+    assert link.org_base_key("ABCグループ") == "abc"
+    assert link.org_base_key("グループ") == "グループ"
+    assert link.org_base_key(None) == ""
+
+
+def test_containment_only_at_either_end():
+    assert link.org_relation("サンプル", "東京サンプル") == "weak"
+    assert link.org_relation("サンプル", "東京サンプル電機") == "none"
+    assert link.org_relation("サンプル", "東サンプル京") == "none"

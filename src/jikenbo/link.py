@@ -127,26 +127,62 @@ def vendor_key(name: str | None) -> str:
     return org.get(k, k)
 
 
+@cache
+def _affixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    lex = _link_lex()["org"]
+    generic = tuple(sorted({_basic_key(w) for w in lex["generic_affixes"]} - {""}, key=len, reverse=True))
+    distinct = tuple(sorted({_basic_key(w) for w in lex["distinguishing_words"]} - {""}))
+    return generic, distinct
+
+
 def org_relation(a: str, b: str) -> str:
-    """How two org keys relate: ``same``, ``generic`` (holding/group), ``weak`` or ``none``."""
+    """How two org keys relate: ``same``, ``generic``, ``weak`` or ``none``.
+
+    ``generic``: one key starts or ends with the other (both ≥ 3 characters) and the rest is
+    generic (ホールディングス, グループ …); ``weak``: the rest is something else, but no word
+    that names another business (電機, 商事 …: then ``none``).
+    """
     if not a or not b:
         return "none"
     if a == b:
         return "same"
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) < 3 or short not in long_:
+    if len(short) < 3:
         return "none"
-    rest = long_.replace(short, " ", 1)
-    lex = _link_lex()["org"]
-    generic = sorted({_lower(w) for w in lex["generic_affixes"]}, key=len, reverse=True)
+    if long_.startswith(short):
+        rest = long_[len(short):]
+    elif long_.endswith(short):
+        rest = long_[: -len(short)]
+    else:
+        return "none"
+    generic, distinct = _affixes()
     left = rest
     for w in generic:
-        left = left.replace(_basic_key(w), " ")
-    if not left.strip():
+        left = left.replace(w, "")
+    if not left:
         return "generic"
-    if any(_basic_key(w) in rest for w in lex["distinguishing_words"]):
+    if any(w in rest for w in distinct):
         return "none"
     return "weak"
+
+
+def org_base_key(name: str | None) -> str:
+    """:func:`org_key` without generic affixes (ホールディングス, グループ …) at its ends.
+
+    Two names whose keys relate as ``generic`` share this key, so a store can find such
+    candidates with one indexed lookup.
+    """
+    k = org_key(name)
+    generic, _ = _affixes()
+    changed = True
+    while changed and k:
+        changed = False
+        for w in generic:
+            if k.endswith(w) and len(k) - len(w) >= 3:
+                k, changed = k[: -len(w)], True
+            elif k.startswith(w) and len(k) - len(w) >= 3:
+                k, changed = k[len(w):], True
+    return k
 
 
 # --------------------------------------------------------------------------- notices
@@ -213,6 +249,7 @@ def notice_summary(record: dict) -> dict:
         "org_key": org_key(record.get("organization")),
         "organization": record.get("organization"),
         "org_keys": sorted({k for k in (org_key(n) for n in names) if k}),
+        "org_base_key": org_base_key(record.get("organization")),
         "disclosure_date": _iso(record.get("disclosure_date")),
         "detected_date": _iso(record.get("detected_date")),
         "detected_dates": sorted(d for d in detected if d),
@@ -430,6 +467,11 @@ def _score(s: dict, cand: dict) -> tuple[float, list[str]] | None:
         return None
     if kind == "first_report" and "first_report" in cand["kinds"] and not strong:
         return None  # an organisation publishes one first report per incident
+    s_counts = set(s.get("count_values") or [])
+    same_day = s.get("disclosure_date") in cand["disclosure_dates"]
+    if (not strong and kind in ("first_report", "unknown") and s_counts and cand["count_values"]
+            and not same_day):
+        return None  # two official notices weeks apart giving other numbers: two incidents
     if not strong and not overlap and not same_vendor:
         # nothing but the name and nearby dates: only when neither side says otherwise
         if s_types and c_types:
@@ -478,17 +520,41 @@ def cluster(records: list[dict]) -> list[list[int]]:
     order = sorted(range(len(records)), key=lambda i: _sort_key(i, summaries[i]))
     groups: list[list[int]] = []
     cands: list[dict] = []
+    # org keys can only relate when equal or when one starts / ends with the other (≥ 3 chars):
+    # each group is indexed under its keys ("k") and their prefixes ("p") and suffixes ("s")
+    # of 3 or more characters, so related groups are found without comparing all pairs
+    index: dict[tuple[str, str], set[int]] = {}
+
+    def entries(key: str) -> list[tuple[str, str]]:
+        out = [("k", key)]
+        out += [("p", key[:j]) for j in range(3, len(key))]
+        out += [("s", key[j:]) for j in range(1, len(key) - 2)]
+        return out
+
+    def probes(key: str) -> list[tuple[str, str]]:
+        if len(key) < 3:
+            return [("k", key)]
+        out = [("k", key), ("p", key), ("s", key)]  # equal, or longer keys starting / ending with it
+        out += [("k", key[:j]) for j in range(3, len(key))]  # shorter keys it starts with
+        out += [("k", key[j:]) for j in range(1, len(key) - 2)]  # shorter keys it ends with
+        return out
+
     for i in order:
         s = summaries[i]
-        d = match(s, cands) if s.get("org_key") else LinkDecision(None)
+        keys = s.get("org_keys") or []
+        near = sorted({g for k in keys for p in probes(k) for g in index.get(p, ())})
+        d = match(s, [cands[g] for g in near]) if keys else LinkDecision(None)
         if d.incident_id is None:
-            cand = incident_summary([s], str(len(groups)))
+            g = len(groups)
             groups.append([i])
-            cands.append(cand)
+            cands.append(incident_summary([s], str(g)))
         else:
             g = int(d.incident_id)
             groups[g].append(i)
             _add_summary(cands[g], s)
+        for k in keys:
+            for e in entries(k):
+                index.setdefault(e, set()).add(g)
     return sorted((sorted(g) for g in groups), key=lambda g: g[0])
 
 
