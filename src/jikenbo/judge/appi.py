@@ -120,7 +120,7 @@ def encryption(view: TextView | None) -> dict:
     ev = []
     for s, _e, _ in view.find(cfg["cues"]):
         ss, se = view.sentence_at(s)
-        if any(n in view.text[ss:se] for n in cfg["negative"]):
+        if any(n in view.text[ss:se] for n in cfg["negative"] + cfg["ignore"]):
             continue
         ev.append(view.span(ss, se, kind="text"))
     return {"stated": bool(ev), "evidence": dedupe(ev)[:3]}

@@ -1,0 +1,106 @@
+"""A readable Rich rendering of check results (Japanese item names)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+_YES_NO = {True: ("要報告 (yes)", "bold red"), False: ("報告不要 (no)", "green"),
+           None: ("判断できない (cannot tell)", "yellow")}
+_MET = {True: "期限内", False: "期限超過", None: "不明"}
+
+
+def _ev(evidence: list[dict], limit: int = 2, width: int = 60) -> str:
+    parts = []
+    for e in evidence[:limit]:
+        if "text" in e:
+            t = " ".join(e["text"].split())
+            parts.append(f"「{t[:width]}{'…' if len(t) > width else ''}」@{e['start']}")
+        else:
+            parts.append(f"{e.get('field')}={e.get('value')}")
+    more = len(evidence) - limit
+    return " ".join(parts) + (f" (+{more})" if more > 0 else "")
+
+
+def _yen(v: int | None) -> str:
+    return "不明" if v is None else f"{v:,} 円"
+
+
+def render_one(result: dict) -> Panel:
+    label, style = _YES_NO[result["reportable"]]
+    head = Text()
+    head.append("個人情報保護委員会への報告: ", style="bold")
+    head.append(label, style=style)
+    head.append(f"\n理由: {result['reason']}")
+    body = "行政機関等" if result["public_body"] else "個人情報取扱事業者"
+    head.append(f"\n{body} (人数の基準 {result['threshold']:,} 人超)")
+    if result.get("told_ppc"):
+        head.append("\n通知文によれば個人情報保護委員会へ報告済み")
+    for n in result.get("notes", []):
+        head.append(f"\n注: {n}", style="dim")
+
+    trig = Table(title="規則7条の該当事由", show_lines=False, expand=True)
+    trig.add_column("号")
+    trig.add_column("事由")
+    trig.add_column("根拠")
+    for t in result["triggers"]:
+        trig.add_row(t["article"], t["label"], _ev(t["evidence"]))
+    if not result["triggers"]:
+        trig.add_row("-", "なし", "")
+
+    items = Table(title="報告事項 (規則8条) / 本人通知 (規則10条)", expand=True)
+    items.add_column("#")
+    items.add_column("項目")
+    items.add_column("状態")
+    items.add_column("本人通知")
+    items.add_column("根拠")
+    notice_keys = set(result["notice_items"])
+    for key, it in result["report_items"].items():
+        ok = it["status"] == "present"
+        items.add_row(str(it["number"]), it["label"],
+                      Text("記載あり" if ok else "記載なし", style="green" if ok else "red"),
+                      "要" if key in notice_keys else "", _ev(it["evidence"], 1, 40))
+
+    dl = result["deadlines"]
+    dlt = Table(title="期限 (発覚日から)", expand=True)
+    dlt.add_column("")
+    dlt.add_column("期限")
+    dlt.add_column("実績")
+    dlt.add_row("発覚日", dl["detected"] or "不明", dl["detected_precision"])
+    s, k = dl["sokuho"], dl["kakuho"]
+    dlt.add_row("速報 (3〜5日)", f"{s['from']} 〜 {s['to']}" if s["to"] else "不明",
+                f"{s['reported'] or '報告日不明'} ({_MET[s['met']]})")
+    dlt.add_row(f"確報 ({k['days']}日)", k["due"] or "不明",
+                f"{k['reported'] or '報告日不明'} ({_MET[k['met']]})")
+    for n in dl["disclosures"]:
+        lag = f"{n['lag_days']} 日後" if n["lag_days"] is not None else "経過日数不明"
+        when = {True: "確報期限前", False: "確報期限後", None: ""}[n["before_kakuho"]]
+        dlt.add_row("公表", n.get("date") or "不明", f"{lag} {when}".strip())
+
+    d = result["damage"]
+    dmg = Table(title="想定損害賠償額 (JNSA JO モデル)", expand=True)
+    for col in ("x (精神)", "y (経済)", "機微情報度", "本人特定容易度", "社会的責任度", "事後対応評価",
+                "1人あたり", "人数", "合計"):
+        dmg.add_column(col)
+    dmg.add_row(*[str(v) if v is not None else "-" for v in
+                  (d["x"], d["y"], d["sensitivity"], d["identifiability"], d["social_responsibility"],
+                   d["response"])],
+                _yen(d["per_person"]), "不明" if d["people"] is None else f"{d['people']:,}",
+                _yen(d["total"]))
+
+    tx = result["taxonomy"]
+    actions = ", ".join(f"{a} ({'/'.join(v['variety'])})" for a, v in tx["veris"]["action"].items())
+    tax = Text(f"JNSA: {'、'.join(tx['jnsa'])}   東京商工リサーチ: {'、'.join(tx['tsr'])}\nVERIS: {actions}; "
+               f"data_disclosure={tx['veris']['attribute']['confidentiality']['data_disclosure']}")
+
+    title = result.get("organization") or "(組織名不明)"
+    sub = result.get("id") or result.get("source") or ""
+    return Panel(Group(head, trig, items, dlt, dmg, tax), title=f"{title}  [{sub}]", title_align="left")
+
+
+def render(results: list[dict], console: Console | None = None) -> None:
+    console = console or Console()
+    for r in results:
+        console.print(render_one(r))
