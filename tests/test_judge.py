@@ -11,7 +11,7 @@ from jikenbo.judge import JudgeError, JudgeOptions, check_incident, check_record
 from jikenbo.judge.appi import is_public_body
 from jikenbo.judge.damage import estimate, identifiability, sensitivity
 from jikenbo.models import Count, Event, Evidence, Record, Span
-from judge_helpers import answers, fixture
+from test_judge_helpers import answers, fixture
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
