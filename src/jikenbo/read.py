@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from jikenbo.config import settings
 from jikenbo.models import Document, ReadError
@@ -265,6 +266,12 @@ class _Fetcher:
 
     def fetch(self, url: str) -> Document:
         httpx = self.httpx
+        try:
+            host = urlsplit(url).hostname
+        except ValueError as e:
+            raise ReadFailure(url, f"invalid URL ({e})") from e
+        if not host:
+            raise ReadFailure(url, "invalid URL (no host name)")
         try:
             with self.client.stream("GET", url) as r:
                 if r.status_code >= 400:
