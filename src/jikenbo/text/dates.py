@@ -127,6 +127,7 @@ _TIME_RE = re.compile(
     r"(?:\d{1,2}[ ]*時(?:[ ]*\d{1,2}[ ]*分)?(?:[ ]*\d{1,2}[ ]*秒)?|\d{1,2}:\d{2}(?::\d{2})?)?"
     r"(?:[ ]*(?:頃|ごろ|台))?"
 )
+_VERSION_BEFORE_RE = re.compile(r"(?:version|ver\.?|v)[ ]*$", re.IGNORECASE)
 _RANGE_TILDE_RE = re.compile(r"[ ]*~[ ]*")
 _RANGE_KARA_RE = re.compile(r"[ ]*から[ ]*")
 _RANGE_MADE_RE = re.compile(r"[ ]*(?:まで|の間|にかけ)")
@@ -241,6 +242,8 @@ class _Finder:
         t = toks[i]
         kind = t.lastgroup
         if kind == "num":
+            if _VERSION_BEFORE_RE.search(self.text, max(0, t.start() - 12), t.start()):
+                return None  # version 2024.1.15
             p = _Parts(t.start(), t.end(), int(t.group("ny")), int(t.group("nm")), None,
                        int(t.group("nd")), next_tok=i + 1)
             return p
@@ -250,6 +253,8 @@ class _Finder:
                           next_tok=i + 1)
         if second and kind not in ("year", "month", "day"):
             return None
+        if kind == "month" and self.text[max(0, t.start() - 3):t.start()].rstrip(" ").endswith("年"):
+            return None  # the year before it did not parse (22023年6月6日): do not guess one
         p = _Parts(t.start(), t.end(), next_tok=i + 1)
         if kind == "reld":
             p.rel = t.group()
