@@ -3,7 +3,9 @@
 Run: python tests/corpus/check_gold.py   (exit 1 and one line per problem when something is off)
 
 It checks keys, value types and allowed values (GUIDE.md), that each gold file names an
-existing corpus document, and that every corpus document has a gold file.
+existing document, and that every document has a gold file. Two sets are checked:
+``gold/`` for the documents of this folder and ``samples_gold/`` for the bundled demo samples
+in ``src/jikenbo/samples/``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-GOLD = HERE / "gold"
+SETS = [(HERE / "gold", HERE), (HERE / "samples_gold", HERE.parent.parent / "src" / "jikenbo" / "samples")]
 
 TYPES = {"unauthorized_access", "ransomware", "malware", "misconfiguration", "misdelivery", "loss",
          "theft", "insider", "impersonation", "system_error", "fraud", "other"}
@@ -26,16 +28,16 @@ CATS = {"name", "address", "phone", "fax", "email", "birthdate", "gender", "age"
 KEYS = ["organization", "aliases", "disclosure_date", "detected_date", "incident_types", "leak_status",
         "affected_total", "data_categories", "sensitive", "payment_card", "reported_to", "note"]
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DOC_SUFFIXES = {".txt", ".html"}
+DOC_SUFFIXES = {".txt", ".html", ".pdf"}
 
 
-def problems(path: Path) -> list[str]:
+def problems(path: Path, docs: Path) -> list[str]:
     out: list[str] = []
     doc = json.loads(path.read_text(encoding="utf-8"))
     if set(doc) != {"source", "incidents"}:
         out.append(f"{path.name}: top-level keys must be source and incidents")
-    if not (HERE / doc.get("source", "")).is_file():
-        out.append(f"{path.name}: source {doc.get('source')!r} is not a corpus file")
+    if not (docs / doc.get("source", "")).is_file():
+        out.append(f"{path.name}: source {doc.get('source')!r} is not a file in {docs.name}/")
     if Path(doc.get("source", "")).stem != path.stem:
         out.append(f"{path.name}: source name and gold name differ")
     for i, rec in enumerate(doc.get("incidents", [])):
@@ -70,18 +72,19 @@ def problems(path: Path) -> list[str]:
 
 def main() -> int:
     errs: list[str] = []
-    golds = sorted(GOLD.glob("*.json"))
-    for g in golds:
-        errs += problems(g)
-    have = {g.stem for g in golds}
-    for d in sorted(HERE.iterdir()):
-        if d.suffix in DOC_SUFFIXES and d.stem not in have:
-            errs.append(f"{d.name}: no gold file")
+    for gold, docs in SETS:
+        golds = sorted(gold.glob("*.json"))
+        for g in golds:
+            errs += problems(g, docs)
+        have = {g.stem for g in golds}
+        for d in sorted(docs.iterdir()):
+            if d.suffix in DOC_SUFFIXES and d.stem not in have:
+                errs.append(f"{d.name}: no gold file in {gold.name}/")
+        n_rec = sum(len(json.loads(g.read_text(encoding="utf-8"))["incidents"]) for g in golds)
+        print(f"{gold.name}: {len(golds)} documents, {n_rec} gold records")
     for e in errs:
         print(e)
-    n_docs = len(golds)
-    n_rec = sum(len(json.loads(g.read_text(encoding="utf-8"))["incidents"]) for g in golds)
-    print(f"{n_docs} documents, {n_rec} gold records, {len(errs)} problems")
+    print(f"{len(errs)} problems")
     return 1 if errs else 0
 
 
