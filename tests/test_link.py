@@ -677,3 +677,11 @@ def test_containment_only_at_either_end():
     assert link.org_relation("サンプル", "東京サンプル") == "weak"
     assert link.org_relation("サンプル", "東京サンプル電機") == "none"
     assert link.org_relation("サンプル", "東サンプル京") == "none"
+
+
+def test_vendor_key_drops_descriptive_clause_and_bare_designators():
+    assert link.vendor_key("クラウドサービス提供会社である株式会社雲海システム") == "雲海システム"
+    assert link.vendor_key("クラウドサービス提供会社である株式会社") == ""
+    c = link.consolidate([rec(organization="株式会社うみかぜ", third_parties=[tp("委託先である株式会社"), tp("雲海システム社")])])
+    assert c["third_parties"] == ["雲海システム社"]
+    assert c["vendor_keys"] == ["雲海システム"]

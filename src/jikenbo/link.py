@@ -110,7 +110,15 @@ def org_key(name: str | None) -> str:
 
 
 def vendor_key(name: str | None) -> str:
-    """Comparable key of a third party (vendor, cloud service): ``Dropbox Sign`` → ``dropbox``."""
+    """Comparable key of a third party (vendor, cloud service): ``Dropbox Sign`` → ``dropbox``.
+
+    Designators, a trailing 社 and a leading descriptive clause (…である) are dropped; the
+    ``[vendors]`` alias table of ``org_aliases.toml`` maps product names to the vendor.
+    """
+    if name:
+        for cue in _link_lex()["vendor"]["lead_cues"]:
+            if cue in name:
+                name = name.rsplit(cue, 1)[1]
     k = _basic_key(name)
     if not k:
         return ""
@@ -662,7 +670,9 @@ def consolidate(notices: list[dict]) -> dict:
     tps: dict[str, str] = {}
     for n in ordered:
         for name in _third_party_names(n):
-            tps.setdefault(vendor_key(name), name)
+            vk = vendor_key(name)
+            if vk:  # a bare designator or clause names no one
+                tps.setdefault(vk, name)
     out["third_parties"] = [tps[k] for k in sorted(tps)]
     out["vendor_keys"] = sorted(k for k in tps if k)
     # earlier notices' dates the notices cite: lets a later-ingested first report find its follow-up
