@@ -348,3 +348,16 @@ def test_shared_seeds_read_as_written() -> None:
         assert isinstance(doc, Document)
         raw = Path(doc.source).read_bytes()
         assert doc.text == raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_a_folder_that_cannot_be_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "closed").mkdir()
+
+    def scandir(path: str) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(read_mod.os, "scandir", scandir)
+    results = list(read_inputs([str(tmp_path / "closed"), str(FIX / "notice_sjis.txt")]))
+    assert isinstance(results[0], ReadError)
+    assert (results[0].source, results[0].message) == (str(tmp_path / "closed"), "permission denied")
+    assert isinstance(results[1], Document)

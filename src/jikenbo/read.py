@@ -111,12 +111,16 @@ def read_inputs(
     """
     opts = _options(options)
     fetchers: list[_Fetcher] = []  # made on the first URL, closed when the stream ends
+
+    def fetch(url: str) -> Document:
+        if not fetchers:
+            fetchers.append(_Fetcher(opts))
+        return fetchers[0].fetch(url)
+
     try:
         for given in inputs:
             if _is_url(given):
-                if not fetchers:
-                    fetchers.append(_Fetcher(opts))
-                yield _guard(given, lambda g=given: fetchers[0].fetch(g))
+                yield _guard(given, lambda g=given: fetch(g))
             elif given == "-":
                 yield _guard(given, lambda: _read_stdin(opts))
             else:
@@ -167,7 +171,13 @@ def _read_path(given: str, opts: ReadOptions) -> Iterator[Document | ReadError]:
         yield ReadError(source=given, message=_one_line(f"cannot open: {e.strerror or e}"))
         return
     if os.path.isdir(given):
-        yield from _read_folder(given, opts)
+        try:
+            yield from _read_folder(given, opts)
+        except ReadFailure as e:
+            yield ReadError(source=e.source, message=e.reason)
+        except Exception as e:  # the folder walk itself failed: report it, go on with the batch
+            log.exception("unexpected error walking %s", given)
+            yield ReadError(source=given, message=_one_line(f"unexpected error: {type(e).__name__}: {e}"))
         return
     yield _guard(given, lambda: _read_file(given, opts.media_type_for(given), opts, st.st_size))
 
@@ -278,6 +288,8 @@ class _Fetcher:
                     raise ReadFailure(url, f"HTTP {r.status_code} {r.reason_phrase}".strip())
                 content_type = r.headers.get("content-type", "")
                 media = content_type.split(";")[0].strip().lower()
+                if media and media not in _URL_TYPES and media != "application/octet-stream":
+                    raise ReadFailure(url, f"unsupported content type {media}")
                 declared = r.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > self.opts.max_bytes:
                     raise ReadFailure(url, f"response too large ({int(declared):,} bytes; "
@@ -304,11 +316,10 @@ class _Fetcher:
             raise ReadFailure(url, f"network error: {type(e).__name__}: {e}") from e
         data = b"".join(chunks)
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
-        if media and media not in _URL_TYPES:
-            if media == "application/octet-stream" and data.startswith(b"%PDF-"):
-                content_type = PDF
-            else:
+        if media == "application/octet-stream":  # a PDF is often served so; anything else is not read
+            if not data.startswith(b"%PDF-"):
                 raise ReadFailure(url, f"unsupported content type {media}")
+            content_type = PDF
         doc = decode_bytes(data, url, content_type or None, url=final_url, options=self.opts)
         return doc.model_copy(update={"fetched_at": fetched_at})
 
@@ -530,7 +541,7 @@ def _guess_japanese(data: bytes, opts: ReadOptions) -> tuple[str, str] | None:
                 text = _strict(data, wider)
             except UnicodeDecodeError:
                 continue
-            score = _japanese_score(text)
+            score = _japanese_score(text[: opts.sniff_bytes])
             if best is None or score > best[0]:
                 best = (score, text, codec)
             break
