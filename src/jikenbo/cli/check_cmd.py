@@ -9,6 +9,7 @@ Every bad input is one line on stderr; the others are still judged; exit 1 if an
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -146,4 +147,4 @@ def register(group: click.Group) -> None:
 
             render(results)
         if failed:
-            raise click.exceptions.Exit(1)
+            sys.exit(1)  # main() runs click with standalone_mode=False: Exit would be swallowed

@@ -13,7 +13,15 @@ _MET = {True: "期限内", False: "期限超過", None: "不明"}
 
 
 def _ev(evidence: list[dict], limit: int = 2, width: int = 60) -> str:
-    parts = []
+    parts: list[str] = []
+    seen: set[tuple] = set()
+    unique = []
+    for e in evidence:
+        key = (e.get("source"), e.get("start"), e.get("end")) if "start" in e else (e.get("field"), e.get("value"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(e)
+    evidence = unique
     for e in evidence[:limit]:
         if "text" in e:
             t = " ".join(e["text"].split())
@@ -68,7 +76,8 @@ def render_one(result: dict) -> Panel:
     dlt.add_column("")
     dlt.add_column("期限")
     dlt.add_column("実績")
-    dlt.add_row("発覚日", dl["detected"] or "不明", dl["detected_precision"])
+    dlt.add_row("発覚日", dl["detected"] or "不明",
+                "" if dl["detected_precision"] in ("day", "unknown") else f"精度: {dl['detected_precision']}")
     s, k = dl["sokuho"], dl["kakuho"]
     dlt.add_row("速報 (3〜5日)", f"{s['from']} 〜 {s['to']}" if s["to"] else "不明",
                 f"{s['reported'] or '報告日不明'} ({_MET[s['met']]})")
@@ -80,15 +89,21 @@ def render_one(result: dict) -> Panel:
         dlt.add_row("公表", n.get("date") or "不明", f"{lag} {when}".strip())
 
     d = result["damage"]
-    dmg = Table(title="想定損害賠償額 (JNSA JO モデル)", expand=True)
-    for col in ("x (精神)", "y (経済)", "機微情報度", "本人特定容易度", "社会的責任度", "事後対応評価",
-                "1人あたり", "人数", "合計"):
-        dmg.add_column(col)
-    dmg.add_row(*[str(v) if v is not None else "-" for v in
-                  (d["x"], d["y"], d["sensitivity"], d["identifiability"], d["social_responsibility"],
-                   d["response"])],
-                _yen(d["per_person"]), "不明" if d["people"] is None else f"{d['people']:,}",
-                _yen(d["total"]))
+    dmg = Table(title="想定損害賠償額 (JNSA JO モデル)", expand=True, show_header=False)
+    dmg.add_column("要素")
+    dmg.add_column("値")
+
+    def _v(v: object) -> str:
+        return "-" if v is None else str(v)
+
+    dmg.add_row("基礎情報価値", f"{d['base']} 円")
+    dmg.add_row("機微情報度 (x 精神, y 経済)",
+                f"{_v(d['sensitivity'])}  (x={_v(d['x'])}, y={_v(d['y'])}: 10^(x-1) + 5^(y-1))")
+    dmg.add_row("本人特定容易度", _v(d["identifiability"]))
+    dmg.add_row("社会的責任度 / 事後対応評価", f"{d['social_responsibility']} / {d['response']}")
+    dmg.add_row("1人あたり", _yen(d["per_person"]))
+    dmg.add_row("人数", "不明" if d["people"] is None else f"{d['people']:,} 人")
+    dmg.add_row("合計", _yen(d["total"]) + (f"  ({d['note']})" if d.get("note") else ""))
 
     tx = result["taxonomy"]
     actions = ", ".join(f"{a} ({'/'.join(v['variety'])})" for a, v in tx["veris"]["action"].items())
@@ -97,10 +112,10 @@ def render_one(result: dict) -> Panel:
 
     title = result.get("organization") or "(組織名不明)"
     sub = result.get("id") or result.get("source") or ""
-    return Panel(Group(head, trig, items, dlt, dmg, tax), title=f"{title}  [{sub}]", title_align="left")
+    return Panel(Group(head, trig, items, dlt, dmg, tax), title=Text(f"{title}  [{sub}]"), title_align="left")
 
 
 def render(results: list[dict], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(markup=False)  # notice text may hold [brackets]
     for r in results:
         console.print(render_one(r))
