@@ -401,3 +401,15 @@ def test_blocks_the_extractor_runs_together_get_their_own_lines_back() -> None:
 def test_reline_leaves_text_alone_when_lines_do_not_align() -> None:
     main = "表の行 | 値 | 別の値\n本文の段落です。"
     assert read_mod._reline(main, "表の行\n値\n別の値\n本文の段落です。", "x") == main
+
+
+def test_aes_pdf_without_the_crypto_package_says_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
+    def needs_aes(self: object, password: str) -> int:
+        raise DependencyError("cryptography is required for AES algorithm")
+
+    monkeypatch.setattr(PdfReader, "decrypt", needs_aes)
+    e = failure(fixture("encrypted_empty_password.pdf"))
+    assert e.reason == "encrypted PDF (AES: needs the cryptography package)"
