@@ -108,7 +108,8 @@ _ATOM_RE = re.compile(
     rf"|(?P<relp>[同翌](?=[ ]*[0-9{_KN}]))"
     rf"|(?P<month>{_MONTH})"
     rf"|(?P<day>{_DAY})"
-    r")"
+    r")",
+    re.ASCII,  # \d is [0-9] only; kanji literals are unaffected
 )
 _WEEKDAY_RE = re.compile(
     r"[ ]*(?:\([ ]*[月火水木金土日](?:曜日?)?(?:[ ]*[・,][ ]*(?:祝日?|休日?))?[ ]*\)"
@@ -125,7 +126,8 @@ _ACCEPT_RE = re.compile(
 _TIME_RE = re.compile(
     r"[ ]*(?:午前|午後|深夜|早朝|未明|夜|朝|夕方|昼)?[ ]*"
     r"(?:\d{1,2}[ ]*時(?:[ ]*\d{1,2}[ ]*分)?(?:[ ]*\d{1,2}[ ]*秒)?|\d{1,2}:\d{2}(?::\d{2})?)?"
-    r"(?:[ ]*(?:頃|ごろ|台))?"
+    r"(?:[ ]*(?:頃|ごろ|台))?",
+    re.ASCII,
 )
 _VERSION_BEFORE_RE = re.compile(r"(?:version|ver\.?|v)[ ]*$", re.IGNORECASE)
 _RANGE_TILDE_RE = re.compile(r"[ ]*~[ ]*")
@@ -219,13 +221,15 @@ class _Parts:
 
 
 class _Finder:
-    __slots__ = ("anchor", "last", "last_year", "out", "text", "toks")
+    __slots__ = ("anchor", "last", "last_day", "last_month", "last_year", "out", "text", "toks")
 
     def __init__(self, text: str, anchor: datetime.date | None) -> None:
         self.text = text
         self.anchor = anchor
         self.toks = list(_ATOM_RE.finditer(text))
         self.last: DateMatch | None = None
+        self.last_day: DateMatch | None = None
+        self.last_month: DateMatch | None = None
         self.last_year: int | None = None
         self.out: list[DateMatch] = []
 
@@ -334,7 +338,14 @@ class _Finder:
 
     def resolve(self, p: _Parts) -> tuple[datetime.date, str, bool, datetime.date | None, bool] | None:
         """(date, precision, has_year, end_date, relative) for assembled parts."""
-        prev = self.last
+        # 同日/翌日 refer to the last date with a day; 同15日/同月 to the last with a month;
+        # 同年/同5月 to the last date of any precision.
+        if p.rel in _REL_DAYS:
+            prev = self.last_day
+        elif p.rel_month or (p.rel in ("同", "翌") and p.month is None):
+            prev = self.last_month
+        else:
+            prev = self.last
         prev_date = (prev.end_date or prev.date) if prev else None
         prev_has_year = prev.has_year if prev else False
         relative = p.rel is not None
@@ -500,6 +511,10 @@ class _Finder:
             m = DateMatch(p.start, end, text[p.start:end], dt, precision, has_year, end_date, relative)
             self.out.append(m)
             self.last = m
+            if precision != "year":
+                self.last_month = m
+                if p.day is not None or p.rel in _REL_DAYS:
+                    self.last_day = m
             i = nxt
         return self.out
 

@@ -93,9 +93,9 @@ _KDIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
            "九": 9}
 _KSMALL = {"十": 10, "百": 100, "千": 1000}
 _KBIG = {"万": 10**4, "億": 10**8, "兆": 10**12}
-_TOKEN_RE = re.compile(r"(\d+(?:\.\d+)?)|([〇零一二三四五六七八九])|([十百千])|([万億兆])|(.)")
-_VALID_COMMAS_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_COMMA_NUM_RE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_TOKEN_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)|([〇零一二三四五六七八九])|([十百千])|([万億兆])|(.)")
+_VALID_COMMAS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_COMMA_NUM_RE = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
 
 
 def _strip_commas(s: str) -> str | None:
@@ -134,9 +134,11 @@ def parse_number(s: str) -> int | None:
         s = s2
     if s.isdigit() and s.isascii():
         return int(s)
-    total = Fraction(0)
-    section = Fraction(0)  # below the current 万/億 block
-    cur: Fraction | None = None  # pending digits
+    if len(s) == 1 and s in _KDIGIT:
+        return _KDIGIT[s]
+    total: int | Fraction = 0
+    section: int | Fraction = 0  # below the current 万/億 block
+    cur: int | Fraction | None = None  # pending digits
     cur_kanji = False
     last_big = None
     last_small = None
@@ -149,12 +151,12 @@ def parse_number(s: str) -> int | None:
         if arabic is not None:
             if cur is not None:
                 return None
-            cur = Fraction(arabic)
+            cur = Fraction(arabic) if "." in arabic else int(arabic)
             cur_kanji = False
         elif kdig is not None:
             if cur is not None and not cur_kanji:
                 return None
-            cur = (cur * 10 if cur is not None else Fraction(0)) + _KDIGIT[kdig]
+            cur = (cur * 10 if cur is not None else 0) + _KDIGIT[kdig]
             cur_kanji = True
         elif ksmall is not None:
             mult = _KSMALL[ksmall]
@@ -172,24 +174,28 @@ def parse_number(s: str) -> int | None:
                 return None
             total += block * big
             last_big = big
-            section = Fraction(0)
+            section = 0
             cur = None
             last_small = None
     if not seen:
         return None
     value = total + section + (cur if cur is not None else 0)
-    if value.denominator != 1:
-        return None
-    return int(value)
+    if isinstance(value, Fraction):
+        if value.denominator != 1:
+            return None
+        return int(value)
+    return value
 
 
 # --- finding -------------------------------------------------------------------------------
 
-_A = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_A = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
 _K = r"[〇零一二三四五六七八九十百千]"
 _NUM_RE = re.compile(rf"(?:{_A}|{_K})(?:{_A}|{_K}|[万億兆])*")
 _DATE_SUFFIX_RE = re.compile(r"[ ]*(?:[年月日時分秒]|ヶ月|か月|カ月|ヵ月|ケ月|箇月|曜)")
-_URL_RE = re.compile(r"(?:https?://|www\.)[!-~]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+_URL_RE = re.compile(r"(?:https?://|www\.)[!-~]+")
+_MAIL_LEFT_RE = re.compile(r"[A-Za-z0-9._+-]+$")
+_MAIL_RIGHT_RE = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _GLUE = ".-/:_#"
 _ASCII_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _KANJI_OK_BEFORE = frozenset("約計大各")  # 約/合計/最大 may stand right before a kanji numeral
@@ -201,9 +207,18 @@ def _is_kanji(ch: str) -> bool:
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:
-    if "http" not in text and "www." not in text and "@" not in text:
-        return []
-    return [(m.start(), m.end()) for m in _URL_RE.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    if "http" in text or "www." in text:
+        spans.extend(m.span() for m in _URL_RE.finditer(text))
+    at = text.find("@")
+    while at > 0:
+        left = _MAIL_LEFT_RE.search(text, max(0, at - 64), at)
+        right = _MAIL_RIGHT_RE.match(text, at + 1)
+        if left and right:
+            spans.append((left.start(), right.end()))
+        at = text.find("@", at + 1)
+    spans.sort()
+    return spans
 
 
 def _in_spans(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
@@ -233,6 +248,44 @@ def _shrink(text: str, start: int, end: int) -> tuple[int, int | None]:
     return start, None
 
 
+def _reject(text: str, start: int, end: int, raw: str, n: int) -> bool:
+    """True when the digits at [start, end) belong to a date, time, code, ID, ordinal …"""
+    prev = text[start - 1] if start else ""
+    nxt = text[end] if end < n else ""
+    if not raw[0].isdigit() and not any(c.isdigit() for c in raw):
+        # kanji-only numeral: 統一, 数百, 一部 are words, 三千人 / 一件 are counts
+        if prev and _is_kanji(prev) and prev not in _KANJI_OK_BEFORE:
+            return True
+        if prev == "お" and raw == "一":
+            return True  # お一人
+        if _unit_at(text, end) is None and not _NONCOUNT_RE.match(text, end):
+            return True
+    if _DATE_SUFFIX_RE.match(text, end):
+        return True
+    if "." in raw and not any(c in raw for c in "万億兆千"):
+        return True  # plain decimal: 6.1%, 3.2
+    prev2 = text[start - 2] if start > 1 else ""
+    nxt2 = text[end + 1] if end + 1 < n else ""
+    # glued to letters, IDs, versions, dates, times, phone numbers, postal codes
+    if nxt in _ASCII_ALNUM or (prev and prev in _ASCII_ALNUM and not _unit_at(text, end)):
+        return True  # v3, 5G, COVID19 … but PC2台
+    if prev in ("#", "〒", "第", "№"):
+        return True
+    if prev and prev in _GLUE and prev2 in _ASCII_ALNUM:
+        return True
+    if nxt and nxt in _GLUE and nxt2 in _ASCII_ALNUM:
+        return True
+    if raw[0] == "0" and len(raw) > 1 and raw[1].isdigit():
+        return True  # leading zero: codes, phone numbers
+    if prev == "(" and nxt == ")" and raw.isdigit() and len(raw) <= 2:
+        return True  # (1) list marker
+    if nxt in (".", ")", "、") and raw.isdigit() and len(raw) <= 2:
+        ls = text.rfind("\n", 0, start) + 1
+        if all(c in _LINE_MARK_BEFORE for c in text[ls:start]):
+            return True  # "1. " / "2) " at line start
+    return False
+
+
 def _scan(text: str) -> list[tuple[int, int, int, bool]]:
     """(start, end, value, kanji_only) of every number that is not part of something else."""
     if not text:
@@ -244,48 +297,19 @@ def _scan(text: str) -> list[tuple[int, int, int, bool]]:
     for m in _NUM_RE.finditer(text):
         start, end = m.span()
         raw = m.group()
+        if _reject(text, start, end, raw, n):
+            continue
         value = parse_number(raw)
         if value is None:
             end, value = _shrink(text, start, end)
             if value is None:
                 continue
             raw = text[start:end]
-        prev = text[start - 1] if start else ""
-        prev2 = text[start - 2] if start > 1 else ""
-        nxt = text[end] if end < n else ""
-        nxt2 = text[end + 1] if end + 1 < n else ""
-        if "." in raw and not any(c in raw for c in "万億兆千"):
-            continue  # plain decimal: 6.1%, 3.2
-        # glued to letters, IDs, versions, dates, times, phone numbers, postal codes
-        if nxt in _ASCII_ALNUM or (prev and prev in _ASCII_ALNUM and not _unit_at(text, end)):
-            continue  # v3, 5G, COVID19 … but PC2台
-        if prev == "#" or prev == "〒" or prev == "第" or prev == "№":
-            continue
-        if prev and prev in _GLUE and prev2 in _ASCII_ALNUM:
-            continue
-        if nxt and nxt in _GLUE and nxt2 in _ASCII_ALNUM:
-            continue
-        if raw[0] == "0" and len(raw) > 1 and raw[1].isdigit():
-            continue  # leading zero: codes, phone numbers
-        if _DATE_SUFFIX_RE.match(text, end):
-            continue
-        if prev == "(" and nxt == ")" and raw.isdigit() and len(raw) <= 2:
-            continue  # (1) list marker
-        if nxt in ".)、" and raw.isdigit() and len(raw) <= 2:
-            ls = text.rfind("\n", 0, start) + 1
-            if all(c in _LINE_MARK_BEFORE for c in text[ls:start]):
-                continue  # "1. " / "2) " at line start
+            if _reject(text, start, end, raw, n):
+                continue
         if urls and _in_spans(urls, url_starts, start):
             continue
-        kanji_only = not any(c.isdigit() for c in raw)
-        if kanji_only:
-            if prev and _is_kanji(prev) and prev not in _KANJI_OK_BEFORE:
-                continue  # 統一, 数百, 同一
-            if prev == "お" and raw == "一":
-                continue  # お一人
-            if _unit_at(text, end) is None and not _NONCOUNT_RE.match(text, end):
-                continue
-        out.append((start, end, value, kanji_only))
+        out.append((start, end, value, not any(c.isdigit() for c in raw)))
     return out
 
 
