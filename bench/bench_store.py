@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Store benchmark: build a synthetic store of N incidents, time search / stats / show / ingest.
+
+    .venv/bin/python bench/bench_store.py --n 100000 [--db FILE] [--keep] [--json]
+
+Targets: search with one filter p95 ≤ 50 ms, ``stats --by month --by type`` ≤ 1 s,
+``show`` ≤ 20 ms, ingest of text notices ≥ 150 notices/s on 2 cores. Not a test: no asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jikenbo.models import Document, Evidence, Record
+from jikenbo.store import Filters, open_store, textindex
+from jikenbo.store.bulk import bulk_add
+
+PREFIX = ["東京", "大阪", "北海", "九州", "中央", "日本", "新潟", "みどり", "さくら", "ひかり", "青葉", "富士",
+          "山田", "佐藤", "鈴木", "高橋", "未来", "共栄", "明星", "大和"]
+MIDDLE = ["電機", "商事", "物産", "システム", "ネット", "不動産", "運輸", "食品", "製薬", "建設", "保険", "出版"]
+KIND = [("株式会社{}", None), ("{}病院", "医療,福祉"), ("{}大学", "教育,学習支援業"), ("{}市役所", "公務"),
+        ("{}信用金庫", "金融業,保険業"), ("{}ホテル", "宿泊業,飲食サービス業")]
+TEMPLATES = [
+    (["ransomware"], "当社サーバーがランサムウェアに感染し、データが暗号化されました。個人情報が漏えいした可能性があります。",
+     ["name", "address"], "possible"),
+    (["unauthorized_access"], "第三者による不正アクセスを受け、お客様のクレジットカード情報が流出しました。",
+     ["name", "credit_card"], "confirmed"),
+    (["misdelivery"], "メールの誤送信により、お客様のメールアドレスが他の受信者に表示される状態となりました。",
+     ["email"], "confirmed"),
+    (["loss"], "職員が個人情報を含むUSBメモリを紛失しました。現在も発見に至っておりません。",
+     ["name", "health"], "possible"),
+    (["malware", "impersonation"], "Emotetに感染し、当社を装ったなりすましメールが送信されました。",
+     ["email", "name"], "unknown"),
+    (["misconfiguration"], "クラウドサービスの設定ミスにより、会員情報が外部から閲覧可能な状態でした。",
+     ["name", "login_id"], "not_confirmed"),
+]
+
+
+def synthetic(n: int, seed: int = 7):
+    rnd = random.Random(seed)
+    seg_cache: dict[str, str] = {}
+
+    def seg(s: str) -> str:
+        if s not in seg_cache:
+            seg_cache[s] = textindex.segmented(s)
+        return seg_cache[s]
+
+    n_orgs = max(1, n // 3)
+    for i in range(n):
+        o = rnd.randrange(n_orgs)
+        kind, industry = KIND[o % len(KIND)]
+        base = PREFIX[o % len(PREFIX)] + MIDDLE[(o // len(PREFIX)) % len(MIDDLE)]
+        org = kind.format(base + (str(o // (len(PREFIX) * len(MIDDLE))) if o >= len(PREFIX) * len(MIDDLE) else ""))
+        types, sentence, cats, leak = TEMPLATES[rnd.randrange(len(TEMPLATES))]
+        year = rnd.randint(2015, 2025)
+        month = rnd.randint(1, 12)
+        day = rnd.randint(1, 28)
+        disclosed = f"{year}-{month:02d}-{day:02d}"
+        detected = f"{year}-{month:02d}-{max(1, day - rnd.randint(0, 20)):02d}" if rnd.random() < 0.7 else None
+        affected = rnd.choice([None, rnd.randint(1, 100), rnd.randint(100, 5000), rnd.randint(5000, 900000)])
+        title = f"{org}における個人情報漏えいに関するお詫びとお知らせ"
+        body = f"{title}\n{disclosed} {org}\n{sentence}\n対象件数: {affected or '調査中'}件\n"
+        doc = Document(source=f"syn/{i}.txt", text=body, sha256=hashlib.sha256(body.encode()).hexdigest())
+        ev = [Evidence(field="affected_total", value=affected, start=0, end=5, text=body[:5])] if affected else []
+        rec = Record(source=doc.source, organization=org, disclosure_date=disclosed, detected_date=detected,
+                     incident_types=list(types), leak_status=leak, affected_total=affected,
+                     data_categories=list(cats), sensitive="health" in cats, payment_card="credit_card" in cats,
+                     reported_to=rnd.choice([[], ["ppc"], ["ppc", "police"]]), title=title, industry=industry,
+                     evidence=ev, doc_sha256=doc.sha256, segment_start=0, segment_end=len(body))
+        yield doc, rec, " ".join([seg(title), seg(sentence), seg(org), str(affected or "")])
+
+
+def p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[max(0, round(0.95 * len(xs)) - 1)]
+
+
+def timeit(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def bench_ingest(n_docs: int, workers: int) -> dict:
+    import jikenbo.store.ingest  # noqa: F401 (the extractor is needed)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "notices"
+        folder.mkdir()
+        for i, (doc, rec, _) in enumerate(synthetic(n_docs, seed=99)):
+            text = (f"{rec.title}\n\n{rec.disclosure_date[:4]}年{int(rec.disclosure_date[5:7])}月"
+                    f"{int(rec.disclosure_date[8:10])}日\n{rec.organization}\n\n"
+                    f"このたび、{doc.text.splitlines()[2]}\n対象となる個人情報は{rec.affected_total or 1}名分です。"
+                    f"\n関係する皆様には多大なるご迷惑をおかけし、深くお詫び申し上げます。\n")
+            (folder / f"n{i:05d}.txt").write_text(text, encoding="utf-8")
+        store = open_store(Path(tmp) / "ingest.db")
+        t = time.perf_counter()
+        s = store.ingest([str(folder)], workers=workers, progress=False)
+        dt = time.perf_counter() - t
+        store.close()
+    return {"documents": s.documents, "notices": s.notices, "failed": len(s.failed), "seconds": round(dt, 2),
+            "notices_per_s": round(s.notices / dt, 1) if dt else None, "workers": workers}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="synthetic incidents (default 1,000,000)")
+    ap.add_argument("--db", type=Path, help="store file (default: a temp file); reused when it exists")
+    ap.add_argument("--keep", action="store_true", help="keep the temp store")
+    ap.add_argument("--ingest-docs", type=int, default=600, help="text notices for the ingest run")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    a = ap.parse_args()
+
+    tmpdir = None
+    db = a.db
+    if db is None:
+        tmpdir = tempfile.mkdtemp(prefix="jikenbo-bench-")
+        db = Path(tmpdir) / "bench.db"
+    res: dict = {"n": a.n}
+    store = open_store(db)
+    have = store.count_incidents()
+    t = time.perf_counter()
+    if have < a.n:
+        bulk_add(store, (x for i, x in enumerate(synthetic(a.n)) if i >= have), batch=20000)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.conn.execute("ANALYZE")
+    res["build_s"] = round(time.perf_counter() - t, 1)
+    res["incidents"] = store.count_incidents()
+    size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+    res["size_mb"] = round(size / 1e6, 1)
+
+    queries = [("漏洩", Filters(types=["ransomware"])), ("紛失", Filters(since="2024")),
+               ("ランサムウェア", Filters(industry=["医療"])), ("クレジットカード", Filters(year=2020)),
+               ("誤送信", Filters(min_affected=1000)), ("なりすましメール", Filters(leak_status=["unknown"])),
+               ("東京電機", Filters(since="2023-06")), ("不正アクセス 流出", Filters(card=True))]
+    times = []
+    per_query = {}
+    for q, f in queries:
+        store.search(q, f, limit=20)  # warm
+        ts = timeit(lambda q=q, f=f: store.search(q, f, limit=20), 10)
+        per_query[q] = round(p95(ts), 1)
+        times += ts
+    res["search_p95_ms"] = round(p95(times), 1)
+    res["search_p95_by_query_ms"] = per_query
+    store.stats(["month", "type"])
+    res["stats_month_type_s"] = round(min(timeit(lambda: store.stats(["month", "type"]), 3)) / 1000, 3)
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM incidents ORDER BY random() LIMIT 200")]
+    res["show_p95_ms"] = round(p95([timeit(lambda i=i: store.incident(i), 1)[0] for i in ids]), 2)
+    res["list_filter_p95_ms"] = round(p95(timeit(lambda: store.incidents(Filters(types=["loss"], since="2024"),
+                                                                         limit=50), 20)), 1)
+    store.close()
+    try:
+        res["ingest"] = bench_ingest(a.ingest_docs, a.workers)
+    except Exception as e:  # the extractor may be missing in a partial build
+        res["ingest"] = {"error": f"{type(e).__name__}: {e}"}
+    res["cores"] = os.cpu_count()
+    if tmpdir and not a.keep:
+        for p in Path(tmpdir).glob("*"):
+            p.unlink()
+        os.rmdir(tmpdir)
+    if a.json:
+        print(json.dumps(res, ensure_ascii=False, indent=2))
+        return
+    rows = [("incidents", res["incidents"], ""), ("build (bulk path)", f"{res['build_s']} s", ""),
+            ("size on disk", f"{res['size_mb']} MB", ""),
+            ("search + 1 filter p95", f"{res['search_p95_ms']} ms", "≤ 50 ms"),
+            ("stats --by month --by type", f"{res['stats_month_type_s']} s", "≤ 1 s"),
+            ("show p95", f"{res['show_p95_ms']} ms", "≤ 20 ms"),
+            ("incidents list + 2 filters p95", f"{res['list_filter_p95_ms']} ms", ""),
+            ("ingest text notices", f"{res['ingest'].get('notices_per_s')} notices/s "
+             f"({res['ingest'].get('workers')} workers)", "≥ 150/s")]
+    w = max(len(r[0]) for r in rows)
+    for name, val, target in rows:
+        print(f"{name:<{w}}  {val!s:<28} {target}")
+    print("search p95 per query (ms):", json.dumps(per_query, ensure_ascii=False), file=sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
