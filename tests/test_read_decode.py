@@ -413,3 +413,10 @@ def test_aes_pdf_without_the_crypto_package_says_what_is_missing(monkeypatch: py
     monkeypatch.setattr(PdfReader, "decrypt", needs_aes)
     e = failure(fixture("encrypted_empty_password.pdf"))
     assert e.reason == "encrypted PDF (AES: needs the cryptography package)"
+
+
+def test_html_is_still_read_when_trafilatura_cannot_be_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(read_mod, "_trafilatura", lambda: None)
+    doc = decode_bytes(fixture("digest.html"), "digest.html")
+    assert doc.text.count("【セキュリティ事件簿#") == 3
+    assert "趣味のプログラミング" not in doc.text

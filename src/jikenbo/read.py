@@ -27,6 +27,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -158,17 +159,21 @@ def _read_stdin(opts: ReadOptions) -> Document:
     return decode_bytes(data, "-", None, options=opts)
 
 
+def _os_reason(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    if isinstance(e, IsADirectoryError):
+        return "is a directory"
+    return _one_line(f"cannot read: {e.strerror or e}")
+
+
 def _read_path(given: str, opts: ReadOptions) -> Iterator[Document | ReadError]:
     try:
         st = os.stat(given)
-    except FileNotFoundError:
-        yield ReadError(source=given, message="no such file or directory")
-        return
-    except PermissionError:
-        yield ReadError(source=given, message="permission denied")
-        return
     except OSError as e:
-        yield ReadError(source=given, message=_one_line(f"cannot open: {e.strerror or e}"))
+        yield ReadError(source=given, message=_os_reason(e))
         return
     if os.path.isdir(given):
         try:
@@ -196,14 +201,8 @@ def _read_limited(path: str, limit: int) -> bytes:
     try:
         with open(path, "rb") as f:
             data = f.read(limit + 1)
-    except PermissionError as e:
-        raise ReadFailure(path, "permission denied") from e
-    except IsADirectoryError as e:
-        raise ReadFailure(path, "is a directory") from e
-    except FileNotFoundError as e:
-        raise ReadFailure(path, "no such file or directory") from e
     except OSError as e:
-        raise ReadFailure(path, f"cannot read: {e.strerror or e}") from e
+        raise ReadFailure(path, _os_reason(e)) from e
     if len(data) > limit:
         raise ReadFailure(path, f"file too large (over {limit:,} bytes)")
     return data
@@ -232,11 +231,10 @@ def _walk(root: str, rel: str, opts: ReadOptions) -> Iterator[tuple[str, str | N
         with os.scandir(here) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as e:
-        reason = "permission denied" if isinstance(e, PermissionError) else f"cannot list: {e.strerror}"
         if rel:
-            yield rel, reason
+            yield rel, _os_reason(e)
             return
-        raise ReadFailure(root, reason) from e
+        raise ReadFailure(root, _os_reason(e)) from e
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -660,12 +658,21 @@ def _html_document(text: str, source: str, url: str | None, opts: ReadOptions) -
     return _Page(text=chosen + "\n", title=title, published=published)
 
 
-def _main_text(markup: str, url: str | None, source: str, opts: ReadOptions) -> str:
-    """trafilatura's main text (one line per heading, paragraph or list item), or ''."""
+@cache
+def _trafilatura() -> Any:
+    """The trafilatura module, or None (warned once) when it cannot be imported."""
     try:
         import trafilatura
-    except ImportError as e:  # e.g. lxml without lxml_html_clean: degrade to the body text
-        log.warning("trafilatura unavailable (%s); using the page's body text", e)
+    except ImportError as e:  # e.g. lxml 5.2+ without lxml_html_clean: degrade to the body text
+        log.warning("trafilatura unavailable (%s); HTML pages are read by their body text", e)
+        return None
+    return trafilatura
+
+
+def _main_text(markup: str, url: str | None, source: str, opts: ReadOptions) -> str:
+    """trafilatura's main text (one line per heading, paragraph or list item), or ''."""
+    trafilatura = _trafilatura()
+    if trafilatura is None:
         return ""
     try:
         out = trafilatura.extract(
