@@ -156,6 +156,8 @@ def judge(record: Record, view: TextView | None, *, public_body: bool) -> dict:
     cats = set(record.data_categories)
     if {"login_id", "password"} <= cats and not any(t["code"] == "financial" for t in fired):
         notes.append("login ID and password leaked: 規則7条2号 also applies if the service can pay or remit")
+    if reportable and "ppc" not in record.reported_to:
+        notes.append("reportable, but the notice does not say 個人情報保護委員会 was told")
     enc = encryption(view)
     if enc["stated"]:
         notes.append("the notice says the data was encrypted: strong encryption (高度な暗号化) exempts it")

@@ -146,6 +146,9 @@ def check_incident(incident: dict, records: list[Record], *,
     texts = document_texts or {}
     per_notice = [check_record(r, document_text=texts.get(r.doc_sha256) or texts.get(r.source),
                                options=options) for r in records]
+    health: list[str] = []
+    for r, p in zip(records, per_notice, strict=True):
+        health += _health_texts(r, texts.get(r.doc_sha256) or texts.get(r.source), p["report_items"])
     merged = incident_record(incident, records)
     public = appi.is_public_body(merged.organization) if options.public_body is None else options.public_body
     law = appi.judge(merged, None, public_body=public)
@@ -172,10 +175,6 @@ def check_incident(incident: dict, records: list[Record], *,
                    disclosures=public_notices)
     dl["detected_evidence"] = det_ev or [e for p in per_notice
                                          for e in p["deadlines"]["detected_evidence"]][:3]
-    health: list[str] = []
-    for r in records:
-        t = texts.get(r.doc_sha256) or texts.get(r.source)
-        health += _health_texts(r, t, items.judge_items(r, items.build_view(r, t)))
     return {
         "kind": "incident",
         "id": incident.get("id"),
