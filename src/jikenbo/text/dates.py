@@ -504,7 +504,7 @@ class _Finder:
                     kara = rng is not None
                 if rng is not None:
                     s = self.second(p, dt, rng.end())
-                    if s is not None and (not kara or _RANGE_MADE_RE.match(text, s[0])):
+                    if s is not None and (not kara or _RANGE_MADE_RE.match(text, _TIME_RE.match(text, s[0]).end())):
                         end, end_date, nxt = s[0], s[1], s[2]
                         if s[3] is not None:
                             self.last_year = s[3]
