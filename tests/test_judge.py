@@ -83,6 +83,11 @@ def test_public_body(name, public):
     assert is_public_body(name) is public
 
 
+def test_public_body_by_industry():
+    assert is_public_body("さくら地区衛生組合", "公務(他に分類されるものを除く)") is True
+    assert is_public_body("株式会社さくら", "公務(他に分類されるものを除く)") is False
+
+
 # ------------------------------------------------------------------ synthetic notices
 
 

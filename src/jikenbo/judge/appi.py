@@ -13,8 +13,12 @@ from jikenbo.models import Record
 from jikenbo.text.normalize import nfkc
 
 
-def is_public_body(organization: str | None) -> bool:
-    """行政機関等 (threshold 100) by the organisation's name (data/judge/public_bodies.toml)."""
+def is_public_body(organization: str | None, industry: str | None = None) -> bool:
+    """行政機関等 (threshold 100) by the organisation's name (data/judge/public_bodies.toml), or
+    its JSIC 大分類 when that is 公務."""
+    if industry and nfkc(industry).startswith("公務") and not (
+            organization and any(x in nfkc(organization) for x in data.public_bodies()["not_public"])):
+        return True
     if not organization:
         return False
     name = nfkc(organization).replace(" ", "")

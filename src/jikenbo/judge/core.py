@@ -63,7 +63,8 @@ def check_record(record: Record, *, document_text: str | None = None,
     """Judge one notice. ``document_text``: the ``Document.text`` the record's offsets index
     (without it, headings and cue words cannot be seen and only the record's fields count)."""
     view = items.build_view(record, document_text)
-    public = appi.is_public_body(record.organization) if options.public_body is None else options.public_body
+    public = (appi.is_public_body(record.organization, record.industry) if options.public_body is None
+              else options.public_body)
     law = appi.judge(record, view, public_body=public)
     report_items = items.judge_items(record, view)
     detected, precision, det_ev = detection(record)
@@ -150,7 +151,8 @@ def check_incident(incident: dict, records: list[Record], *,
     for r, p in zip(records, per_notice, strict=True):
         health += _health_texts(r, texts.get(r.doc_sha256) or texts.get(r.source), p["report_items"])
     merged = incident_record(incident, records)
-    public = appi.is_public_body(merged.organization) if options.public_body is None else options.public_body
+    public = (appi.is_public_body(merged.organization, incident.get("industry")) if options.public_body is None
+              else options.public_body)
     law = appi.judge(merged, None, public_body=public)
     unclear = any(p["personal_data_at_risk"] is None for p in per_notice)
     if law["personal_data_at_risk"] is not False and unclear \
