@@ -95,16 +95,18 @@ def _shape(marker: str) -> str:
 def _header_shape(line: str, lex: _Lex) -> str | None:
     """The shape of ``line`` if it reads like a notice's title line, else None."""
     s = line.strip()
-    if not s or len(s) > MAX_HEADER_CHARS or s.endswith("。"):
+    if not s or len(s) > MAX_HEADER_CHARS or "。" in s.rstrip("。")[:-1] or s.endswith("。"):
         return None
     m = lex.marker.match(s)
     rest = s[m.end():] if m else s
     if len(rest.strip()) < 4:
         return None
-    if not lex.title_cue.search(rest):
-        return None
     has_date = bool(find_dates(rest))
-    if not (has_date or lex.orgish.search(rest)):
+    has_org = bool(lex.orgish.search(rest))
+    if lex.title_cue.search(rest):
+        if not (has_date or has_org):
+            return None
+    elif not (m and has_date and has_org and len(rest) <= 60):
         return None
     if m:
         return _shape(m.group(1))
@@ -121,7 +123,12 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
         if shape:
             groups.setdefault(shape, []).append(i)
     best: list[int] = []
-    for idxs in groups.values():
+    for shape, idxs in groups.items():
+        if shape == "|":  # a table: every row is an entry, its body is the row itself
+            rows = [i for i in idxs if not re.search(r"組織名|企業名|団体名|公表日", lines[i].text)]
+            if len(rows) >= 2 and len(rows) > len(best):
+                best = rows
+            continue
         # an entry owns a body: enough text before the next header of its group
         owned = []
         for k, i in enumerate(idxs):

@@ -26,7 +26,12 @@ def spaced(term: str) -> str:
     """A literal-ish term pattern that also matches with spaces between its characters."""
     if any(c in term for c in "\\()[]?*+|{}^$"):
         return term
-    return r"\s?".join(re.escape(c) for c in term)
+    body = r"\s?".join(re.escape(c) for c in term)
+    if term[0].isascii() and term[0].isalpha():
+        body = r"(?<![A-Za-z])" + body
+    if term[-1].isascii() and term[-1].isalpha():
+        body += r"(?![A-Za-z])"
+    return body
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,9 @@ def cue(section: str, key: str) -> re.Pattern[str]:
 
 
 _HEADING_MARK = re.compile(
-    r"^\s*(?:\d{1,2}[.．)]|\(\d{1,2}\)|[<＜《〈【■◆●▼◇□★☆◎▶・]|第[0-9一二三四五六七八九十]+[章節]|#{1,4}\s|[A-Z][.)]\s)"
+    r"^\s*(?:\d{1,2}[.．)]|\(\d{1,2}\)|[<＜《〈【■◆●▼◇□★☆◎▶]|第[0-9一二三四五六七八九十]+[章節]|#{1,4}\s|[A-Z][.)]\s)"
 )
+_BULLET = re.compile(r"^\s*(?:[・\-*●◦○•‣▪]|\d{1,2}[.．)]|\(\d{1,2}\)|<項目>)")
 _SENT_END = re.compile(r"[。!?！？]")
 
 
@@ -99,6 +105,7 @@ class Sentence:
     heading: str  # the heading it stands under ("" before the first)
     is_heading: bool
     list_line: bool  # a short line of the form "・氏名、住所" (no verb)
+    bullet: bool = False  # the line opens with a bullet or an item number
 
 
 @dataclass
@@ -137,7 +144,7 @@ class Context:
 
 def _is_heading(line: str) -> bool:
     s = line.strip()
-    if not s or len(s) > 40 or "。" in s:
+    if not s or len(s) > 40 or "。" in s or s[0] in "・-*●◦•‣▪※":
         return False
     if _HEADING_MARK.match(s):
         return len(s) <= 40 and s.count("、") <= 1
@@ -159,13 +166,14 @@ def build_context(seg_text: str, base: int, header: str | None = None) -> Contex
             ctx.sentences.append(Sentence(lstart, lstart + len(line), line, heading, True, False))
             continue
         list_line = len(line) <= 120 and not _SENT_END.search(line)
+        bullet = bool(_BULLET.match(line))
         s = lstart
         for m in _SENT_END.finditer(line):
             e = lstart + m.end()
-            ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line))
+            ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line, bullet))
             s = e
         if s < lstart + len(line):
             e = lstart + len(line)
             if norm.text[s:e].strip():
-                ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line))
+                ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line, bullet))
     return ctx

@@ -16,6 +16,7 @@ from jikenbo.extract.context import Context, Sentence, lexicons
 from jikenbo.text.numbers import Quantity, find_quantities
 
 _CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
+_INTRO = re.compile(r"以下|下記|次の|とおり|通り|[:：]\s*$")
 _PEOPLE_UNITS = {"人", "名", "件", "アカウント", "世帯"}
 _RECORDISH = re.compile(
     r"個人情報|お客様|顧客|会員|患者|利用者|ユーザー|受講者|生徒|学生|児童|従業員|職員|社員|応募者|登録者|対象者|本人|名様|受験者|"
@@ -77,11 +78,18 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
     sensitive: list[tuple[int, int]] = []
     heading_is_data = False
     current_heading = None
+    run = False  # inside the bullet list that a data sentence introduced
     for s in ctx.sentences:
         if s.heading != current_heading:
             current_heading = s.heading
             heading_is_data = bool(s.heading) and bool(lx.data_heading.search(s.heading))
-        if not _is_data_sentence(s, heading_is_data):
+            run = False
+        is_data = _is_data_sentence(s, heading_is_data)
+        if s.bullet and run:
+            is_data = True
+        elif not s.is_heading:
+            run = (is_data and bool(_INTRO.search(s.text))) or (run and s.bullet)
+        if not is_data:
             continue
         vetoes = _negated_spans(s.text) + _non_person_spans(s.text)
         for m in lx.categories.finditer(s.text):
@@ -98,6 +106,11 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
             if not any(a <= m.start() < b for a, b in vetoes):
                 sensitive.append((s.start + m.start(), s.start + m.end()))
     return hits, sensitive
+
+
+def _is_round(v: int) -> bool:
+    """A figure written as a round number (90万, 3,000): likely an approximation of another."""
+    return v >= 1000 and v % 1000 == 0
 
 
 @dataclass
@@ -141,7 +154,7 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
             continue
         if re.search(r"プレスリリース|リリース情報|メール総数|送付されたメール|通のメール|動画", window):
             continue
-        if q.unit == "件" and not _RECORDISH.search(window):
+        if q.unit == "件" and not _RECORDISH.search(h.sentence.heading + window):
             continue
         if is_advice(h.sentence) and not lexicons().data_cue.search(s):
             continue
@@ -151,9 +164,9 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
     totals = [h for h in cands if h.is_total]
     pool = totals or cands
     best = max(pool, key=lambda h: h.q.value)
-    if (best.q.qualifier or "") in _ROUND_QUAL:
-        exact = [h for h in cands if (h.q.qualifier or "") not in _ROUND_QUAL
-                 and abs(h.q.value - best.q.value) <= best.q.value * 0.15 and h.q.value >= best.q.value * 0.85]
+    if (best.q.qualifier or "") in _ROUND_QUAL or _is_round(best.q.value):
+        exact = [h for h in cands if (h.q.qualifier or "") not in _ROUND_QUAL and not _is_round(h.q.value)
+                 and abs(h.q.value - best.q.value) <= best.q.value * 0.15]
         if exact:
             best = max(exact, key=lambda h: h.q.value)
     return best

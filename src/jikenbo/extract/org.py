@@ -16,7 +16,12 @@ from functools import cache
 from jikenbo.config import lexicon
 from jikenbo.extract.context import Context, alt, lexicons
 
-_NAME = r"(?:[一-龥々〆ヵヶァ-ヴーA-Za-z0-9&・.\-]|[ぁ-ゖ]+(?=[一-龥々ァ-ヴーA-Za-z]))"
+# Hiragana inside a name (みなと精機, さくら台病院) but never a particle between two words (…が運営).
+_PARTICLE_RUN = (
+    r"(?:は|が|の|を|に|で|と|へ|も|や|より|から|では|には|とは|にて|及び|および|における|において|について|による|への|である|であり"
+    r"|という|として|にある|する|した|され|している|ており|おり|および|ならびに|または|等の|など)"
+)
+_NAME = rf"(?:[一-龥々〆ヵヶァ-ヴーA-Za-z0-9&・.\-]|(?!{_PARTICLE_RUN}(?![ぁ-ゖ]))[ぁ-ゖ]+(?=[一-龥々ァ-ヴーA-Za-z]))"
 _PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
 _SEAT = re.compile(r"\s?[(（](?:本社|東京都|大阪|代表|所在地|以下|[^)）]{0,8}(?:都|道|府|県)[^)）]{0,6}区|[^)）]{0,8}市)")
 _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
@@ -42,7 +47,7 @@ def _olex() -> _OrgLex:
     suf = alt(org["suffixes"])
     rules = [(r["industry"], re.compile(alt(r["patterns"]))) for r in lexicon("industry")["rule"]]
     return _OrgLex(
-        designated=re.compile(rf"(?:{des})\s?{_NAME}{{1,30}}|{_NAME}{{1,30}}?\s?(?:{des})"),
+        designated=re.compile(rf"(?:{des})[ ]?{_NAME}{{1,30}}|(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(rf"(?<![一-龥])[一-龥]{{1,5}}(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"),
         latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
@@ -77,6 +82,9 @@ def name_from_header(header_rest: str) -> str | None:
     """The organisation at the start of a digest entry's title ("下仁田厚生病院 個人情報紛失の…")."""
     ol = _olex()
     s = header_rest.strip()
+    if s.startswith("|"):
+        return _name_from_row(s)
+    s = _DATEISH.sub(" ", s).strip(" :：-—–|")
     if not s:
         return None
     for pat in (ol.designated, ol.suffixed, ol.public):
@@ -90,6 +98,29 @@ def name_from_header(header_rest: str) -> str | None:
     name = s[: cut.start()] if cut and cut.start() > 0 else s.split()[0]
     name = _trim_particles(name.strip())
     return name or None
+
+
+_DATEISH = re.compile(
+    r"[(（]?\s*(?:\d{4}\s?[年/.-]\s?\d{1,2}\s?[月/.-]\s?\d{1,2}\s?日?|(?:令和|平成|R|H)\s?\d{1,2}[年.]\s?\d{1,2}[月.]\s?\d{1,2}日?)"
+    r"(?:\s?[(（][月火水木金土日][)）])?\s*[)）]?"
+)
+
+
+def _name_from_row(row: str) -> str | None:
+    """The organisation cell of a table row ("| 2024/6/3 | 株式会社つぐみ化粧品 | …")."""
+    ol = _olex()
+    cells = [c.strip() for c in row.strip().strip("|").split("|")]
+    for c in cells:
+        if not c or _DATEISH.fullmatch(c):
+            continue
+        for pat in (ol.designated, ol.suffixed, ol.public):
+            m = pat.fullmatch(c) or pat.match(c)
+            if m:
+                return m.group(0).strip()
+    for c in cells:
+        if c and not _DATEISH.fullmatch(c) and len(c) <= 30:
+            return c
+    return None
 
 
 def _candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
@@ -128,6 +159,13 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
             score += 3
         if title_key and key in title_key:
             score += 4
+        for s, e, surf, _ in occ:
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", e)
+            line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
+            if s < 400 and len(line) <= len(surf) + 2:  # a letterhead line holding only the name
+                score += 6
+                break
         third = 0
         for s, e, _, _ in occ:
             around = text[max(0, s - 12): e + 10]

@@ -81,7 +81,10 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             kind = "reference"
         elif cue("events", "detected_before").search(before):
             kind = "detected"
-        elif (cue("events", "started").search(window) and d.end_date is None) or (d.end_date is not None and not _first_cue(window)):
+        elif d.end_date is not None:  # a period (exposure window, attack span) is never the detection
+            k = _first_cue(window)
+            kind = k if k not in (None, "detected") else "started"
+        elif cue("events", "started").search(window):
             kind = "started"
         else:
             kind = _first_cue(window)
