@@ -420,3 +420,13 @@ def test_html_is_still_read_when_trafilatura_cannot_be_imported(monkeypatch: pyt
     doc = decode_bytes(fixture("digest.html"), "digest.html")
     assert doc.text.count("【セキュリティ事件簿#") == 3
     assert "趣味のプログラミング" not in doc.text
+
+
+def test_small_blog_page_with_br_lines_loses_its_sidebar() -> None:
+    # On a page this small trafilatura keeps the whole body; sidebar lines are taken out again.
+    doc = decode_bytes(fixture("blog_br.html"), "blog_br.html")
+    lines = doc.text.splitlines()
+    assert lines.count("リリース文アーカイブ") == 2
+    assert any(line.startswith("【セキュリティ事件簿#2099-302】もみじ町役場") for line in lines)
+    for junk in ("人気の投稿", "こがね運輸", "2099 (120)"):
+        assert junk not in doc.text, junk

@@ -643,11 +643,12 @@ def _html_document(text: str, source: str, url: str | None, opts: ReadOptions) -
         raise ReadFailure(source, "no text found in the HTML") from e
     title = _html_title(tree)
     published = _html_published(tree)
-    body_text, is_pre = _body_text(tree, opts)
+    body_text, is_pre, chrome = _body_text(tree, opts)
     if is_pre:  # a page that is one <pre>: its lines and blank lines are the document's
         chosen = body_text
     else:
-        chosen = main = _reline(_main_text(markup, url, source, opts), body_text, source)
+        main = _reline(_main_text(markup, url, source, opts), body_text, source)
+        chosen = main = _drop_chrome_lines(main, body_text, chrome, source)
         too_little = len(main) < opts.min_text_chars or len(main) < opts.fallback_ratio * len(body_text)
         if too_little and len(body_text) > len(main):
             log.info("%s: main-text extraction kept %d of %d characters; using the body text",
@@ -720,6 +721,23 @@ def _reline(main: str, body_text: str, source: str) -> str:
     return "\n".join(kept)
 
 
+def _drop_chrome_lines(main: str, body_text: str, chrome: str, source: str) -> str:
+    """Remove the lines the extractor took from navigation, sidebars or footers.
+
+    On small pages trafilatura may fall back to the whole document, sidebar included. A line
+    found only in those elements (``chrome``, squashed) and nowhere in the cleaned body is
+    dropped.
+    """
+    if not chrome:
+        return main
+    body = _squash(body_text)
+    kept = [line for line in main.split("\n")
+            if not (key := _squash(line)) or key in body or key not in chrome]
+    if len(kept) < main.count("\n") + 1:
+        log.info("%s: dropped %d navigation or sidebar lines", source, main.count("\n") + 1 - len(kept))
+    return "\n".join(kept)
+
+
 def _tidy_lines(lines: Iterable[str], *, blank: bool = True) -> str:
     """Strip line ends (not U+3000), squeeze runs of blank lines to one (or drop them all
     when not ``blank``), trim blank edges."""
@@ -733,10 +751,10 @@ def _tidy_lines(lines: Iterable[str], *, blank: bool = True) -> str:
     return "\n".join(out)
 
 
-def _body_text(tree: Any, opts: ReadOptions) -> tuple[str, bool]:
+def _body_text(tree: Any, opts: ReadOptions) -> tuple[str, bool, str]:
     """The text of <body> less navigation, header, footer, sidebars and scripts: one line per
-    block element, list items as "- item"; a <pre> keeps its own lines. The flag is True when
-    the body is essentially one <pre>."""
+    block element, list items as "- item"; a <pre> keeps its own lines. Also whether the body
+    is essentially one <pre>, and the removed navigation/sidebar text, squashed."""
     import copy
 
     from lxml import etree
@@ -749,18 +767,22 @@ def _body_text(tree: Any, opts: ReadOptions) -> tuple[str, bool]:
         _drop(node)
     chrome = re.compile(rf"(?:^|[\s_-])(?:{'|'.join(map(re.escape, opts.boilerplate_names))})(?:$|[\s_-])",
                         re.IGNORECASE)
+    removed: list[str] = []
     for el in list(body.iter()):
         if not isinstance(el.tag, str) or el is body:
             continue
         names = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-        if el.tag.lower() in _DROP or (names and chrome.search(names)):
+        tag = el.tag.lower()
+        if tag in _DROP or (names and chrome.search(names)):
+            if tag in _CHROME or tag not in _DROP:
+                removed.append(_squash(el.text_content()))
             _drop(el)
     pres = body.findall(".//pre")
     if len(pres) == 1:
         pre_text = pres[0].text_content()
         rest = _WS.sub("", body.text_content())
         if len(_WS.sub("", pre_text)) >= 0.8 * len(rest):
-            return _tidy_lines(_unify_newlines(pre_text).split("\n")), True
+            return _tidy_lines(_unify_newlines(pre_text).split("\n")), True, ""
     parts: list[str] = []
     pre_depth = 0
     for event, el in etree.iterwalk(body, events=("start", "end")):
@@ -784,7 +806,8 @@ def _body_text(tree: Any, opts: ReadOptions) -> tuple[str, bool]:
             if el.tail and el is not body:
                 parts.append(el.tail if pre_depth else _WS.sub(" ", el.tail))
     # One line per block and no blank lines, like trafilatura's output.
-    return _tidy_lines(_unify_newlines("".join(parts)).split("\n"), blank=False), False
+    text = _tidy_lines(_unify_newlines("".join(parts)).split("\n"), blank=False)
+    return text, False, "\x00".join(removed)
 
 
 def _drop(node: Any) -> None:
