@@ -191,7 +191,7 @@ def test_an_unexpected_exception_inside_decoding_becomes_a_read_error(monkeypatc
     def boom(*args: object, **kwargs: object) -> object:
         raise KeyError("inner")
 
-    monkeypatch.setattr(read_mod, "_html_document", boom)
+    monkeypatch.setattr(read_mod, "_html_fields", boom)
     result = error(str(FIX / "news_page.html"))
     assert result.message.startswith("unexpected error: KeyError")
 

@@ -120,7 +120,7 @@ def read_inputs(
 
     try:
         for given in inputs:
-            if _is_url(given):
+            if given[:8].lower().startswith(("http://", "https://")):
                 yield _guard(given, lambda g=given: fetch(g))
             elif given == "-":
                 yield _guard(given, lambda: _read_stdin(opts))
@@ -143,10 +143,6 @@ def _guard(source: str, read: Any) -> Document | ReadError:
     except Exception as e:  # a bug or a library's surprise must not stop the batch
         log.exception("unexpected error reading %s", source)
         return ReadError(source=source, message=_one_line(f"unexpected error: {type(e).__name__}: {e}"))
-
-
-def _is_url(given: str) -> bool:
-    return given[:8].lower().startswith(("http://", "https://"))
 
 
 def _read_stdin(opts: ReadOptions) -> Document:
@@ -366,11 +362,8 @@ def _decode(data: bytes, source: str, media_type: str | None, url: str | None, o
     if kind is None:
         kind = HTML if _looks_like_html(text) else TEXT
     if kind == HTML:
-        page = _html_document(text, source, url, opts)
-        return Document(
-            source=source, text=page.text, sha256=sha, media_type=HTML, encoding=encoding, url=url,
-            title=page.title, published=page.published,
-        )
+        return Document(source=source, sha256=sha, media_type=HTML, encoding=encoding, url=url,
+                        **_html_fields(text, source, url, opts))
     if not text.strip():
         raise ReadFailure(source, "no text (only white space)")
     return Document(source=source, text=text, sha256=sha, media_type=TEXT, encoding=encoding, url=url)
@@ -409,13 +402,8 @@ def _looks_like_html(text: str) -> bool:
 
 # --------------------------------------------------------------------------- encodings
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _ALIASES = {  # names seen in the wild → the Python codec that decodes them best
     "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
     "windows-31j": "cp932", "csshiftjis": "cp932", "ms932": "cp932", "cp932": "cp932",
@@ -608,13 +596,6 @@ def _pdf_title(reader: Any) -> str | None:
 # --------------------------------------------------------------------------- HTML
 
 
-@dataclass(frozen=True)
-class _Page:
-    text: str
-    title: str | None
-    published: str | None
-
-
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CHROME = ("nav", "header", "footer", "aside")
@@ -632,7 +613,8 @@ _WS_ALL = re.compile(r"\s+")
 _EDGE = " \t\f\v\xa0"  # stripped from line ends; the ideographic space U+3000 is kept
 
 
-def _html_document(text: str, source: str, url: str | None, opts: ReadOptions) -> _Page:
+def _html_fields(text: str, source: str, url: str | None, opts: ReadOptions) -> dict[str, str | None]:
+    """``text``, ``title`` and ``published`` of a Document read from an HTML page."""
     import lxml.html
     from lxml import etree
 
@@ -656,7 +638,7 @@ def _html_document(text: str, source: str, url: str | None, opts: ReadOptions) -
             chosen = body_text
     if not chosen.strip():
         raise ReadFailure(source, "no text found in the HTML")
-    return _Page(text=chosen + "\n", title=title, published=published)
+    return {"text": chosen + "\n", "title": title, "published": published}
 
 
 @cache
