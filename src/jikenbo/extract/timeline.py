@@ -42,24 +42,36 @@ def _authority_kind(text: str) -> str | None:
 
 def _first_cue(window: str) -> str | None:
     """The kind whose cue comes first in ``window``."""
+    told = cue("events", "told").search(window)
     best: tuple[int, str] | None = None
     for kind, key in (("detected", "detected"), ("contained", "contained"), ("investigated", "investigated"),
                       ("disclosed", "disclosed"), ("notified_individuals", "notified")):
         m = cue("events", key).search(window)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), kind)
+    if told and (best is None or best[1] != "detected" or told.start() < best[0]):
+        best = (told.start(), "detected")  # what comes before 「…旨の連絡を受け」 is what was reported
     auth = _authority_kind(window)
     if auth:
         lx = lexicons()
         pos = min(m.start() for code in ("ppc", "police", "ministry", "jipdec")
                   if (m := lx.authorities[code].search(window)))
-        if best is None or pos <= best[0] + 15 or best[1] in ("disclosed", "notified_individuals"):
+        if best is None or pos < best[0] or best[1] in ("disclosed", "notified_individuals"):
             best = (pos, auth)
     return best[1] if best else None
 
 
+_PERIOD_END = re.compile(r"^(?:\([^)]{1,6}\))?\s*(?:にかけて|まで|までの間|までに)")
+
+
+def _in_parentheses(text: str, start: int, end: int) -> bool:
+    opened = text.rfind("(", max(0, start - 30), start)
+    return opened >= 0 and ")" not in text[opened:start] and ")" in text[end:end + 30]
+
+
 def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
     text = ctx.text
+    header_end = len(text.split("\n", 1)[0]) if ctx.header else 0
     dates = [d for d in find_dates(text, anchor) if d.precision != "year"]
     out: list[DatedEvent] = []
     for i, d in enumerate(dates):
@@ -77,7 +89,13 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             window = text[last.end:max(min(nxt, send), last.end)]
         before = text[max(sent.start if sent else 0, d.start - 12):d.start]
         kind: str | None = None
-        if cue("events", "reference").search(text[d.end:d.end + 80]) and "付" in text[d.end:d.end + 2]:
+        if d.start < header_end:  # the date printed in a digest entry's header is its publication date
+            kind = "disclosed"
+        elif _PERIOD_END.match(window):
+            kind = "other"
+        elif _in_parentheses(text, d.start, d.end):  # an aside: only the words inside the brackets count
+            kind = _first_cue(text[d.end:text.find(")", d.end)]) or "other"
+        elif cue("events", "reference").search(text[d.end:d.end + 80]) and "付" in text[d.end:d.end + 2]:
             kind = "reference"
         elif cue("events", "detected_before").search(before):
             kind = "detected"
@@ -87,10 +105,13 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
         elif cue("events", "started").search(window):
             kind = "started"
         else:
+            # the words after the date, else the rest of its sentence (its main verb)
             kind = _first_cue(window)
+            if kind is None and j < len(dates) and cue("events", "started").search(text[dates[j].end:dates[j].end + 20]):
+                # the next date only opens an embedded period (「…2月28日頃から送信されていることを確認」)
+                kind = _first_cue(text[dates[j].end:send])
             if kind is None and sent is not None:
-                whole = sent.text
-                kind = _authority_kind(whole)
+                kind = _authority_kind(sent.text)
         out.append(DatedEvent(d, kind or "other"))
     return out
 
