@@ -168,7 +168,12 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX organizations_rkey ON organizations(rkey)")
 
 
+_V3 = """
+CREATE VIRTUAL TABLE notices_words_vocab USING fts5vocab(notices_words, 'row');
+"""  # document frequency per word: very common words are ranked by recency (search.py)
+
+
 # each: an SQL script or a function of the connection, run inside one transaction
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2]
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3]
 
 SCHEMA_VERSION = len(MIGRATIONS)

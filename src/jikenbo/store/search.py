@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -19,29 +20,57 @@ ROW_FIELDS = ("id", "organization", "disclosure_date", "incident_types", "leak_s
 
 def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
             exclude: set[str]) -> list[dict[str, Any]]:
+    """The best-ranked current notice per incident passing ``filters``.
+
+    FTS5 ranks inside its own table first (``ORDER BY rank LIMIT k``, fast in C); only those k
+    notices are joined with the filters. When they give too few incidents, k grows, up to all.
+    """
     fsql, fparams = where(filters)
-    # best-ranked current notice per incident; bm25 weights: title 2, body 1
+    want = limit + len(exclude)
     sql = (
-        f"WITH f AS MATERIALIZED (SELECT rowid, bm25({table}, 2.0, 1.0) AS rank FROM {table}"
-        f" WHERE {table} MATCH ?)"
-        f" SELECT i.id, i.data, n.id AS notice_id, n.source, n.text, n.title AS notice_title,"
-        f" min(f.rank) AS rank"
-        f" FROM f JOIN notices n ON n.pk = f.rowid JOIN incidents i ON i.pk = n.incident_pk"
+        "SELECT i.id, i.data, n.id AS notice_id, n.source, n.text, n.title AS notice_title,"
+        " min(j.value ->> 1) AS rank"
+        " FROM json_each(?) j JOIN notices n ON n.pk = (j.value ->> 0)"
+        " JOIN incidents i ON i.pk = n.incident_pk"
         f" WHERE n.superseded = 0 AND {fsql}"
-        f" GROUP BY i.pk ORDER BY rank LIMIT ?"
+        " GROUP BY i.pk ORDER BY rank LIMIT ?"
     )
+    k: int | None = max(200, want * 10)
+    order = "rank"
+    if table == "notices_words" and _common(store, match):
+        order = "rowid DESC"  # bm25 of a word in most notices says little: newest first, fast
     try:
-        rows = store.conn.execute(sql, [match, *fparams, limit + len(exclude)]).fetchall()
+        while True:
+            top = store.conn.execute(
+                f"SELECT rowid, {'rank' if order == 'rank' else 'rowid'} FROM {table} "
+                f"WHERE {table} MATCH ? ORDER BY {order}"
+                + (" LIMIT ?" if k else ""), [match, k] if k else [match]).fetchall()
+            if order != "rank":
+                top = [(r[0], float(i)) for i, r in enumerate(top)]
+            pairs = json.dumps([[r[0], r[1]] for r in top])
+            rows = store.conn.execute(sql, [pairs, *fparams, want]).fetchall()
+            if k is None or len(top) < k or len(rows) >= want:
+                break
+            k = k * 10 if k < 20_000 else None
     except sqlite3.OperationalError as e:
         if "fts5" in str(e).lower() or "syntax" in str(e).lower():
             raise StoreError(f"search {match!r}: cannot be searched ({e})") from e
         raise db.translate(e, store.path, "searching") from e
-    out = []
-    for r in rows:
-        if r["id"] in exclude:
-            continue
-        out.append(dict(r))
-    return out
+    return [dict(r) for r in rows if r["id"] not in exclude]
+
+
+COMMON_DOCS = 20_000
+
+
+def _common(store: Store, match: str) -> bool:
+    """True when every word of the query is in more than COMMON_DOCS notices."""
+    words = set(re.findall(r'[^\s"]+', match.replace(" AND ", " "))) - {"AND"}
+    if not words:
+        return False
+    marks = ",".join("?" * len(words))
+    rows = store.conn.execute(f"SELECT term, doc FROM notices_words_vocab WHERE term IN ({marks})",
+                              list(words)).fetchall()
+    return len(rows) == len(words) and min(r[1] for r in rows) > COMMON_DOCS
 
 
 def run_search(store: Store, query: str, filters: Filters = Filters(), *,  # noqa: B008

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 MAX_BYTES = 49_000  # SudachiPy refuses more than 49,149 bytes in one call
@@ -68,11 +68,16 @@ def segmented(text: str) -> str:
     return " ".join(n for _, n in tokens(text) if n)
 
 
+@lru_cache(maxsize=512)
+def _term_tokens(term: str) -> tuple[tuple[str, str], ...]:
+    return tuple(tokens(term))
+
+
 def query_terms(query: str) -> list[list[str]]:
     """The user's query as terms (split on spaces), each a phrase of normalised tokens."""
     out = []
     for term in query.split():
-        toks = [n for _, n in tokens(term) if n]
+        toks = [n for _, n in _term_tokens(term) if n]
         if toks:
             out.append(toks)
     return out
@@ -101,7 +106,7 @@ def snippet(text: str, query: str, width: int = 60) -> str:
     flat = text.replace("\n", " ")
     needles = [t for t in query.split() if t]
     for term in query.split():
-        needles += [s for s, _ in tokens(term)] + [n for _, n in tokens(term)]
+        needles += [s for s, _ in _term_tokens(term)] + [n for _, n in _term_tokens(term)]
     pos, hit = -1, ""
     for n in needles:
         i = flat.find(n)
