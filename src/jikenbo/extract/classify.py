@@ -14,6 +14,23 @@ from jikenbo.extract.context import Context, Sentence, cue, lexicons
 _HYPOTHETICAL = re.compile(r"場合(?:は|には|に)|としたら|ならば|おそれがありますので|リスクが高い|可能性があるため")
 
 
+_LEAKISH = re.compile(r"漏え?い|漏洩|流出|漏れ|閲覧|窃取|取得され|外部|第三者|悪用|不正利用|紛失|所在|盗難|情報|データ")
+_QUOTE = re.compile(r"「[^」]{1,80}」")
+# A cue the sentence goes on to deny: 「不正アクセスの形跡はなく」「AWS側の不具合ではなく」.
+_DENIED = re.compile(
+    r"[^。、]{0,8}?(?:ではなく|ではありません|ではございません|ではない|(?:の)?(?:形跡|痕跡|事実)(?:は|も)(?:なく|ない|ありません|ございません)"
+    r"|は(?:なく|ない|ありません|ございません)|は確認されて(?:おりません|いません|おらず)|は確認されず|によるものではな)"
+)
+
+
+def _impersonates_self(text: str, m: re.Match[str]) -> bool:
+    """Mail in the organisation's own name (GUIDE), not a scam posing as somebody else."""
+    if re.search(r"メール|SMS", m.group(0)) or (re.match(r"メール", text[m.end():m.end() + 3]) and "なりすまし" in m.group(0)):
+        return True
+    own = cue("org", "self_reference").pattern
+    return bool(re.search(rf"(?:{own})(?:の[^、。がは]{{0,8}})?(?:を|に|で)$", text[max(0, m.start() - 16):m.start()]))
+
+
 def is_advice(s: Sentence) -> bool:
     return bool(lexicons().advice.search(s.text))
 
@@ -24,12 +41,18 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for s in ctx.sentences:
         advice = is_advice(s)
+        quotes = [(q.start(), q.end()) for q in _QUOTE.finditer(s.text)]
         for name, (pat, excl) in lx.types.items():
             if name in found:
                 continue
             vetoes = [(x.start(), x.end()) for x in excl.finditer(s.text)] if excl is not None else []
+            vetoes += quotes
             for m in pat.finditer(s.text):
                 if any(a < m.end() and b > m.start() for a, b in vetoes):
+                    continue
+                if _DENIED.match(s.text, m.end()):
+                    continue
+                if name == "impersonation" and not _impersonates_self(s.text, m):
                     continue
                 if advice and not s.is_heading:
                     # advice sentences can still state the fact in their first clause
@@ -41,6 +64,8 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
                 break
     if "ransomware" in found:
         found.pop("malware", None)
+    if len(found) > 1:
+        found.pop("other", None)
     return [(k, a, b) for k, (a, b) in sorted(found.items(), key=lambda kv: kv[1][0])]
 
 
@@ -65,12 +90,17 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
         if lexicons().advice.search(s.text) and re.search(r"場合|としたら", s.text):
             continue
         return "confirmed", (s.start + m.start(), s.start + m.end())
-    done = cue("leak", "investigation_done")
     for s, m in _leak_hits(ctx, "not_confirmed", skip_hypothetical=False):
-        if done.search(s.text) or re.search(r"結果|完了|終了", s.text):
+        return "not_confirmed", (s.start + m.start(), s.start + m.end())
+    if cue("leak", "investigation_done").search(ctx.text):
+        for s, m in _leak_hits(ctx, "not_confirmed_interim", skip_hypothetical=False):
+            if lexicons().categories.search(s.text[: m.start()]):
+                continue  # only some kinds of data were ruled out (「カード情報は流出は確認されていない」)
             return "not_confirmed", (s.start + m.start(), s.start + m.end())
     for s, m in _leak_hits(ctx, "possible"):
         if lexicons().advice.search(s.text) and not lexicons().data_cue.search(s.text):
+            continue
+        if not (_LEAKISH.search(s.text) or lexicons().categories.search(s.text)) and m.group(0) in ("可能性", "おそれ", "恐れ"):
             continue
         if re.search(r"(?:ウイルス感染|不正アクセス|詐欺|迷惑メール)等?の(?:おそれ|可能性)", s.text[max(0, m.start() - 12): m.end()]):
             continue
