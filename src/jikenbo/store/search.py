@@ -30,8 +30,8 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
     sql = (
         "SELECT i.id, i.data, n.id AS notice_id, n.source, n.text, n.title AS notice_title,"
         " min(j.value ->> 1) AS rank"
-        " FROM json_each(?) j JOIN notices n ON n.pk = (j.value ->> 0)"
-        " JOIN incidents i ON i.pk = n.incident_pk"
+        " FROM json_each(?) j CROSS JOIN notices n ON n.pk = (j.value ->> 0)"
+        " CROSS JOIN incidents i ON i.pk = n.incident_pk"
         f" WHERE n.superseded = 0 AND {fsql}"
         " GROUP BY i.pk ORDER BY rank LIMIT ?"
     )
@@ -51,7 +51,7 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
             rows = store.conn.execute(sql, [pairs, *fparams, want]).fetchall()
             if k is None or len(top) < k or len(rows) >= want:
                 break
-            k = k * 10 if k < 20_000 else None
+            k = None  # rank everything once rather than again and again
     except sqlite3.OperationalError as e:
         if "fts5" in str(e).lower() or "syntax" in str(e).lower():
             raise StoreError(f"search {match!r}: cannot be searched ({e})") from e
