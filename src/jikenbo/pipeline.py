@@ -19,7 +19,14 @@ log = logging.getLogger(__name__)
 
 def extract_document(doc: Document) -> list[Record]:
     """All incident records of one document (zero for a page that holds no notice)."""
-    return [extract_segment(seg, doc) for seg in segment_document(doc)]
+    out = []
+    for seg in segment_document(doc):
+        rec = extract_segment(seg, doc)
+        if rec.organization is None:  # a notice always names who suffered it
+            log.info("%s: dropped segment at %d: no organisation found", doc.source, seg.start)
+            continue
+        out.append(rec)
+    return out
 
 
 def document_from_text(text: str, source: str = "<text>") -> Document:

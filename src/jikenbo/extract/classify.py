@@ -97,7 +97,10 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
             if lexicons().categories.search(s.text[: m.start()]):
                 continue  # only some kinds of data were ruled out (「カード情報は流出は確認されていない」)
             return "not_confirmed", (s.start + m.start(), s.start + m.end())
+    none_hits = _leak_hits(ctx, "none", skip_hypothetical=False)
     for s, m in _leak_hits(ctx, "possible"):
+        if any(n.start <= s.start + m.start() < n.end and nm.start() <= m.start() < nm.end() for n, nm in none_hits):
+            continue  # 「流出するおそれはございません」
         if lexicons().advice.search(s.text) and not lexicons().data_cue.search(s.text):
             continue
         if not (_LEAKISH.search(s.text) or lexicons().categories.search(s.text)) and m.group(0) in ("可能性", "おそれ", "恐れ"):

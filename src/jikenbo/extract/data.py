@@ -154,6 +154,8 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
             continue
         if re.search(r"プレスリリース|リリース情報|メール総数|送付されたメール|通のメール|動画", window):
             continue
+        if re.match(r"\s*(?:体制)?で(?:確認|照合|チェック|対応|点検)", after):  # 「二名で照合」: a procedure
+            continue
         if q.unit == "件" and not _RECORDISH.search(h.sentence.heading + window):
             continue
         if is_advice(h.sentence) and not lexicons().data_cue.search(s):

@@ -23,6 +23,7 @@ _PARTICLE_RUN = (
 )
 _NAME = rf"(?:[一-龥々〆ヵヶァ-ヴーA-Za-z0-9&・.\-]|(?!{_PARTICLE_RUN}(?![ぁ-ゖ]))[ぁ-ゖ]+(?=[一-龥々ァ-ヴーA-Za-z]))"
 _PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
+_VERBISH = re.compile(r"(?:る|た|す|い|う|く|て|で|し|な|り|れ)[ ]?$")
 _SEAT = re.compile(r"\s?[(（](?:本社|東京都|大阪|代表|所在地|以下|[^)）]{0,8}(?:都|道|府|県)[^)）]{0,6}区|[^)）]{0,8}市)")
 _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 
@@ -30,6 +31,7 @@ _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 @dataclass(frozen=True)
 class _OrgLex:
     designated: re.Pattern[str]
+    designated_after: re.Pattern[str]
     suffixed: re.Pattern[str]
     public: re.Pattern[str]
     latin: re.Pattern[str]
@@ -47,9 +49,12 @@ def _olex() -> _OrgLex:
     suf = alt(org["suffixes"])
     rules = [(r["industry"], re.compile(alt(r["patterns"]))) for r in lexicon("industry")["rule"]]
     return _OrgLex(
-        designated=re.compile(rf"(?:{des})[ ]?{_NAME}{{1,30}}|(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
+        designated=re.compile(rf"(?:{des})[ ]?{_NAME}{{1,30}}"),
+        designated_after=re.compile(rf"(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
-        public=re.compile(rf"(?<![一-龥])[一-龥]{{1,5}}(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"),
+        public=re.compile(
+            rf"(?<![一-龥ぁ-ゖァ-ヴー])[一-龥ぁ-ゖァ-ヴー]{{1,6}}(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"
+        ),
         latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
         designator=re.compile(des),
         stop=frozenset(s.lower() for s in org["stop"]),
@@ -87,7 +92,7 @@ def name_from_header(header_rest: str) -> str | None:
     s = _DATEISH.sub(" ", s).strip(" :：-—–|")
     if not s:
         return None
-    for pat in (ol.designated, ol.suffixed, ol.public):
+    for pat in (ol.designated, ol.designated_after, ol.suffixed, ol.public):
         m = pat.match(s)
         if m:
             return m.group(0).strip()
@@ -113,7 +118,7 @@ def _name_from_row(row: str) -> str | None:
     for c in cells:
         if not c or _DATEISH.fullmatch(c):
             continue
-        for pat in (ol.designated, ol.suffixed, ol.public):
+        for pat in (ol.designated, ol.designated_after, ol.suffixed, ol.public):
             m = pat.fullmatch(c) or pat.match(c)
             if m:
                 return m.group(0).strip()
@@ -128,18 +133,32 @@ def _candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
     ol = _olex()
     text = ctx.text
     found: dict[str, list[tuple[int, int, str, int]]] = {}
-    for pat, weight in ((ol.designated, 4), (ol.suffixed, 2), (ol.public, 1), (ol.latin, 0)):
+    authority = lexicons().authorities
+    for pat, weight in ((ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1), (ol.latin, 0)):
         for m in pat.finditer(text):
             surface = m.group(0).strip(" ・.-")
+            if pat is ol.designated_after and _VERBISH.search(ol.designator.sub("", surface)):
+                continue  # 「…を手がける株式会社」: a clause, not a name
+            if any(a.fullmatch(surface) or (a.search(surface) and len(surface) <= 12) for a in authority.values()):
+                continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
-            if pat is ol.latin and (len(key) < 3 and not surface.isupper()):
+            if pat is ol.latin and ((len(key) < 3 and not surface.isupper()) or not re.search(r"[A-Za-z]{2}", surface)):
                 continue
             found.setdefault(key, []).append((m.start(), m.end(), surface, weight))
     return found
+
+
+def _only_names(line: str) -> bool:
+    """A line such as 「医療法人なのはな会　なのはなクリニック」: names separated by spaces."""
+    ol = _olex()
+    parts = line.split()
+    return 1 < len(parts) <= 3 and all(
+        any(p.fullmatch(part) for p in (ol.designated, ol.designated_after, ol.suffixed, ol.public)) for part in parts
+    )
 
 
 def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] | None:
@@ -163,7 +182,7 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
             line_start = text.rfind("\n", 0, s) + 1
             line_end = text.find("\n", e)
             line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
-            if s < 400 and len(line) <= len(surf) + 2:  # a letterhead line holding only the name
+            if s < 400 and (len(line) <= len(surf) + 2 or _only_names(line)):  # a letterhead line holding only names
                 score += 6
                 break
         third = 0

@@ -491,7 +491,8 @@ class _Finder:
                 i = max(p.next_tok, i + 1)
                 continue
             dt, precision, has_year, end_date, relative = r
-            if p.year is not None and not p.rel:
+            if p.year is not None and not p.rel and precision != "year":
+                # a bare year (「2021年度分の書類」) names a period, not the year later dates are in
                 self.last_year = p.year
             end = p.end
             nxt = max(p.next_tok, i + 1)
