@@ -57,7 +57,7 @@ def _lex() -> _Lex:
     )
     cues = [c for t in types.values() for c in t["cues"]] + ext["leak"]["possible"][:4] + ["漏え?い", "漏洩", "流出"]
     return _Lex(
-        title_cue=re.compile(_alt(seg["header"]["title_cues"])),
+        title_cue=re.compile(_alt(seg["header"]["title_cues"] + [c for t in types.values() for c in t["cues"]])),
         marker=re.compile(rf"^\s*({_alt(seg['header']['markers'])})"),
         tail=frozenset(seg["tail"]["markers"]),
         placeholder=re.compile(_alt(seg["template"]["placeholders"])),

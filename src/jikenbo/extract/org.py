@@ -21,8 +21,22 @@ _PARTICLE_RUN = (
     r"(?:は|が|の|を|に|で|と|へ|も|や|より|から|では|には|とは|にて|及び|および|における|において|について|による|への|である|であり"
     r"|という|として|にある|する|した|され|している|ており|おり|および|ならびに|または|等の|など)"
 )
-_NAME = rf"(?:[一-龥々〆ヵヶァ-ヴーA-Za-z0-9&・.\-]|(?!{_PARTICLE_RUN}(?![ぁ-ゖ]))[ぁ-ゖ]+(?=[一-龥々ァ-ヴーA-Za-z]))"
+_VERB_END = "|".join(
+    [f"{c}る" for c in "いあすれえせけめべげで"] + [f"{c}た" for c in "しっいれえせけめてん"]
+    + [f"{c}て" for c in "しっいれえせけ"] + ["ます", "です"]
+)  # two-character verb endings, so the look-behind has a fixed width
+# A space continues a name only between Latin words (株式会社PR TIMES); a kana run inside a name
+# never ends like a verb (「…しているクリニック」).
+_NAME = (
+    rf"(?:[一-龥々〆ヵヶァ-ヴーA-Za-z0-9&・.\-]|(?<=[A-Za-z0-9.&])[ ](?=[A-Za-z0-9])"
+    rf"|(?!{_PARTICLE_RUN}(?![ぁ-ゖ]))[ぁ-ゖ]+(?<!{_VERB_END})(?=[一-龥々ァ-ヴーA-Za-z]))"
+)
 _PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
+_LEADING_DEICTIC = re.compile(r"^(?:当該|同|弊|本件|上記|下記|各)(?=[一-龥ァ-ヴーA-Za-z]{2})")
+_SUBJECT = re.compile(
+    r"\s?(?:(?:への|に対する)(?:不正アクセス|サイバー攻撃|攻撃)|(?:の)?(?:個人|顧客|会員)?情報(?:が|の)?(?:漏え?い|漏洩|流出)"
+    r"|(?:は|が|では)[^。]{0,40}(?:公表|発表|公開|明らかに)|によると|の発表)"
+)
 _VERBISH = re.compile(r"(?:る|た|す|い|う|く|て|で|し|な|り|れ)[ ]?$")
 _SEAT = re.compile(r"\s?[(（](?:本社|東京都|大阪|代表|所在地|以下|[^)）]{0,8}(?:都|道|府|県)[^)）]{0,6}区|[^)）]{0,8}市)")
 _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
@@ -137,12 +151,15 @@ def _candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
     for pat, weight in ((ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1), (ol.latin, 0)):
         for m in pat.finditer(text):
             surface = m.group(0).strip(" ・.-")
+            if pat is not ol.designated and pat is not ol.designated_after and ol.designator.match(text, m.start()):
+                continue  # 「国立大学」 of 「国立大学法人しらかば大学」: the start of a designator
             if pat is ol.designated_after and _VERBISH.search(ol.designator.sub("", surface)):
                 continue  # 「…を手がける株式会社」: a clause, not a name
-            if any(a.fullmatch(surface) or (a.search(surface) and len(surface) <= 12) for a in authority.values()):
+            if any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()):
                 continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
+            surface = _LEADING_DEICTIC.sub("", surface)
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
@@ -169,7 +186,10 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
     title_key = org_key(title or "")
     cands = _candidates(ctx)
     best: tuple[float, str] | None = None
+    longer = sorted(cands, key=len, reverse=True)
     for key, occ in cands.items():
+        if any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
+            continue  # 「R TIMES」 inside 「PR TIMES」: a fragment of a longer name
         count = flat.count(key)
         weight = max(w for *_, w in occ)
         first = min(s for s, *_ in occ)
@@ -185,6 +205,8 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
             if s < 400 and (len(line) <= len(surf) + 2 or _only_names(line)):  # a letterhead line holding only names
                 score += 6
                 break
+        subject = sum(1 for _, e, _, _ in occ if _SUBJECT.match(text, e))
+        score += min(subject, 3) * 2  # 「Xへの不正アクセス」「Xは…と発表した」: the one it happened to
         third = 0
         for s, e, _, _ in occ:
             around = text[max(0, s - 12): e + 10]
