@@ -38,7 +38,6 @@ def test_seed_links_score(tmp_path):
         pred = tmp_path / "incidents.jsonl"
         with pred.open("w", encoding="utf-8") as fh:
             export.incidents_to_jsonl(store.iter_incidents(), fh)
-        notices = store.notices()
     out = subprocess.run(
         [sys.executable, str(EVAL / "score_links.py"), "--gold", str(EVAL / "dev-links.json"),
          "--pred", str(pred), "--notices", str(EVAL / "dev")],
