@@ -6,6 +6,7 @@ them back to ``Document.text`` offsets for the evidence.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,7 +27,10 @@ def spaced(term: str) -> str:
     """A literal-ish term pattern that also matches with spaces between its characters."""
     if any(c in term for c in "\\()[]?*+|{}^$"):
         return term
-    body = r"\s?".join(re.escape(c) for c in term)
+    # a space may sit only where Latin meets Japanese (「ログイン ID」「FAX 番号」)
+    body = re.escape(term[0])
+    for a, b in itertools.pairwise(term):
+        body += (r"\s?" if a.isascii() != b.isascii() else "") + re.escape(b)
     if term[0].isascii() and term[0].isalpha():
         body = r"(?<![A-Za-z])" + body
     if term[-1].isascii() and term[-1].isalpha():
@@ -52,6 +56,16 @@ class Lexicons:
     ext: dict
 
 
+def _first_chars(terms: list[tuple[str, str]]) -> str:
+    chars: set[str] = set()
+    for term, _ in terms:
+        head = re.sub(r"^\(\?[:!=<][^)]*\)|^\\.|^\(", "", term)[:1] or term[:1]
+        if term.startswith("(") or head in "\\[.":
+            return "\\s\\S"  # a pattern that may start anywhere: no shortcut
+        chars.update({head, head.lower(), head.upper()})
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
 @cache
 def lexicons() -> Lexicons:
     ext = lexicon("extract")
@@ -64,13 +78,15 @@ def lexicons() -> Lexicons:
     terms = [(t, c) for c, ts in cats.items() if isinstance(ts, list) for t in ts]
     for n, (term, cat) in enumerate(sorted(terms, key=lambda tc: len(tc[0]), reverse=True)):
         g = f"c{n}"
-        parts.append(f"(?P<{g}>{spaced(term)})")
+        body = spaced(term)
+        parts.append(f"(?P<{g}>{'(?i:' + body + ')' if term.isascii() else body})")
         category_of[g] = cat
     auth = lexicon("authorities")
     ctx = ext["context"]
     return Lexicons(
         types=types,
-        categories=re.compile("|".join(parts), re.IGNORECASE),
+        # the look-ahead on first characters lets the scan skip most positions at once
+        categories=re.compile(f"(?=[{_first_chars(terms)}])(?:{'|'.join(parts)})"),
         category_of=category_of,
         sensitive=re.compile(alt(cats["sensitive"]["cues"])),
         advice=re.compile(alt(ctx["advice"])),
@@ -116,6 +132,7 @@ class Context:
     base: int  # segment start in Document.text
     header: str | None = None
     sentences: list[Sentence] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)  # results several extractors share
 
     @property
     def text(self) -> str:

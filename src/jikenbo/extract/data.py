@@ -56,7 +56,7 @@ def _non_person_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _is_data_sentence(s: Sentence, under_data_heading: bool) -> bool:
+def _is_data_sentence(s: Sentence, under_data_heading: bool, n_terms: int) -> bool:
     lx = lexicons()
     if s.is_heading:
         return bool(lx.data_heading.search(s.text))
@@ -64,7 +64,7 @@ def _is_data_sentence(s: Sentence, under_data_heading: bool) -> bool:
         return False
     if under_data_heading:
         return True
-    if s.list_line and len(lx.categories.findall(s.text)) >= 2:
+    if s.list_line and n_terms >= 2:
         return True
     return (bool(lx.data_cue.search(s.text)) and not is_advice(s)) or (
         bool(re.search(r"漏え?い|漏洩|流出|含まれ", s.text)) and not re.search(r"変更|お願い|ください", s.text)
@@ -84,7 +84,9 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
             current_heading = s.heading
             heading_is_data = bool(s.heading) and bool(lx.data_heading.search(s.heading))
             run = False
-        is_data = _is_data_sentence(s, heading_is_data)
+        terms = list(lx.categories.finditer(s.text)) if (s.list_line or s.bullet or heading_is_data
+                                                           or lx.data_cue.search(s.text)) else []
+        is_data = _is_data_sentence(s, heading_is_data, len(terms))
         if s.bullet and run:
             is_data = True
         elif not s.is_heading:
@@ -92,7 +94,7 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
         if not is_data:
             continue
         vetoes = _negated_spans(s.text) + _non_person_spans(s.text)
-        for m in lx.categories.finditer(s.text):
+        for m in terms:
             if any(a <= m.start() < b for a, b in vetoes):
                 continue
             cat = lx.category_of[m.lastgroup or ""]

@@ -45,6 +45,8 @@ _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 @dataclass(frozen=True)
 class _OrgLex:
     designated: re.Pattern[str]
+    designator_end: re.Pattern[str]
+    suffix_end: re.Pattern[str]
     designated_after: re.Pattern[str]
     suffixed: re.Pattern[str]
     public: re.Pattern[str]
@@ -65,6 +67,8 @@ def _olex() -> _OrgLex:
     return _OrgLex(
         designated=re.compile(rf"(?:{des})[ ]?{_NAME}{{1,30}}"),
         designated_after=re.compile(rf"(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
+        designator_end=re.compile(rf"[ ]?(?:{des})"),
+        suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(
             rf"(?<![一-龥ぁ-ゖァ-ヴー])[一-龥ぁ-ゖァ-ヴー]{{1,6}}(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"
@@ -142,14 +146,68 @@ def _name_from_row(row: str) -> str | None:
     return None
 
 
+class _Found:
+    """What ``_ending_at`` yields: the parts of a match that candidates use."""
+
+    __slots__ = ("_end", "_start", "_text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _: int = 0) -> str:
+        return self._text[self._start:self._end]
+
+
+_NAME_TAIL = re.compile(rf"(?:{_NAME})+\Z")  # \Z: never before a final newline
+
+
+def _ending_at(ending: re.Pattern[str], text: str, longest: int, *, before_digit: bool = False) -> list[_Found]:
+    """Names that end with ``ending`` (a suffix or a trailing designator), found ending-first.
+
+    Same matches as ``NAME{1,n}?ENDING`` scanned left to right, without trying a name at
+    every position of the text.
+    """
+    out: list[_Found] = []
+    last_end = 0
+    for m in ending.finditer(text):
+        lo = max(last_end, m.start() - longest)
+        t = _NAME_TAIL.search(text, lo, m.start())
+        if t is None:
+            continue
+        start = t.start()
+        if before_digit:
+            while start < m.start() and text[start].isdigit():
+                start += 1
+            if start == m.start():
+                continue
+        out.append(_Found(text, start, m.end()))
+        last_end = m.end()
+    return out
+
+
 def _candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
     """Candidate names by key: (start, end, surface, pattern weight) occurrences."""
+    cached = ctx.cache.get("org_candidates")
+    if cached is None:
+        cached = ctx.cache["org_candidates"] = _find_candidates(ctx)
+    return cached
+
+
+def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
     ol = _olex()
     text = ctx.text
     found: dict[str, list[tuple[int, int, str, int]]] = {}
     authority = lexicons().authorities
     for pat, weight in ((ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1), (ol.latin, 0)):
-        for m in pat.finditer(text):
+        found_iter = (_ending_at(ol.designator_end, text, 30, before_digit=True) if pat is ol.designated_after
+                      else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed else pat.finditer(text))
+        for m in found_iter:
             surface = m.group(0).strip(" ・.-")
             if pat is not ol.designated and pat is not ol.designated_after and ol.designator.match(text, m.start()):
                 continue  # 「国立大学」 of 「国立大学法人しらかば大学」: the start of a designator

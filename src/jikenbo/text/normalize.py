@@ -14,6 +14,7 @@ Deviations from plain NFKC, each for a reason found in real notices:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -75,29 +76,48 @@ class Normalized:
         return self.origin[start], last
 
 
+# Characters NFKC leaves alone and we do too: ASCII but CR, kana, CJK ideographs, 、。「」.
+_STABLE = re.compile(r"[\x00-\x0c\x0e-\x7f\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff\u3001\u3002\u300c-\u300f]+")
+
+
 def normalize(text: str) -> Normalized:
-    """Normalise ``text`` (see module doc) and keep the offset map."""
+    """Normalise ``text`` (see module doc) and keep the offset map.
+
+    Runs of characters that normalise to themselves are copied whole; only the others go
+    through per-character NFKC.
+    """
     out: list[str] = []
     origin: list[int] = []
     ends: list[int] = []
     if text.isascii() and "\r" not in text:
         return Normalized(text, tuple(range(len(text) + 1)), tuple(range(1, len(text) + 1)))
-    for i, ch in enumerate(text):
-        n = _norm_char(ch) if not ch.isascii() or ch == "\r" else ch
-        if not n:
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _STABLE.match(text, pos)
+        if m:
+            e = m.end()
+            out.append(text[pos:e])
+            origin.extend(range(pos, e))
+            ends.extend(range(pos + 1, e + 1))
+            pos = e
             continue
-        if out and unicodedata.combining(n[0]):
+        ch = text[pos]
+        norm = _norm_char(ch)
+        if norm and out and unicodedata.combining(norm[0]):
             # half-width dakuten etc.: compose with the previous character
-            merged = unicodedata.normalize("NFC", out[-1] + n[0])
+            prev = out[-1]
+            merged = unicodedata.normalize("NFC", prev[-1] + norm[0])
             if len(merged) == 1:
-                out[-1] = merged
-                ends[-1] = i + 1
-                n = n[1:]
-        for c in n:
+                out[-1] = prev[:-1] + merged
+                ends[-1] = pos + 1
+                norm = norm[1:]
+        for c in norm:
             out.append(c)
-            origin.append(i)
-            ends.append(i + 1)
-    origin.append(len(text))
+            origin.append(pos)
+            ends.append(pos + 1)
+        pos += 1
+    origin.append(n)
     return Normalized("".join(out), tuple(origin), tuple(ends))
 
 
