@@ -25,7 +25,7 @@ from jikenbo.text.normalize import normalize
 
 log = logging.getLogger(__name__)
 
-MIN_BODY_CHARS = 60
+MIN_BODY_CHARS = 20  # a digest entry can be a two-line summary
 MAX_HEADER_CHARS = 220
 
 

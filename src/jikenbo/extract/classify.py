@@ -110,6 +110,8 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
         return "possible", (s.start + m.start(), s.start + m.end())
     for s, m in _leak_hits(ctx, "none", skip_hypothetical=False):
         return "none", (s.start + m.start(), s.start + m.end())
+    if {"loss", "theft"} & set(types) and has_data:
+        return "possible", None  # a lost or stolen medium that is not said to be found
     if not has_data:
         harmless = cue("leak", "harmless")
         for s in ctx.sentences:

@@ -301,10 +301,13 @@ def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, in
     ol = _olex()
     text = ctx.text
     own = org_key(org) if org else ""
+    own_lines = {text.count("\n", 0, i) for i in _find_all(text, org)} if org else set()
     out: dict[str, tuple[str, str, int, int]] = {}
     for key, occ in _candidates(ctx).items():
         if own and (key == own or key in own or own in key):
             continue
+        if own_lines and all(text.count("\n", 0, s) in own_lines for s, *_ in occ):
+            continue  # part of the organisation's own letterhead (「医療法人さつき会 みなみ台クリニック」)
         for s, e, surface, weight in occ:
             around = text[max(0, s - 25): e + 25]
             if not (ol.third.search(around) or re.match(r"社(?:が|の|から|より|に)", text[e:e + 3])):
@@ -317,6 +320,14 @@ def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, in
                 out[key] = (surface, role, s, e)
             break
     return sorted(out.values(), key=lambda t: t[2])
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
 
 
 def guess_industry(org: str | None) -> str | None:

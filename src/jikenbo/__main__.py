@@ -1,0 +1,5 @@
+"""`python -m jikenbo` runs the CLI."""
+
+from jikenbo.cli import main
+
+main()
