@@ -1,7 +1,90 @@
-"""Placeholder: filled in by the stage that owns this module (see docs/ARCHITECTURE.md)."""
+"""``jikenbo serve`` (web UI and API over the store) and ``jikenbo demo`` (bundled samples + UI)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
 
 import click
 
+from jikenbo.cli.store_cmds import db_option
+
+
+def sample_files() -> list[str]:
+    """The bundled demo notices (every file in jikenbo/samples/ except README.md), sorted."""
+    root = resources.files("jikenbo") / "samples"
+    return sorted(str(p) for p in root.iterdir() if p.is_file() and p.name != "README.md")  # type: ignore[attr-defined]
+
+
+def _address(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        shown = "127.0.0.1"
+    return f"http://{shown}:{port}/"
+
+
+def _run(db: Path | None, host: str, port: int, token: str | None, allow_private_urls: bool) -> None:
+    import uvicorn
+
+    from jikenbo.serve import create_app
+    from jikenbo.serve.deps import is_loopback
+
+    app = create_app(db, token=token, allow_private_urls=allow_private_urls, host=host)
+    click.echo(f"jikenbo: serving {app.state.hub.path}")
+    click.echo(f"jikenbo: open {_address(host, port)}  (Ctrl-C to stop)")
+    if not is_loopback(host):
+        click.echo("jikenbo: listening beyond this machine: "
+                   + ("writes need the token" if token else "writes are disabled (no --token)"))
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+def _serve_options(f):  # type: ignore[no-untyped-def]
+    f = click.option("--allow-private-urls", is_flag=True, hidden=True,
+                     help="Let URL ingestion reach private and loopback addresses.")(f)
+    f = click.option("--token", envvar="JIKENBO_TOKEN", default=None,
+                     help="Writes (storing notices) need 'Authorization: Bearer TOKEN'. Without it, writes "
+                          "are allowed only on a loopback host.")(f)
+    f = click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)(f)
+    return click.option("--host", default="127.0.0.1", show_default=True,
+                        help="Address to listen on (loopback by default).")(f)
+
 
 def register(group: click.Group) -> None:
-    """No commands yet."""
+    @group.command("serve")
+    @db_option
+    @_serve_options
+    def serve(db: Path | None, host: str, port: int, token: str | None, allow_private_urls: bool) -> None:
+        """Web UI and JSON API over the incident store (http://127.0.0.1:8000/)."""
+        from jikenbo.store import StoreError
+
+        try:
+            _run(db, host, port, token, allow_private_urls)
+        except StoreError as e:
+            raise click.ClickException(str(e)) from e
+
+    @group.command("demo")
+    @db_option
+    @_serve_options
+    @click.option("--no-serve", is_flag=True, help="Only ingest the samples and print the summary.")
+    def demo(db: Path | None, host: str, port: int, token: str | None, allow_private_urls: bool,
+             no_serve: bool) -> None:
+        """Ingest the bundled fictional sample notices, then serve the UI over them."""
+        from jikenbo.store import StoreError, default_db_path, open_store
+
+        path = db or default_db_path()
+        try:
+            with open_store(path) as store:
+                summary = store.ingest(sample_files(), progress=False)
+        except StoreError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(f"jikenbo: store {path}")
+        for line in summary.lines():
+            click.echo(line)
+        for source, reason in summary.failed:
+            click.echo(f"jikenbo: {source}: {reason}", err=True)
+        if no_serve:
+            return
+        try:
+            _run(path, host, port, token, allow_private_urls)
+        except StoreError as e:
+            raise click.ClickException(str(e)) from e

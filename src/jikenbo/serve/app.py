@@ -1,0 +1,112 @@
+"""The web app: ``create_app`` builds the FastAPI application over one incident store.
+
+UI pages (server-rendered Jinja2, Japanese with an English switch) and a JSON API under
+``/api/``. Security: every response carries a strict Content-Security-Policy (no inline
+script), request bodies are capped, writes follow :class:`jikenbo.serve.deps.WritePolicy`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jikenbo import __version__
+from jikenbo.serve import errors
+from jikenbo.serve.deps import StoreHub, WritePolicy
+from jikenbo.serve.errors import ServeError
+from jikenbo.serve.settings import ServeSettings
+
+HERE = Path(__file__).parent
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class Guard:
+    """ASGI middleware: security headers on every response; request bodies capped in size."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        too_big = f"request body too large (the limit is {limit:,} bytes)"
+        seen = 0
+
+        async def send_with_headers(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                existing = {k.lower() for k, _ in msg.get("headers", [])}
+                msg = {**msg, "headers": [*msg.get("headers", []),
+                                          *[(k, v) for k, v in SECURITY_HEADERS if k not in existing]]}
+            await send(msg)
+
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            # refused before reading a byte; answered by the one error renderer
+            resp = errors.render_error(Request(scope), 413, too_big)
+            await resp(scope, receive, send_with_headers)
+            return
+
+        async def capped_receive() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > limit:
+                    raise ServeError(413, too_big)
+            return msg
+
+        await self.app(scope, capped_receive, send_with_headers)
+
+
+def create_app(db_path: str | Path | None = None, *, token: str | None = None, allow_private_urls: bool = False,
+               host: str = "127.0.0.1", settings: dict[str, Any] | None = None) -> FastAPI:
+    """The jikenbo web app over the store at ``db_path`` (default: the user's store).
+
+    :param token: when set, writes need ``Authorization: Bearer <token>`` (or the form field);
+        without a token, writes are allowed only when ``host`` is a loopback address
+    :param allow_private_urls: let URL ingestion reach private and loopback addresses
+    :param host: the address the server listens on (decides the write rule)
+    :param settings: overrides of ``serve.toml`` values (tests)
+    """
+    from jikenbo.serve import api, pages
+
+    cfg = ServeSettings.load(**(settings or {}))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.hub.close()
+
+    app = FastAPI(title="jikenbo", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
+                  description="Incidents, notices, search, facets and statistics of the jikenbo store. "
+                              "Every error is {\"error\": {\"status\": N, \"message\": \"...\"}}.")
+    app.state.hub = StoreHub(db_path)
+    app.state.cfg = cfg
+    app.state.writes = WritePolicy(host=host, token=token or None)
+    app.state.allow_private_urls = allow_private_urls
+    app.state.try_cache = pages.TryCache(cfg.try_cache_entries)
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(Guard, max_body=cfg.max_upload_bytes)
+
+    return app

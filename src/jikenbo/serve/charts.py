@@ -1,0 +1,233 @@
+"""Statistics charts as inline SVG built on the server: no script, no library, nothing fetched.
+
+Every label is escaped. Each chart states its ``n`` and how many incidents it leaves out as unknown.
+Distributions (affected people, detection-to-disclosure lag) need every incident's values: they are
+computed in one pass over ``Store.iter_incidents`` and cached until the store changes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import asdict
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from jikenbo.models import INCIDENT_TYPES
+from jikenbo.serve import i18n
+from jikenbo.store import Filters, Store
+
+PALETTE = ["#3b6ea5", "#d9822b", "#4f9d69", "#c0504d", "#8064a2", "#2f9fa8", "#b7a031", "#e377c2",
+           "#7f7f7f", "#8c564b", "#17becf", "#a6a6a6"]
+TYPE_COLOR = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(INCIDENT_TYPES)}
+AFFECTED_BINS = [(1, 9), (10, 99), (100, 999), (1_000, 9_999), (10_000, 99_999), (100_000, 999_999),
+                 (1_000_000, 9_999_999), (10_000_000, None)]
+LAG_BINS = [(0, 3), (4, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, 365), (366, None)]
+FONT = 'font-family="sans-serif"'
+
+
+def _fmt(n: float) -> str:
+    return f"{int(n):,}"
+
+
+def _bin_label(lo: int, hi: int | None, unit: str = "") -> str:
+    if hi is None:
+        return f"{_fmt(lo)}{unit}+"
+    return f"{_fmt(lo)}–{_fmt(hi)}{unit}"
+
+
+def _nice_max(v: int) -> int:
+    if v <= 5:
+        return max(v, 1)
+    mag = 10 ** int(math.log10(v))
+    for m in (1, 2, 2.5, 5, 10):
+        if v <= m * mag:
+            return int(m * mag)
+    return v
+
+
+def vbars(bins: list[tuple[str, int]], *, label: str, color: str = "#3b6ea5", width: int = 640,
+          height: int = 260) -> Markup:
+    """A vertical bar chart (histograms)."""
+    left, bottom, top = 48, 46, 14
+    ymax = _nice_max(max([c for _, c in bins] or [1]))
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    bw = plot_w / max(1, len(bins))
+    out = [f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" {FONT} font-size="11">']
+    for k in range(5):
+        v = ymax * k / 4
+        y = top + plot_h - plot_h * k / 4
+        out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_fmt(v)}</text>')
+    for i, (name, c) in enumerate(bins):
+        h = plot_h * c / ymax
+        x = left + i * bw
+        out.append(f'<rect class="bar" x="{x + 2:.1f}" y="{top + plot_h - h:.1f}" width="{max(bw - 4, 1):.1f}" '
+                   f'height="{h:.1f}" fill="{color}"><title>{escape(name)}: {c:,}</title></rect>')
+        if c:
+            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h - h - 3:.1f}" text-anchor="middle" '
+                       f'fill="#333">{c:,}</text>')
+        out.append(f'<text x="{x + bw / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+                   f'fill="#333">{escape(name)}</text>')
+    out.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def hbars(items: list[tuple[str, int]], *, label: str, color: str = "#4f9d69", width: int = 640) -> Markup:
+    """A horizontal bar chart (categories, vendors): one row per item, largest first."""
+    row, left, right = 24, 190, 60
+    height = max(1, len(items)) * row + 10
+    vmax = max([c for _, c in items] or [1])
+    plot_w = width - left - right
+    out = [f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg" {FONT} font-size="12">']
+    for i, (name, c) in enumerate(items):
+        y = 5 + i * row
+        w = plot_w * c / vmax if vmax else 0
+        out.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end" fill="#333">{escape(name)}</text>'
+                   f'<rect class="bar" x="{left}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row - 6}" '
+                   f'fill="{color}"><title>{escape(name)}: {c:,}</title></rect>'
+                   f'<text x="{left + w + 6:.1f}" y="{y + 16}" fill="#333">{c:,}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict[str, str], *,
+                   label: str, width: int = 900, height: int = 300) -> Markup:
+    """Stacked bars per month, one colour per type, with a legend."""
+    left, bottom, top = 48, 40, 14
+    legend_rows = -(-len(series) // 4)
+    total_h = height + legend_rows * 20
+    totals = [sum(s[i] for s in series.values()) for i in range(len(months))]
+    ymax = _nice_max(max(totals or [1]))
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    bw = plot_w / max(1, len(months))
+    out = [f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {total_h}" '
+           f'width="{width}" height="{total_h}" xmlns="http://www.w3.org/2000/svg" {FONT} font-size="11">']
+    for k in range(5):
+        y = top + plot_h - plot_h * k / 4
+        out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+                   f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_fmt(ymax * k / 4)}</text>')
+    step = max(1, math.ceil(len(months) / 12))
+    for i, m in enumerate(months):
+        x = left + i * bw
+        y = top + plot_h
+        for name, vals in series.items():
+            c = vals[i]
+            if not c:
+                continue
+            h = plot_h * c / ymax
+            y -= h
+            out.append(f'<rect class="bar" x="{x + 1:.1f}" y="{y:.1f}" width="{max(bw - 2, 1):.1f}" height="{h:.1f}" '
+                       f'fill="{TYPE_COLOR.get(name, "#999")}"><title>{escape(m)} {escape(labels.get(name, name))}: '
+                       f'{c:,}</title></rect>')
+        if i % step == 0:
+            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="#333">'
+                       f'{escape(m)}</text>')
+    out.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
+    for j, name in enumerate(series):
+        lx, ly = left + (j % 4) * 210, height + (j // 4) * 20
+        out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{TYPE_COLOR.get(name, "#999")}"/>'
+                   f'<text x="{lx + 18}" y="{ly}" fill="#333" font-size="12">{escape(labels.get(name, name))}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+# ---------------------------------------------------------------------------- data
+_cache: dict[tuple, dict[str, Any]] = {}
+_cache_lock = threading.Lock()
+
+
+def _version(store: Store) -> tuple:
+    c = store.counts()
+    return (str(store.path), c["documents"], c["notices"], c["incidents"])
+
+
+def distributions(store: Store, filters: Filters) -> dict[str, Any]:
+    """Affected-people and lag histograms of the incidents passing ``filters`` (cached)."""
+    key = (_version(store), tuple(sorted((k, str(v)) for k, v in asdict(filters).items() if v not in (None, {}))))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    aff = [0] * len(AFFECTED_BINS)
+    lag = [0] * len(LAG_BINS)
+    n = aff_unknown = lag_unknown = 0
+    from datetime import date
+
+    for inc in store.iter_incidents(filters, batch=5000):
+        n += 1
+        a = inc.get("affected_total")
+        if isinstance(a, int) and a > 0:
+            aff[min(len(AFFECTED_BINS) - 1, int(math.log10(a)))] += 1
+        else:
+            aff_unknown += 1
+        d, p = inc.get("detected_date"), inc.get("disclosure_date")
+        days = None
+        try:
+            if d and p:
+                days = (date.fromisoformat(p[:10]) - date.fromisoformat(d[:10])).days
+        except ValueError:
+            days = None
+        if days is None or days < 0:
+            lag_unknown += 1
+        else:
+            for i, (lo, hi) in enumerate(LAG_BINS):
+                if lo <= days and (hi is None or days <= hi):
+                    lag[i] += 1
+                    break
+    out = {"n": n, "affected": aff, "affected_unknown": aff_unknown, "lag": lag, "lag_unknown": lag_unknown}
+    with _cache_lock:
+        if len(_cache) > 64:
+            _cache.clear()
+        _cache[key] = out
+    return out
+
+
+def all_charts(store: Store, filters: Filters, lang: str) -> list[dict[str, Any]]:
+    t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
+    charts = []
+    st = store.stats(["month", "type"], filters)
+    n_total = st["total"]["n"]
+    months = sorted({g["key"]["month"] for g in st["groups"] if g["key"]["month"] != "unknown"})
+    types = sorted({g["key"]["type"] for g in st["groups"]},
+                   key=lambda x: INCIDENT_TYPES.index(x) if x in INCIDENT_TYPES else 99)
+    series = {ty: [0] * len(months) for ty in types}
+    month_unknown = 0
+    for g in st["groups"]:
+        m, ty = g["key"]["month"], g["key"]["type"]
+        if m == "unknown":
+            month_unknown += g["n"]
+            continue
+        series[ty][months.index(m)] += g["n"]
+    labels = {ty: i18n.label(lang, "type", ty) for ty in types}
+    charts.append({"id": "per-month", "title": t("per_month"), "n": n_total - month_unknown, "unknown": month_unknown,
+                   "svg": stacked_months(months, series, labels, label=t("per_month"))})
+    dist = distributions(store, filters)
+    charts.append({"id": "affected", "title": t("affected_hist"), "n": dist["n"] - dist["affected_unknown"],
+                   "unknown": dist["affected_unknown"],
+                   "svg": vbars([(_bin_label(lo, hi), c) for (lo, hi), c in zip(AFFECTED_BINS, dist["affected"], strict=True)],
+                                label=t("affected_hist"))})
+    facets = store.facets(filters)
+    cats = facets.get("category", [])
+    with_cat = store.count_incidents(Filters(**{**_plain(filters), "category": [c for c, _ in cats] or None})) if cats else 0
+    charts.append({"id": "categories", "title": t("categories_chart"), "n": with_cat, "unknown": n_total - with_cat,
+                   "svg": hbars([(i18n.label(lang, "category", c), k) for c, k in cats], label=t("categories_chart"))})
+    lag_unit = "日" if lang == "ja" else "d"
+    charts.append({"id": "lag", "title": t("lag_hist"), "n": dist["n"] - dist["lag_unknown"], "unknown": dist["lag_unknown"],
+                   "svg": vbars([(_bin_label(lo, hi, lag_unit), c) for (lo, hi), c in zip(LAG_BINS, dist["lag"], strict=True)],
+                                label=t("lag_hist"), color="#d9822b")})
+    vendors = facets.get("vendor", [])[:10]
+    with_vendor = sum(k for _, k in vendors)
+    charts.append({"id": "vendors", "title": t("top_vendors"), "n": with_vendor, "unknown": None,
+                   "svg": hbars(vendors, label=t("top_vendors"), color="#8064a2")})
+    return charts
+
+
+def _plain(f: Filters) -> dict[str, Any]:
+    d = asdict(f)
+    d.pop("extra", None)
+    return d

@@ -1,0 +1,160 @@
+"""The HTML pages: incidents, incident, statistics, try a notice, and the error page."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from jikenbo.models import Document, Record
+from jikenbo.serve import charts, i18n, views
+from jikenbo.serve.deps import ListParams, StoreHub, list_params
+from jikenbo.serve.errors import ServeError
+from jikenbo.serve.extracting import document_from_upload, extract_view, read_upload
+from jikenbo.serve.settings import ServeSettings
+from jikenbo.store import notice_id
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.autoescape = True
+templates.env.globals.update(label=i18n.label, safe_url=views.safe_url)
+
+router = APIRouter(include_in_schema=False)
+
+
+def lang_of(request: Request) -> str:
+    q = request.query_params.get("lang")
+    if q in i18n.LANGS:
+        return q
+    c = request.cookies.get("lang")
+    return c if c in i18n.LANGS else "ja"
+
+
+def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
+    lang = lang_of(request)
+    other = "en" if lang == "ja" else "ja"
+    switch = request.url.include_query_params(lang=other)
+    base = {"request": request, "lang": lang, "t": lambda key, **kw: i18n.t(lang, key, **kw),
+            "L": lambda group, value: i18n.label(lang, group, value),
+            "lang_url": f"{switch.path}?{switch.query}", "writes": request.app.state.writes,
+            "path": request.url.path}
+    resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
+    if request.query_params.get("lang") in i18n.LANGS:
+        resp.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    return resp
+
+
+def render_error_page(request: Request, status: int, message: str) -> Response:
+    try:
+        return render(request, "error.html", {"status": status, "message": message}, status=status)
+    except Exception:  # the error page itself failed: plain text, still no traceback
+        return HTMLResponse(f"<!doctype html><title>{status}</title><p>error {status}</p>", status_code=status)
+
+
+def hub(request: Request) -> StoreHub:
+    return request.app.state.hub
+
+
+def cfg(request: Request) -> ServeSettings:
+    return request.app.state.cfg
+
+
+# ---------------------------------------------------------------------------- incidents
+@router.get("/", response_class=HTMLResponse)
+def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_params)]) -> Response:
+    store = hub(request).reader()
+    result = views.list_incidents(store, p, cfg(request))
+    return render(request, "incidents.html", {
+        "p": p, "result": result, "facets": views.facets(store, p), "facet_param": views.FACET_PARAM,
+        "sorts": [k for k in i18n.VALUES["sort"] if k != "relevance" or p.q]})
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, incident_id: str) -> Response:
+    data = views.incident_page(hub(request).reader(), incident_id, cfg(request))
+    return render(request, "incident.html", data)
+
+
+@router.get("/notices/{notice_id}")
+def notice_page(request: Request, notice_id: str) -> Response:
+    n = hub(request).reader().notice(notice_id)
+    if n is None or not n.get("incident_id"):
+        raise ServeError(404, f"notice {notice_id!r} not found")
+    return RedirectResponse(f"/incidents/{n['incident_id']}#notice-{notice_id}", status_code=303)
+
+
+# ---------------------------------------------------------------------------- statistics
+@router.get("/stats", response_class=HTMLResponse)
+def stats_page(request: Request, p: Annotated[ListParams, Depends(list_params)]) -> Response:
+    lang = lang_of(request)
+    store = hub(request).reader()
+    return render(request, "stats.html", {"p": p, "charts": charts.all_charts(store, p.filters(), lang)})
+
+
+# ---------------------------------------------------------------------------- try a notice
+class TryCache:
+    """Documents extracted on the try page, kept until stored (least recently used dropped)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._d: OrderedDict[str, tuple[Document, list[Record]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, doc: Document, records: list[Record]) -> str:
+        key = hashlib.sha256(doc.sha256.encode() + doc.source.encode()).hexdigest()[:24]
+        with self._lock:
+            self._d[key] = (doc, records)
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+        return key
+
+    def get(self, key: str) -> tuple[Document, list[Record]] | None:
+        with self._lock:
+            return self._d.get(key)
+
+
+@router.get("/try", response_class=HTMLResponse)
+def try_page(request: Request) -> Response:
+    return render(request, "try.html", {"text": "", "result": None})
+
+
+@router.post("/try", response_class=HTMLResponse)
+async def try_extract(request: Request, text: Annotated[str, Form()] = "",
+                      file: Annotated[UploadFile | None, File()] = None) -> Response:
+    c = cfg(request)
+    if file is not None and file.filename:
+        data = await read_upload(file, c.max_upload_bytes)
+        doc = document_from_upload(data, file.filename, file.content_type)
+    elif text.strip():
+        doc = document_from_upload(text.encode("utf-8"), "<text>", "text/plain; charset=utf-8")
+    else:
+        raise ServeError(400, "paste a notice or choose a file")
+    view = extract_view(doc)
+    key = request.app.state.try_cache.put(doc, view["records"])
+    return render(request, "try.html", {"text": text, "result": view, "key": key})
+
+
+@router.post("/notices", response_class=HTMLResponse)
+def store_notice(request: Request, key: Annotated[str, Form(max_length=64)],
+                 token: Annotated[str | None, Form(max_length=500)] = None) -> Response:
+    request.app.state.writes.check(request, token)
+    cached = request.app.state.try_cache.get(key)
+    if cached is None:
+        raise ServeError(404, "that extraction has expired: extract the notice again")
+    doc, records = cached
+    with hub(request).writer() as store:
+        res = store.add_document(doc, records)
+    ids = res.incidents_created + res.incidents_linked
+    if not ids:  # already stored: show where it went
+        store = hub(request).reader()
+        ids = [n["incident_id"] for rec in records if (n := store.notice(notice_id(rec))) and n.get("incident_id")]
+    if ids:
+        return RedirectResponse(f"/incidents/{ids[0]}", status_code=303)
+    return render(request, "stored.html", {"res": res})

@@ -1,0 +1,24 @@
+"""The serve settings (src/jikenbo/data/settings/serve.toml, overridable by $JIKENBO_CONFIG)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jikenbo.config import settings
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    max_upload_bytes: int = 5_242_880
+    page_size: int = 25
+    max_page_size: int = 200
+    max_search_window: int = 2000
+    try_cache_entries: int = 32
+    related_limit: int = 20
+
+    @classmethod
+    def load(cls, **overrides: Any) -> ServeSettings:
+        raw = {k: v for k, v in settings("serve").items() if k in cls.__dataclass_fields__}
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**{k: int(v) for k, v in raw.items()})

@@ -1,0 +1,201 @@
+"""Page data built from the store: the incident list and the incident with its evidence."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from jikenbo import link
+from jikenbo.judge import check_incident
+from jikenbo.serve.deps import ListParams
+from jikenbo.serve.errors import ServeError
+from jikenbo.serve.highlight import Span, highlight
+from jikenbo.serve.settings import ServeSettings
+from jikenbo.store import Filters, Store
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FIELDS = ("id", "organization", "title", "industry", "disclosure_date", "detected_date",
+                  "incident_types", "leak_status", "affected_total", "data_categories", "sensitive",
+                  "payment_card", "reported_to", "third_parties", "notice_count", "last_updated")
+CONTRACT_FIELDS = ("organization", "disclosure_date", "detected_date", "incident_types", "leak_status",
+                   "affected_total", "data_categories", "sensitive", "payment_card", "reported_to", "industry")
+FILTER_ATTR = {"sensitive": "sensitive", "card": "card"}
+FACET_ORDER = ("year", "type", "leak_status", "category", "sensitive", "card", "authority", "vendor", "industry")
+# facet name -> ListParams attribute
+FACET_PARAM = {"year": "year", "type": "type", "leak_status": "leak_status", "category": "category",
+               "sensitive": "sensitive", "card": "card", "authority": "authority", "vendor": "vendor",
+               "industry": "industry"}
+
+
+def summary(row: dict) -> dict[str, Any]:
+    out = {k: row.get(k) for k in SUMMARY_FIELDS}
+    for k in ("incident_types", "data_categories", "reported_to", "third_parties"):
+        out[k] = out[k] or []
+    for k in ("sensitive", "payment_card"):
+        out[k] = bool(out[k]) if out[k] is not None else None
+    for k in ("notice_id", "snippet", "rank"):
+        if k in row:
+            out[k] = row[k]
+    return out
+
+
+@dataclass
+class ListResult:
+    params: ListParams
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_incidents(store: Store, p: ListParams, cfg: ServeSettings) -> ListResult:
+    per_page = min(p.per_page or cfg.page_size, cfg.max_page_size)
+    offset = (p.page - 1) * per_page
+    sort = p.effective_sort()
+    if sort == "relevance" and p.q:
+        if offset + per_page > cfg.max_search_window:
+            raise ServeError(400, f"search results reach only {cfg.max_search_window} deep: narrow the search")
+        rows = store.search(p.q, p.filters(with_query=False), limit=per_page, offset=offset)
+        total = store.count_incidents(p.filters())
+        total = max(total, offset + len(rows))
+    else:
+        f = p.filters()
+        rows = store.incidents(f, sort=sort, limit=per_page, offset=offset)
+        total = store.count_incidents(f)
+    return ListResult(p, total, p.page, per_page, sort, [summary(r) for r in rows])
+
+
+def facets(store: Store, p: ListParams) -> dict[str, list[tuple[str, int]]]:
+    f = p.filters()
+    raw = store.facets(f)
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name in FACET_ORDER:
+        if name in ("sensitive", "card"):
+            counts = []
+            for v in (True, False):
+                n = store.count_incidents(replace(f, **{FILTER_ATTR[name]: v}))
+                counts.append(("true" if v else "false", n))
+            out[name] = counts
+        else:
+            vals = list(raw.get(name, []))
+            if name == "year":
+                vals.sort(key=lambda kv: kv[0], reverse=True)
+            out[name] = vals
+    return out
+
+
+# ---------------------------------------------------------------------------- incident page
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is http(s), else None (never a javascript: or data: link)."""
+    if not url or not isinstance(url, str):
+        return None
+    u = url.strip()
+    return u if u.lower().startswith(("http://", "https://")) and " " not in u else None
+
+
+@dataclass
+class NoticeView:
+    index: int
+    id: str
+    meta: dict
+    html: Any  # Markup
+    evidence: list[dict]
+    events: list[dict]
+    url: str | None
+
+
+def notice_view(store: Store, index: int, meta: dict) -> NoticeView | None:
+    n = store.notice(meta["id"])
+    if n is None:
+        return None
+    doc = n.get("document") or {}
+    text = doc.get("text") or n.get("text") or ""
+    lo, hi = int(n.get("segment_start") or 0), int(n.get("segment_end") or 0)
+    if not (0 <= lo < hi <= len(text)):
+        lo, hi = 0, len(text)
+    evidence = []
+    spans = []
+    for j, e in enumerate(n.get("evidence") or []):
+        key = f"n{index}-{j}"
+        ok = isinstance(e.get("start"), int) and isinstance(e.get("end"), int) and lo <= e["start"] < e["end"] <= hi
+        evidence.append({**e, "key": key if ok else None})
+        if ok:
+            spans.append(Span(key, e["start"], e["end"], str(e.get("field") or "")))
+    events = []
+    for j, ev in enumerate(n.get("timeline") or []):
+        key = f"n{index}-t{j}"
+        ok = isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int) and lo <= ev["start"] < ev["end"] <= hi
+        events.append({**ev, "key": key if ok else None, "notice_index": index})
+        if ok:
+            spans.append(Span(key, ev["start"], ev["end"], "timeline"))
+    return NoticeView(index, meta["id"], {**meta, "document_title": doc.get("title"), "version": doc.get("version")},
+                      highlight(text[lo:hi], spans, offset=lo), evidence, events,
+                      safe_url(doc.get("url") or meta.get("url")))
+
+
+def revisions(inc: dict) -> list[dict]:
+    """Fields whose value changed between notices: first reported and latest, with dates."""
+    out = []
+    for fld, revs in (inc.get("revisions") or {}).items():
+        vals = [r for r in revs if r.get("value") not in (None, [], "")]
+        distinct = []
+        for r in vals:
+            if not distinct or distinct[-1]["value"] != r["value"]:
+                distinct.append(r)
+        if len(distinct) > 1:
+            out.append({"field": fld, "steps": distinct})
+    return out
+
+
+def related(store: Store, inc: dict, limit: int) -> list[dict]:
+    """Other incidents that share a vendor with this one (or name this one's organisation as vendor)."""
+    names = list(dict.fromkeys([*(inc.get("third_parties") or []), inc.get("organization") or ""]))
+    seen = {inc["id"]}
+    out = []
+    for name in names:
+        if not name or not link.vendor_key(name):
+            continue
+        for r in store.incidents(Filters(vendor=name), limit=limit):
+            if r["id"] not in seen:
+                seen.add(r["id"])
+                out.append({**summary(r), "via": name})
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def judgement(store: Store, inc: dict) -> dict | None:
+    try:
+        records = store.incident_records(inc["id"])
+        texts = {}
+        for n in inc.get("notices") or []:
+            notice = store.notice(n["id"]) if n.get("id") else None
+            doc = (notice or {}).get("document") or {}
+            if doc.get("text"):
+                texts[doc.get("sha256") or ""] = doc["text"]
+        return check_incident(inc, records, document_texts=texts)
+    except Exception as e:  # the judge must not take the page down
+        log.warning("judge failed for %s: %s: %s", inc.get("id"), type(e).__name__, e)
+        return None
+
+
+def incident_page(store: Store, incident_id: str, cfg: ServeSettings) -> dict[str, Any]:
+    inc = store.incident(incident_id)
+    if inc is None:
+        raise ServeError(404, f"incident {incident_id!r} not found")
+    notices = [v for i, m in enumerate(inc.get("notices") or []) if (v := notice_view(store, i, m))]
+    by_field: dict[str, list[dict]] = {}
+    for nv in notices:
+        for e in nv.evidence:
+            by_field.setdefault(str(e.get("field")), []).append({**e, "notice_index": nv.index})
+    timeline = sorted((e for nv in notices for e in nv.events), key=lambda e: (e.get("date") or "", e.get("kind")))
+    return {"inc": inc, "notices": notices, "by_field": by_field, "timeline": timeline,
+            "revisions": revisions(inc), "related": related(store, inc, cfg.related_limit),
+            "judge": judgement(store, inc), "fields": CONTRACT_FIELDS}
