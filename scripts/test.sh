@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 scripts/install-browser.sh || [ -z "${CI:-}" ]  # outside CI the browser tests skip without it
 .venv/bin/ruff check src tests bench scripts
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -p no:cacheprovider "$@"
