@@ -16,6 +16,7 @@ from jikenbo.extract.context import Context, Sentence, lexicons
 from jikenbo.text.numbers import Quantity, find_quantities
 
 _CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
+_PROTECTS = re.compile(r"\s?(?:を|が|で)?(?:設定|保護|かけ|かかって|ロック|付与)")
 _INTRO = re.compile(r"以下|下記|次の|とおり|通り|[:：]\s*$")
 _PEOPLE_UNITS = {"人", "名", "件", "アカウント", "世帯"}
 _RECORDISH = re.compile(
@@ -91,7 +92,8 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
         if s.bullet and run:
             is_data = True
         elif not s.is_heading:
-            run = (is_data and bool(_INTRO.search(s.text))) or (run and s.bullet)
+            # a data sentence that introduces a list, or a bullet that lists data, opens a run
+            run = is_data and (bool(_INTRO.search(s.text)) or s.bullet)
         if not is_data:
             continue
         vetoes = _negated_spans(s.text) + _non_person_spans(s.text)
@@ -99,6 +101,8 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
             if any(a <= m.start() < b for a, b in vetoes):
                 continue
             cat = lx.category_of[m.lastgroup or ""]
+            if cat == "password" and _PROTECTS.match(s.text, m.end()):
+                continue  # 「パスワードを設定しておりますが」: a protection, not data that leaked
             near = s.text[max(0, m.start() - 6):m.start()] + "|" + s.text[m.end():m.end() + 12]
             if cat == "device_info" and m.group(0) in ("OS", "ブラウザ") and not re.search(r"OS|ブラウザ|端末", near):
                 continue
