@@ -155,7 +155,7 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
         h = next(h for h in cat_hits if h.category == "credit_card")
         add("payment_card", True, h.start, h.end)
 
-    authorities = classify.reported_to(ctx)
+    authorities = classify.reported_to(ctx, organization)
     for code, a, b in authorities:
         add("reported_to", code, a, b)
 

@@ -123,9 +123,13 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
     return "unknown", None
 
 
-def reported_to(ctx: Context) -> list[tuple[str, int, int]]:
-    """Authorities the notice says were told, with the span naming each."""
+def reported_to(ctx: Context, organization: str | None = None) -> list[tuple[str, int, int]]:
+    """Authorities the notice says were told, with the span naming each.
+
+    An authority's name inside the organisation's own (北浜市教育委員会) is not a report.
+    """
     lx = lexicons()
+    own = [(i, i + len(organization)) for i in _find_all(ctx.text, organization)] if organization else []
     found: dict[str, tuple[int, int]] = {}
     for s in ctx.sentences:
         if not (lx.report_verb.search(s.text) or s.is_heading):
@@ -136,6 +140,8 @@ def reported_to(ctx: Context) -> list[tuple[str, int, int]]:
             if code in found:
                 continue
             for m in pat.finditer(s.text):
+                if any(a <= s.start + m.start() < b for a, b in own):
+                    continue
                 after = s.text[m.end(): m.end() + 14]
                 if code == "ministry" and re.match(r"(?:である|の)?(?:個人情報保護委員会|警察)", after):
                     continue
@@ -144,6 +150,14 @@ def reported_to(ctx: Context) -> list[tuple[str, int, int]]:
                 found[code] = (s.start + m.start(), s.start + m.end())
                 break
     return [(k, a, b) for k, (a, b) in sorted(found.items(), key=lambda kv: kv[1][0])]
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
 
 
 def notice_kind(ctx: Context, title: str | None) -> str:

@@ -16,6 +16,8 @@ from jikenbo.extract.context import Context, Sentence, lexicons
 from jikenbo.text.numbers import Quantity, find_quantities
 
 _CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
+_NOT_AFFECTED = re.compile(r"プレスリリース|リリース情報|メール総数|送付されたメール|通のメール|動画|操作記録|アクセス記録|通信記録|ログ")
+_INCIDENT_COUNT = re.compile(r"(?:の)?[^。、]{0,14}?(?:事案|事故|インシデント|案件)")
 _PROTECTS = re.compile(r"\s?(?:を|が|で)?(?:設定|保護|かけ|かかって|ロック|付与)")
 _INTRO = re.compile(r"以下|下記|次の|とおり|通り|[:：]\s*$")
 _PEOPLE_UNITS = {"人", "名", "件", "アカウント", "世帯"}
@@ -159,7 +161,9 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
         after = s[q.end: q.end + 8]
         if _NOT_PEOPLE.match(after.strip(" (分")) and not _RECORDISH.match(after):
             continue
-        if re.search(r"プレスリリース|リリース情報|メール総数|送付されたメール|通のメール|動画", window):
+        if _NOT_AFFECTED.search(window):
+            continue
+        if _INCIDENT_COUNT.match(s, q.end):  # 「2件の個人情報に関する事案」 counts events, not people
             continue
         if re.match(r"\s*(?:体制)?で(?:確認|照合|チェック|対応|点検)", after):  # 「二名で照合」: a procedure
             continue

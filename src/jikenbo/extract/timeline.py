@@ -19,6 +19,8 @@ _LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
 _STANDALONE = re.compile(
     r"^\s*(?:[-・*]\s*)?(?:(?:公表|発表|掲載|更新|公開|配信|発行|投稿)日?[:：]?\s*)?(?P<d>.+?)\s*(?:公表|発表|掲載|更新)?\s*$"
 )
+_ANNOUNCED = re.compile(r"(?:と|を)(?:発表|公表)|明らかにした|公表した|発表した")
+_TITLE_WORD = re.compile(r"お知らせ|ご報告|お詫び|おわび|について|に関する")
 _TODAY = re.compile(r"本日\s*[(（]?\s*$")
 _DISCLOSE_AFTER = re.compile(r"^(?:\([^)]{1,6}\))?[、,]?\s?[^。\n]{0,25}?(?:公表|発表|公開|開示|明らかにし|リリース)")
 
@@ -121,6 +123,12 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
     """The date the notice was published: header, metadata, a date line, 本日, 'X日、…公表'."""
     if hint:
         return hint, None
+    for ev in events:  # news: 「東山市は7月3日、…と発表した」 dates the organisation's own publication
+        d = ev.match
+        sent = ctx.sentence_at(d.start)
+        if d.precision == "day" and re.search(r"(?:は|が)\s?$", ctx.text[max(0, d.start - 2):d.start]) and sent and \
+                _ANNOUNCED.search(ctx.text, d.end, sent.end):
+            return d.date.isoformat(), d
     if published:
         return published, None
     text = ctx.text
@@ -131,6 +139,11 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
             rest = (s.text[:ds[0].start] + s.text[ds[0].end:]).strip(" -・*()（）:：")
             if len(rest) <= 6 and not re.search(r"[にでをがは]$", rest):
                 return ds[0].date.isoformat(), ds[0]
+    for s in ctx.sentences[:3]:  # 「…からのお知らせ（2024年1月12日）」: a date in the title line
+        if "。" not in s.text and _TITLE_WORD.search(s.text):
+            ds = [d for d in find_dates(s.text) if d.precision == "day" and d.has_year]
+            if len(ds) == 1:
+                return ds[0].date.isoformat(), None
     for ev in events:
         d = ev.match
         if not d.has_year and ev.kind not in ("disclosed",):
