@@ -163,6 +163,8 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
             continue
         if _NOT_AFFECTED.search(window):
             continue
+        if re.match(r"\s?から[^。]{0,20}?\d", s[q.end:q.end + 24]):
+            continue  # 「最大3万8,400件から3万6,912件に確定」: the earlier figure, revised
         if _INCIDENT_COUNT.match(s, q.end):  # 「2件の個人情報に関する事案」 counts events, not people
             continue
         if re.match(r"\s*(?:体制)?で(?:確認|照合|チェック|対応|点検)", after):  # 「二名で照合」: a procedure
