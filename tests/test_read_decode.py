@@ -430,3 +430,17 @@ def test_small_blog_page_with_br_lines_loses_its_sidebar() -> None:
     assert any(line.startswith("【セキュリティ事件簿#2099-302】もみじ町役場") for line in lines)
     for junk in ("人気の投稿", "こがね運輸", "2099 (120)"):
         assert junk not in doc.text, junk
+
+
+def test_pdf_lines_wrapped_at_the_margin_are_joined():
+    from jikenbo.read import _unwrap_pdf_lines
+
+    page = ("2025年2月17日\n"
+            "当法人が利用しているクラウドサービスの提供会社である株\n"
+            "式会社ミライクラウドにおいて不正アクセスが発生しました。\n"
+            "1.経緯\n"
+            "・氏名、住所、生年月日、給与振込口座、マイナンバーなど\n"
+            "・電話番号")
+    text = _unwrap_pdf_lines(page)
+    assert "株式会社ミライクラウド" in text  # the word the margin cut is whole again
+    assert "\n1.経緯\n" in text and "\n・電話番号" in text  # headings and items keep their lines
