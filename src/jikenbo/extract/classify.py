@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from jikenbo.extract.context import Context, Sentence, cue, lexicons
+from jikenbo.extract.context import Context, Sentence, cue, find_all, lexicons
 
 _HYPOTHETICAL = re.compile(r"場合(?:は|には|に)|としたら|ならば|おそれがありますので|リスクが高い|可能性があるため")
 
@@ -129,7 +129,7 @@ def reported_to(ctx: Context, organization: str | None = None) -> list[tuple[str
     An authority's name inside the organisation's own (北浜市教育委員会) is not a report.
     """
     lx = lexicons()
-    own = [(i, i + len(organization)) for i in _find_all(ctx.text, organization)] if organization else []
+    own = [(i, i + len(organization)) for i in find_all(ctx.text, organization)] if organization else []
     found: dict[str, tuple[int, int]] = {}
     for s in ctx.sentences:
         if not (lx.report_verb.search(s.text) or s.is_heading):
@@ -150,14 +150,6 @@ def reported_to(ctx: Context, organization: str | None = None) -> list[tuple[str
                 found[code] = (s.start + m.start(), s.start + m.end())
                 break
     return [(k, a, b) for k, (a, b) in sorted(found.items(), key=lambda kv: kv[1][0])]
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
 
 
 def notice_kind(ctx: Context, title: str | None) -> str:

@@ -23,6 +23,15 @@ def alt(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in sorted(set(patterns), key=len, reverse=True))
 
 
+def find_all(text: str, needle: str) -> list[int]:
+    """Every start offset of ``needle`` in ``text`` (overlaps included)."""
+    out, i = [], text.find(needle) if needle else -1
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+
+
 def spaced(term: str) -> str:
     """A literal-ish term pattern that also matches with spaces between its characters."""
     if any(c in term for c in "\\()[]?*+|{}^$"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from jikenbo.config import lexicon
-from jikenbo.extract.context import Context, alt, lexicons
+from jikenbo.extract.context import Context, alt, find_all, lexicons
 
 # Hiragana inside a name (みなと精機, さくら台病院) but never a particle between two words (…が運営).
 _PARTICLE_RUN = (
@@ -301,7 +301,7 @@ def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, in
     ol = _olex()
     text = ctx.text
     own = org_key(org) if org else ""
-    own_lines = {text.count("\n", 0, i) for i in _find_all(text, org)} if org else set()
+    own_lines = {text.count("\n", 0, i) for i in find_all(text, org)} if org else set()
     out: dict[str, tuple[str, str, int, int]] = {}
     for key, occ in _candidates(ctx).items():
         if own and (key == own or key in own or own in key):
@@ -320,14 +320,6 @@ def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, in
                 out[key] = (surface, role, s, e)
             break
     return sorted(out.values(), key=lambda t: t[2])
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
 
 
 def guess_industry(org: str | None) -> str | None:
