@@ -38,13 +38,44 @@ def _bin_label(lo: int, hi: int | None, unit: str = "") -> str:
 
 
 def _nice_max(v: int) -> int:
-    if v <= 5:
-        return max(v, 1)
-    mag = 10 ** int(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
-        if v <= m * mag:
-            return int(m * mag)
-    return v
+    """A round top of the y axis that is a multiple of 4 (four whole-number gridlines)."""
+    step = max(1, math.ceil(v / 4))
+    if step > 5:
+        mag = 10 ** int(math.log10(step))
+        step = next(m * mag for m in (1, 2, 2.5, 5, 10) if step <= m * mag)
+    return int(step * 4)
+
+
+def _short(n: int, lang: str) -> str:
+    """1000 → 1千 / 1k; 10000 → 1万 / 10k; 1000000 → 100万 / 1M."""
+    if lang == "ja":
+        for unit, word in ((10**8, "億"), (10**4, "万"), (10**3, "千")):
+            if n >= unit and n % unit == 0:
+                return f"{n // unit}{word}"
+        return f"{n:,}"
+    for unit, word in ((10**6, "M"), (10**3, "k")):
+        if n >= unit and n % unit == 0:
+            return f"{n // unit}{word}"
+    return f"{n:,}"
+
+
+def _affected_label(lo: int, hi: int | None, lang: str) -> str:
+    if hi is None:
+        return f"{_short(lo, lang)}+"
+    return f"{_short(lo, lang)}–" if lo >= 1000 else f"{lo}–{hi}"  # each bin is one power of ten
+
+
+def month_range(months: list[str], limit: int = 240) -> list[str]:
+    """Every month from the first to the last of ``months`` (gaps shown as empty), at most ``limit``."""
+    if not months:
+        return []
+    y, m = map(int, months[0].split("-"))
+    ly, lm = map(int, months[-1].split("-"))
+    out = []
+    while (y, m) <= (ly, lm) and len(out) < limit:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out if len(out) < limit else months
 
 
 def vbars(bins: list[tuple[str, int]], *, label: str, color: str = "#3b6ea5", width: int = 640,
@@ -96,10 +127,10 @@ def hbars(items: list[tuple[str, int]], *, label: str, color: str = "#4f9d69", w
 
 
 def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict[str, str], *,
-                   label: str, width: int = 900, height: int = 300) -> Markup:
+                   label: str, width: int = 1300, height: int = 300) -> Markup:
     """Stacked bars per month, one colour per type, with a legend."""
     left, bottom, top = 48, 40, 14
-    legend_rows = -(-len(series) // 4)
+    legend_rows = -(-len(series) // 6)
     total_h = height + legend_rows * 20
     totals = [sum(s[i] for s in series.values()) for i in range(len(months))]
     ymax = _nice_max(max(totals or [1]))
@@ -129,7 +160,7 @@ def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict
                        f'{escape(m)}</text>')
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
     for j, name in enumerate(series):
-        lx, ly = left + (j % 4) * 210, height + (j // 4) * 20
+        lx, ly = left + (j % 6) * 200, height + (j // 4) * 20
         out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{TYPE_COLOR.get(name, "#999")}"/>'
                    f'<text x="{lx + 18}" y="{ly}" fill="#333" font-size="12">{escape(labels.get(name, name))}</text>')
     out.append("</svg>")
@@ -192,7 +223,7 @@ def all_charts(store: Store, filters: Filters, lang: str) -> list[dict[str, Any]
     charts = []
     st = store.stats(["month", "type"], filters)
     n_total = st["total"]["n"]
-    months = sorted({g["key"]["month"] for g in st["groups"] if g["key"]["month"] != "unknown"})
+    months = month_range(sorted({g["key"]["month"] for g in st["groups"] if g["key"]["month"] != "unknown"}))
     types = sorted({g["key"]["type"] for g in st["groups"]},
                    key=lambda x: INCIDENT_TYPES.index(x) if x in INCIDENT_TYPES else 99)
     series = {ty: [0] * len(months) for ty in types}
@@ -209,7 +240,7 @@ def all_charts(store: Store, filters: Filters, lang: str) -> list[dict[str, Any]
     dist = distributions(store, filters)
     charts.append({"id": "affected", "title": t("affected_hist"), "n": dist["n"] - dist["affected_unknown"],
                    "unknown": dist["affected_unknown"],
-                   "svg": vbars([(_bin_label(lo, hi), c) for (lo, hi), c in zip(AFFECTED_BINS, dist["affected"], strict=True)],
+                   "svg": vbars([(_affected_label(lo, hi, lang), c) for (lo, hi), c in zip(AFFECTED_BINS, dist["affected"], strict=True)],
                                 label=t("affected_hist"))})
     facets = store.facets(filters)
     cats = facets.get("category", [])
