@@ -101,3 +101,45 @@ def test_disk_full_leaves_store_unchanged(tmp_path):
     with open_store(p) as s2:
         assert s2.counts() == before
         assert s2.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_version_3_store_is_upgraded_to_the_million_incident_layout(tmp_path):
+    from jikenbo.store.db import migrate
+
+    p = tmp_path / "v3.db"
+    conn = sqlite3.connect(p, isolation_level=None)
+    for stmt in _statements(MIGRATIONS[0]):
+        conn.execute(stmt)
+    MIGRATIONS[1](conn)
+    for stmt in _statements(MIGRATIONS[2]):
+        conn.execute(stmt)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 3")
+    text = "みどり病院 USBメモリ紛失のお知らせ"
+    conn.execute("INSERT INTO documents (id, sha256, source, locator, added_at, text) "
+                 "VALUES (1, 'abc', 'a.txt', 'a.txt', 'now', ?)", (text,))
+    conn.execute("INSERT INTO incidents (pk, id, disclosure_date, disclosure_month, affected_total, lag_days)"
+                 " VALUES (1, 'inc_1', '2024-05-10', '2024-05', 30, 4)")
+    conn.execute("INSERT INTO incident_tags VALUES (1, 'type', 'loss')")
+    conn.execute("INSERT INTO notices (pk, id, document_id, incident_pk, source, title, text, record, added_at)"
+                 " VALUES (1, 'ntc_1', 1, 1, 'a.txt', 'お知らせ', ?, '{}', 'now')", (text,))
+    conn.execute("INSERT INTO notices_trigram (rowid, title, text) VALUES (1, 'お知らせ', ?)", (text,))
+    conn.execute("INSERT INTO field_values (notice_pk, field, value, date) VALUES (1, 'affected_total', '30', "
+                 "'2024-05-10')")
+    conn.close()
+    with open_store(p) as s:
+        c = s.conn
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        tags = {tuple(r) for r in c.execute("SELECT kind, value, month, affected_total, lag_days "
+                                            "FROM incident_tags")}
+        assert tags == {("type", "loss", "2024-05", 30, 4), ("category", "", "2024-05", 30, 4),
+                        ("authority", "", "2024-05", 30, 4)}
+        fv = c.execute("SELECT field, value FROM field_values")
+        assert [tuple(r) for r in fv] == [("affected_total", "30")]
+        assert c.execute("SELECT text FROM notices").fetchone()[0] == ""  # the document holds it
+        assert s.notice("ntc_1")["text"] == text
+        hits = c.execute("SELECT rowid FROM notices_trigram WHERE notices_trigram MATCH 'USBメモリ'")
+        assert [tuple(r) for r in hits] == [(1,)]
+        st = s.stats(["month", "type"])
+        assert [(g["key"], g["n"]) for g in st["groups"]] == [({"month": "2024-05", "type": "loss"}, 1)]
+        assert migrate(c) == SCHEMA_VERSION

@@ -260,7 +260,8 @@ class Store:
             " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (nid, doc_id, inc_pk, rec.source, rec.organization, key, link.notice_kind(rd),
-             rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, text, _dumps(rd),
+             rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, stored_text(doc, text),
+             _dumps(rd),
              _dumps(evidence), _now())).lastrowid or 0)
         self._last_notice_id = nid
         c.execute("INSERT INTO notices_words (rowid, title, body) VALUES (?,?,?)",
@@ -335,8 +336,7 @@ class Store:
              inc.get("first_disclosed"), inc.get("last_updated"), inc.get("notice_count") or 0,
              _dumps(inc), inc_pk))
         c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
-        c.executemany("INSERT OR IGNORE INTO incident_tags (incident_pk, kind, value) VALUES (?,?,?)",
-                      tag_rows(inc_pk, inc))
+        c.executemany(TAGS_INSERT, tag_rows(inc_pk, inc))
 
     # ------------------------------------------------------------------ reading
     def incidents(self, filters: Filters = Filters(), *, sort: str = "-disclosure_date",  # noqa: B008
@@ -405,7 +405,8 @@ class Store:
         r = rows[0]
         out = json.loads(r["record"])
         out.update(evidence=json.loads(r["evidence"]), notice_id=r["id"], incident_id=r["incident_id"],
-                   superseded=bool(r["superseded"]), text=r["text"], fetched_at=r["fetched_at"],
+                   superseded=bool(r["superseded"]), text=r["text"] or r["doc_text"],
+                   fetched_at=r["fetched_at"],
                    document={"source": r["doc_source"], "sha256": r["sha256"], "url": r["url"],
                              "fetched_at": r["fetched_at"], "title": r["doc_title"],
                              "version": r["version"], "text": r["doc_text"]})
@@ -476,13 +477,28 @@ class Store:
         return ingest(self, inputs, workers=workers, progress=progress)
 
 
-def tag_rows(inc_pk: int, inc: dict) -> list[tuple[int, str, str]]:
-    rows = [(inc_pk, "type", t) for t in inc.get("incident_types") or []]
-    rows += [(inc_pk, "category", t) for t in inc.get("data_categories") or []]
-    rows += [(inc_pk, "authority", t) for t in inc.get("reported_to") or []]
+TAGS_INSERT = ("INSERT OR IGNORE INTO incident_tags (incident_pk, kind, value, month, affected_total,"
+               " lag_days) VALUES (?,?,?,?,?,?)")
+
+
+def tag_rows(inc_pk: int, inc: dict) -> list[tuple[int, str, str, str, int | None, int | None]]:
+    """``incident_tags`` rows of an incident: one per type, category, authority and vendor, a
+    ``''`` value for a type / category / authority it does not state; each with the incident's
+    month, affected total and lag (what ``stats`` reads)."""
+    dd = inc.get("disclosure_date")
+    extra = (dd[:7] if dd else "", inc.get("affected_total"), _lag(inc.get("detected_date"), dd))
+    rows = []
+    for kind, fld in (("type", "incident_types"), ("category", "data_categories"),
+                      ("authority", "reported_to")):
+        rows += [(inc_pk, kind, t, *extra) for t in inc.get(fld) or [""]]
     vkeys = set(inc.get("vendor_keys") or []) | {link.vendor_key(n) for n in inc.get("third_parties") or []}
-    rows += [(inc_pk, "vendor", k) for k in sorted(vkeys) if k]
+    rows += [(inc_pk, "vendor", k, *extra) for k in sorted(vkeys) if k]
     return rows
+
+
+def stored_text(doc: Document, text: str) -> str:
+    """What ``notices.text`` holds: ``''`` when the notice is the whole document's text."""
+    return "" if text == doc.text else text
 
 
 def _notice_text(doc: Document, rec: Record) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from jikenbo.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
+PAGE_SIZE = 16384
 
 
 class StoreError(Exception):
@@ -90,6 +91,9 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
             raise StoreError(f"{path}: an SQLite database but not a jikenbo store")
     try:
         if not readonly:
+            if version == 0 and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # a new store: 16 KiB pages hold several incident rows (~2 KB each) per page
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn, path)

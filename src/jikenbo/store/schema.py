@@ -173,7 +173,84 @@ CREATE VIRTUAL TABLE notices_words_vocab USING fts5vocab(notices_words, 'row');
 """  # document frequency per word: very common words are ranked by recency (search.py)
 
 
+
+# Version 4: what a store of a million incidents needs (docs/store.md, "Size and speed").
+_TAGS_V4 = """
+CREATE TABLE incident_tags (
+    incident_pk INTEGER NOT NULL REFERENCES incidents(pk),
+    kind TEXT NOT NULL,                   -- type | category | authority | vendor
+    value TEXT NOT NULL,                  -- '' = the incident states none (type, category, authority)
+    month TEXT NOT NULL DEFAULT '',       -- copies of the incident's disclosure_month ('' unknown),
+    affected_total INTEGER,               --   affected_total and lag_days: stats read this table only
+    lag_days INTEGER,
+    PRIMARY KEY (kind, value, month, incident_pk)
+) WITHOUT ROWID
+"""
+_FIELD_VALUES_V4 = """
+CREATE TABLE field_values (
+    notice_pk INTEGER NOT NULL REFERENCES notices(pk),
+    field TEXT NOT NULL,
+    value TEXT,                           -- JSON
+    date TEXT,                            -- the notice's disclosure date
+    kind TEXT,                            -- the notice's kind
+    snippet TEXT,                         -- evidence text, when there is evidence
+    start INTEGER,
+    "end" INTEGER,
+    PRIMARY KEY (notice_pk, field)
+) WITHOUT ROWID
+"""
+TRIGRAM_V4 = ("CREATE VIRTUAL TABLE notices_trigram USING fts5(title, text, content='', "
+              "tokenize='trigram')")
+STAT_TAG_KINDS = ("type", "category", "authority")  # kinds that get a '' row when none is stated
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    """Smaller and faster at a million incidents.
+
+    - ``incident_tags`` carries the incident's month, affected total and lag, keyed
+      (kind, value, month, incident): ``stats --by month --by type`` reads one table in key order;
+      an incident with no type (category, authority) has a ``''`` row so it counts as unknown.
+    - ``field_values`` is keyed (notice, field) without a rowid: no separate index.
+    - ``notices.text`` is ``''`` when the notice is its whole document (``documents.text``),
+      so a one-notice document's text is stored once; ``notices_trigram`` becomes contentless.
+    - new indexes for the filters (year, sensitive, card) and no duplicate ones.
+    """
+    x = conn.execute
+    x("ALTER TABLE incident_tags RENAME TO incident_tags_v3")
+    x("DROP INDEX IF EXISTS incident_tags_incident")
+    x(_TAGS_V4)
+    x("INSERT OR IGNORE INTO incident_tags SELECT t.incident_pk, t.kind, t.value,"
+      " coalesce(i.disclosure_month, ''), i.affected_total, i.lag_days"
+      " FROM incident_tags_v3 t JOIN incidents i ON i.pk = t.incident_pk")
+    for kind in STAT_TAG_KINDS:
+        x("INSERT OR IGNORE INTO incident_tags SELECT i.pk, ?, '', coalesce(i.disclosure_month, ''),"
+          " i.affected_total, i.lag_days FROM incidents i WHERE NOT EXISTS"
+          " (SELECT 1 FROM incident_tags_v3 t WHERE t.incident_pk = i.pk AND t.kind = ?)", (kind, kind))
+    x("DROP TABLE incident_tags_v3")
+    x("CREATE INDEX incident_tags_incident ON incident_tags(incident_pk, kind)")
+
+    x("ALTER TABLE field_values RENAME TO field_values_v3")
+    x("DROP INDEX IF EXISTS field_values_notice")
+    x(_FIELD_VALUES_V4)
+    x('INSERT OR IGNORE INTO field_values SELECT notice_pk, field, value, date, kind, snippet, start, "end"'
+      " FROM field_values_v3 ORDER BY id")
+    x("DROP TABLE field_values_v3")
+
+    x("UPDATE notices SET text = '' WHERE text != '' AND text = "
+      "(SELECT d.text FROM documents d WHERE d.id = notices.document_id)")
+    x("DROP TABLE notices_trigram")
+    x(TRIGRAM_V4)
+    x("INSERT INTO notices_trigram (rowid, title, text) SELECT n.pk, coalesce(n.title, ''),"
+      " CASE n.text WHEN '' THEN d.text ELSE n.text END FROM notices n JOIN documents d ON d.id = n.document_id")
+
+    x("DROP INDEX IF EXISTS notices_org_key")  # never searched: candidates come from incidents
+    x("DROP INDEX IF EXISTS incidents_affected")  # incidents_affected_date serves it and sorts
+    x("CREATE INDEX incidents_affected_date ON incidents(affected_total, disclosure_date)")
+    x("CREATE INDEX incidents_year ON incidents(disclosure_year, disclosure_date)")
+    x("CREATE INDEX incidents_flags ON incidents(payment_card, sensitive, disclosure_date)")
+
+
 # each: an SQL script or a function of the connection, run inside one transaction
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3]
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -42,12 +42,12 @@ def facets(store: Store, filters: Filters, *, top: int = 30) -> dict[str, list[t
     out: dict[str, list[tuple[str, int]]] = {}
     for name, kind in FACETS.items():
         if sql == "1":
-            q = ("SELECT value, count(*) AS n FROM incident_tags WHERE kind = ? "
+            q = ("SELECT value, count(*) AS n FROM incident_tags WHERE kind = ? AND value != '' "
                  "GROUP BY value ORDER BY n DESC, value LIMIT ?")
             rows = store._q(q, [kind, top])
         else:
             q = (f"SELECT t.value, count(*) AS n FROM incident_tags t "
-                 f"JOIN incidents i ON i.pk = t.incident_pk WHERE t.kind = ? AND {sql} "
+                 f"JOIN incidents i ON i.pk = t.incident_pk WHERE t.kind = ? AND t.value != '' AND {sql} "
                  f"GROUP BY t.value ORDER BY n DESC, t.value LIMIT ?")
             rows = store._q(q, [kind, *params, top])
         out[name] = [(r[0], int(r[1])) for r in rows]
@@ -80,6 +80,11 @@ def _summary(affected: list[int], a_unknown: int, lags: list[int], l_unknown: in
     }
 
 
+def _ints(joined: str | None) -> list[int]:
+    """The integers of a ``group_concat`` (NULLs are left out by SQLite)."""
+    return [int(x) for x in str(joined).split(",")] if joined is not None else []
+
+
 def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
     dims = [_norm_dim(d) for d in by]
     for d in dims:
@@ -88,46 +93,53 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
     if len(set(dims)) != len(dims):
         raise StoreError("--by: each dimension at most once")
     sql, params = where(filters, store._words(filters.query))
-    joins = []
-    cols = []
-    for d in dims:
-        expr, kind = DIMENSIONS[d]
-        if kind:
-            joins.append(f"LEFT JOIN incident_tags t_{kind} ON t_{kind}.incident_pk = i.pk "
-                         f"AND t_{kind}.kind = '{kind}'")
-        cols.append(expr)
-    select = ", ".join([*cols, "i.affected_total", "i.lag_days"])
-    groups: dict[tuple, list] = {}
-    cur = store.conn.execute(f"SELECT {select} FROM incidents i {' '.join(joins)} WHERE {sql}", params)
+    tag_dims = [d for d in dims if DIMENSIONS[d][1]]
+    if sql == "1" and len(tag_dims) == 1 and set(dims) - set(tag_dims) <= {"month", "year"}:
+        # one table in key order (kind, value, month): incident_tags carries month, affected, lag
+        kind = DIMENSIONS[tag_dims[0]][1]
+        exprs = {"month": "t.month", "year": "substr(t.month, 1, 4)", tag_dims[0]: "t.value"}
+        cols = [exprs[d] for d in dims]
+        q = (f"SELECT {', '.join(cols)}, count(*), group_concat(t.affected_total),"
+             f" group_concat(t.lag_days) FROM incident_tags t WHERE t.kind = ?"
+             f" GROUP BY {', '.join(cols)}")
+        qparams: list[Any] = [kind]
+    else:
+        joins = []
+        cols = []
+        for d in dims:
+            expr, kind = DIMENSIONS[d]
+            if kind:
+                joins.append(f"LEFT JOIN incident_tags t_{kind} ON t_{kind}.incident_pk = i.pk "
+                             f"AND t_{kind}.kind = '{kind}'")
+            cols.append(expr)
+        group = f" GROUP BY {', '.join(cols)}" if cols else ""
+        q = (f"SELECT {''.join(c + ', ' for c in cols)}count(*), group_concat(i.affected_total),"
+             f" group_concat(i.lag_days) FROM incidents i {' '.join(joins)} WHERE {sql}{group}")
+        qparams = params
     nd = len(dims)
-    while True:
-        chunk = cur.fetchmany(50_000)
-        if not chunk:
-            break
-        for row in chunk:
-            key = tuple(UNKNOWN if v is None or v == "" else v for v in row[:nd])
-            g = groups.get(key)
-            if g is None:
-                g = groups[key] = [[], 0, [], 0, 0]
-            g[4] += 1
-            a, lag = row[nd], row[nd + 1]
-            if a is None:
-                g[1] += 1
-            else:
-                g[0].append(a)
-            if lag is None:
-                g[3] += 1
-            else:
-                g[2].append(lag)
+    groups: dict[tuple, list] = {}
+    for row in store._q(q, qparams):
+        if not row[nd]:
+            continue
+        key = tuple(UNKNOWN if v is None or v == "" else v for v in row[:nd])
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = [[], 0, [], 0, 0]
+        aff, lags = _ints(row[nd + 1]), _ints(row[nd + 2])
+        g[0] += aff
+        g[2] += lags
+        g[4] += row[nd]
+        g[1] += row[nd] - len(aff)
+        g[3] += row[nd] - len(lags)
     rows = []
     for key in sorted(groups, key=lambda k: tuple((v == UNKNOWN, str(v)) for v in k)):
         g = groups[key]
         rows.append({"key": dict(zip(dims, key, strict=True)), **_summary(g[0], g[1], g[2], g[3], g[4])})
-    if any(DIMENSIONS[d][1] for d in dims):
-        tot = store._q(f"SELECT i.affected_total, i.lag_days FROM incidents i WHERE {sql}", params)
-        aff = [r[0] for r in tot if r[0] is not None]
-        lags = [r[1] for r in tot if r[1] is not None]
-        total = _summary(aff, len(tot) - len(aff), lags, len(tot) - len(lags), len(tot))
+    if tag_dims:
+        n, a, lg = store._q("SELECT count(*), group_concat(i.affected_total), group_concat(i.lag_days)"
+                            f" FROM incidents i WHERE {sql}", params)[0]
+        aff, lags = _ints(a), _ints(lg)
+        total = _summary(aff, n - len(aff), lags, n - len(lags), n)
     else:
         aff = [a for g in groups.values() for a in g[0]]
         lags = [x for g in groups.values() for x in g[2]]
