@@ -18,48 +18,102 @@ ROW_FIELDS = ("id", "organization", "disclosure_date", "incident_types", "leak_s
               "title", "notice_count")
 
 
-def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
-            exclude: set[str]) -> list[dict[str, Any]]:
-    """The best-ranked current notice per incident passing ``filters``.
+K_FIRST = 200  # notices FTS5 hands over in the first round
+K_MAX_GROW = 100_000  # past this, select by the filters first and ask FTS5 about those notices
+FILTER_FIRST_MAX = 200_000  # at most this many filtered notices are checked against the index
+COMMON_DOCS = 20_000
 
-    FTS5 ranks inside its own table first (``ORDER BY rank LIMIT k``, fast in C); only those k
-    notices are joined with the filters. When they give too few incidents, k grows, up to all.
-    """
-    fsql, fparams = where(filters)
-    want = limit + len(exclude)
-    sql = (
-        "SELECT i.id, i.data, n.id AS notice_id, n.source, n.text, n.title AS notice_title,"
-        " min(j.value ->> 1) AS rank"
+
+def _join_sql(fsql: str) -> str:
+    return (
+        "SELECT i.pk AS inc_pk, n.pk AS notice_pk, min(j.value ->> 1) AS rank"
         " FROM json_each(?) j CROSS JOIN notices n ON n.pk = (j.value ->> 0)"
         " CROSS JOIN incidents i ON i.pk = n.incident_pk"
         f" WHERE n.superseded = 0 AND {fsql}"
         " GROUP BY i.pk ORDER BY rank LIMIT ?"
     )
-    k: int | None = max(200, want * 10)
-    order = "rank"
-    if table == "notices_words" and _common(store, match):
-        order = "rowid DESC"  # bm25 of a word in most notices says little: newest first, fast
+
+
+def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
+            exclude: set[int]) -> list[dict[str, Any]]:
+    """The best-ranked current notice per incident passing ``filters``: ``inc_pk``, ``notice_pk``,
+    ``rank``.
+
+    FTS5 ranks inside its own table first (``ORDER BY rank LIMIT k``, fast in C); only those k
+    notices are joined with the filters. A word in more than ``COMMON_DOCS`` notices is taken
+    newest first instead (bm25 says little about it and the order costs nothing). When k notices
+    give too few incidents, k grows by what the survivors so far suggest; when that would mean
+    more than ``K_MAX_GROW`` notices, the filters pick the notices first (by their indexes) and
+    FTS5 only checks which of those match (by rowid), newest or best first.
+    """
+    fsql, fparams = where(filters)
+    want = limit + len(exclude)
+    sql = _join_sql(fsql)
+    common = table == "notices_words" and _common(store, match)
+    order = "rowid DESC" if common else "rank"
+    k: int | None = max(K_FIRST, want * 10)
     try:
         while True:
-            top = store.conn.execute(
-                f"SELECT rowid, {'rank' if order == 'rank' else 'rowid'} FROM {table} "
-                f"WHERE {table} MATCH ? ORDER BY {order}"
-                + (" LIMIT ?" if k else ""), [match, k] if k else [match]).fetchall()
-            if order != "rank":
-                top = [(r[0], float(i)) for i, r in enumerate(top)]
-            pairs = json.dumps([[r[0], r[1]] for r in top])
-            rows = store.conn.execute(sql, [pairs, *fparams, want]).fetchall()
+            top = _top(store, table, match, order, k)
+            rows = store.conn.execute(sql, [_pairs(top), *fparams, want]).fetchall()
             if k is None or len(top) < k or len(rows) >= want:
                 break
-            k = None  # rank everything once rather than again and again
+            if not common:
+                k = None  # at most COMMON_DOCS notices to rank: all of them once
+                continue
+            need = int(k * max(2.0, 1.5 * want / max(len(rows), 0.5)))
+            if need > K_MAX_GROW and fsql != "1":
+                first = _filter_first(store, table, match, order, fsql, fparams, want)
+                if first is not None:
+                    rows = first
+                    break
+            k = need if need <= K_MAX_GROW * 10 else None
     except sqlite3.OperationalError as e:
         if "fts5" in str(e).lower() or "syntax" in str(e).lower():
             raise StoreError(f"search {match!r}: cannot be searched ({e})") from e
         raise db.translate(e, store.path, "searching") from e
-    return [dict(r) for r in rows if r["id"] not in exclude]
+    return [dict(r) for r in rows if r["inc_pk"] not in exclude]
 
 
-COMMON_DOCS = 20_000
+def _top(store: Store, table: str, match: str, order: str, k: int | None) -> list[tuple[int, float]]:
+    col = "rank" if order == "rank" else "rowid"
+    top = store.conn.execute(
+        f"SELECT rowid, {col} FROM {table} WHERE {table} MATCH ? ORDER BY {order}"
+        + (" LIMIT ?" if k else ""), [match, k] if k else [match]).fetchall()
+    if order != "rank":
+        return [(r[0], float(i)) for i, r in enumerate(top)]
+    return [(r[0], r[1]) for r in top]
+
+
+def _pairs(top: list[tuple[int, float]]) -> str:
+    return json.dumps([[r, v] for r, v in top])
+
+
+def _filter_first(store: Store, table: str, match: str, order: str, fsql: str, fparams: list[Any],
+                  want: int) -> list[sqlite3.Row] | None:
+    """Notices of the incidents passing the filters (newest first), checked against FTS5 by rowid;
+    None when the filters pass too many notices for this to be the cheaper plan."""
+    cand = [r[0] for r in store.conn.execute(
+        "SELECT n.pk FROM incidents i JOIN notices n ON n.incident_pk = i.pk"
+        f" WHERE n.superseded = 0 AND {fsql} ORDER BY n.pk DESC LIMIT ?",
+        [*fparams, FILTER_FIRST_MAX + 1])]
+    if len(cand) > FILTER_FIRST_MAX:
+        return None
+    col = "rank" if order == "rank" else "rowid"
+    hits: list[tuple[int, float]] = []
+    step = 2000
+    for a in range(0, len(cand), step):
+        chunk = cand[a:a + step]
+        got = store.conn.execute(
+            f"SELECT rowid, {col} FROM {table} WHERE {table} MATCH ? AND rowid IN "
+            "(SELECT value FROM json_each(?))", [match, json.dumps(chunk)]).fetchall()
+        hits += [(r[0], r[1]) for r in got]
+        if order != "rank" and len(hits) >= want * 3:
+            break  # newest first: the first chunks hold the newest matches
+    if order != "rank":
+        hits.sort(key=lambda h: -h[0])
+        hits = [(r, float(i)) for i, (r, _) in enumerate(hits)]
+    return store.conn.execute(_join_sql("1"), [_pairs(hits), want]).fetchall()
 
 
 def _common(store: Store, match: str) -> bool:
@@ -84,20 +138,29 @@ def run_search(store: Store, query: str, filters: Filters = Filters(), *,  # noq
         raise StoreError(f"search {query!r}: no words to search for")
     want = limit + offset
     hits: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    seen: set[int] = set()
     if words:
         hits = _ranked(store, "notices_words", words, filters, want, seen)
-        seen = {h["id"] for h in hits}
+        seen = {h["inc_pk"] for h in hits}
     if tri and len(hits) < want:
         more = _ranked(store, "notices_trigram", tri, filters, want, seen)
         for h in more:
             h["rank"] = (h["rank"] or 0) + 1000.0  # substring hits after word hits
         hits += more
+    page = hits[offset:offset + limit]
+    if not page:
+        return []
+    details = {r["notice_pk"]: r for r in store._q(
+        "SELECT n.pk AS notice_pk, i.data, n.id AS notice_id, n.source, n.title AS notice_title,"
+        " CASE n.text WHEN '' THEN d.text ELSE n.text END AS text"
+        " FROM json_each(?) j JOIN notices n ON n.pk = j.value JOIN incidents i ON i.pk = n.incident_pk"
+        " JOIN documents d ON d.id = n.document_id", (json.dumps([h["notice_pk"] for h in page]),))}
     out = []
-    for h in hits[offset:offset + limit]:
-        inc = json.loads(h["data"])
+    for h in page:
+        d = details[h["notice_pk"]]
+        inc = json.loads(d["data"])
         row = {k: inc.get(k) for k in ROW_FIELDS}
-        row.update(notice_id=h["notice_id"], source=h["source"], rank=round(float(h["rank"] or 0), 4),
-                   snippet=textindex.snippet((h["notice_title"] or "") + " " + (h["text"] or ""), query))
+        row.update(notice_id=d["notice_id"], source=d["source"], rank=round(float(h["rank"] or 0), 4),
+                   snippet=textindex.snippet((d["notice_title"] or "") + " " + (d["text"] or ""), query))
         out.append(row)
     return out
