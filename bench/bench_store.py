@@ -21,7 +21,7 @@ from pathlib import Path
 
 from jikenbo.models import Document, Evidence, Record
 from jikenbo.store import Filters, open_store, textindex
-from jikenbo.store.bulk import bulk_add
+from jikenbo.store.bulk import bulk_add, finish
 
 PREFIX = ["東京", "大阪", "北海", "九州", "中央", "日本", "新潟", "みどり", "さくら", "ひかり", "青葉", "富士",
           "山田", "佐藤", "鈴木", "高橋", "未来", "共栄", "明星", "大和"]
@@ -78,9 +78,17 @@ def synthetic(n: int, seed: int = 7):
         yield doc, rec, " ".join([seg(title), seg(sentence), seg(org), str(affected or "")])
 
 
-def p95(xs: list[float]) -> float:
+def p95(xs: list[float], q: float = 0.95) -> float:
     xs = sorted(xs)
-    return xs[max(0, round(0.95 * len(xs)) - 1)]
+    return xs[max(0, round(q * len(xs)) - 1)]
+
+
+def p50(xs: list[float]) -> float:
+    return p95(xs, 0.5)
+
+
+def filter_label(f: Filters) -> str:
+    return ", ".join(f"{k}={v}" for k, v in f.__dict__.items() if v not in (None, {}, []))
 
 
 def timeit(fn, repeat: int) -> list[float]:
@@ -121,6 +129,7 @@ def main() -> None:
     ap.add_argument("--ingest-docs", type=int, default=600, help="text notices for the ingest run")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--out", type=Path, help="also write the JSON report to this file")
     a = ap.parse_args()
 
     tmpdir = None
@@ -133,9 +142,10 @@ def main() -> None:
     have = store.count_incidents()
     t = time.perf_counter()
     if have < a.n:
-        bulk_add(store, (x for i, x in enumerate(synthetic(a.n)) if i >= have), batch=20000)
+        bulk_add(store, (x for i, x in enumerate(synthetic(a.n)) if i >= have), batch=20000, fast=True)
+        res["load_s"] = round(time.perf_counter() - t, 1)
+        finish(store)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.conn.execute("ANALYZE")
     res["build_s"] = round(time.perf_counter() - t, 1)
     res["incidents"] = store.count_incidents()
     size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
@@ -150,14 +160,17 @@ def main() -> None:
     for q, f in queries:
         store.search(q, f, limit=20)  # warm
         ts = timeit(lambda q=q, f=f: store.search(q, f, limit=20), 10)
-        per_query[q] = round(p95(ts), 1)
+        per_query[f"{q} | {filter_label(f)}"] = {"p50": round(p50(ts), 1), "p95": round(p95(ts), 1)}
         times += ts
+    res["search_p50_ms"] = round(p50(times), 1)
     res["search_p95_ms"] = round(p95(times), 1)
     res["search_p95_by_query_ms"] = per_query
     store.stats(["month", "type"])
     res["stats_month_type_s"] = round(min(timeit(lambda: store.stats(["month", "type"]), 3)) / 1000, 3)
     ids = [r[0] for r in store.conn.execute("SELECT id FROM incidents ORDER BY random() LIMIT 200")]
-    res["show_p95_ms"] = round(p95([timeit(lambda i=i: store.incident(i), 1)[0] for i in ids]), 2)
+    shows = [timeit(lambda i=i: store.incident(i), 1)[0] for i in ids]
+    res["show_p50_ms"] = round(p50(shows), 2)
+    res["show_p95_ms"] = round(p95(shows), 2)
     res["list_filter_p95_ms"] = round(p95(timeit(lambda: store.incidents(Filters(types=["loss"], since="2024"),
                                                                          limit=50), 20)), 1)
     store.close()
@@ -170,12 +183,15 @@ def main() -> None:
         for p in Path(tmpdir).glob("*"):
             p.unlink()
         os.rmdir(tmpdir)
+    if a.out:
+        a.out.parent.mkdir(parents=True, exist_ok=True)
+        a.out.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if a.json:
         print(json.dumps(res, ensure_ascii=False, indent=2))
         return
     rows = [("incidents", res["incidents"], ""), ("build (bulk path)", f"{res['build_s']} s", ""),
             ("size on disk", f"{res['size_mb']} MB", ""),
-            ("search + 1 filter p95", f"{res['search_p95_ms']} ms", "≤ 50 ms"),
+            ("search + 1 filter p50 / p95", f"{res['search_p50_ms']} / {res['search_p95_ms']} ms", "p95 ≤ 50 ms"),
             ("stats --by month --by type", f"{res['stats_month_type_s']} s", "≤ 1 s"),
             ("show p95", f"{res['show_p95_ms']} ms", "≤ 20 ms"),
             ("incidents list + 2 filters p95", f"{res['list_filter_p95_ms']} ms", ""),
