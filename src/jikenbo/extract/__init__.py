@@ -33,9 +33,7 @@ def _title(seg: Segment, doc: Document, ctx: Context) -> str | None:
         return doc.title.strip()
     for s in ctx.sentences[:8]:
         t = s.text.strip().lstrip("#-・ ")
-        if 8 <= len(t) <= 120 and cue("events", "disclosed").pattern and any(
-            w in t for w in ("お詫び", "お知らせ", "ご報告", "について", "に関する", "漏", "流出", "不正アクセス")
-        ):
+        if 8 <= len(t) <= 120 and (cue("cues", "title_words").search(t) or re.search("漏|流出|不正アクセス", t)):
             return t
     return None
 
@@ -55,7 +53,7 @@ def _cause(ctx: Context) -> tuple[int, int] | None:
     if spans:
         return spans[0][0], spans[min(len(spans), 3) - 1][1]
     for s in ctx.sentences:
-        if re.search(r"原因(?:は|が|と|について)|に起因|によるもの(?:です|でした|と)|が原因", s.text) and not s.is_heading:
+        if cue("cues", "cause_sentence").search(s.text) and not s.is_heading:
             return s.start, s.end
     return None
 
@@ -65,7 +63,7 @@ def _countermeasures(ctx: Context) -> list[tuple[int, int]]:
     if spans:
         return spans[:8]
     return [(s.start, s.end) for s in ctx.sentences
-            if re.search(r"再発防止|対策を(?:講じ|実施|強化)|強化(?:を|い)?(?:図|いたし|し)", s.text)][:4]
+            if cue("cues", "countermeasure_sentence").search(s.text)][:4]
 
 
 def extract_segment(seg: Segment, doc: Document) -> Record:

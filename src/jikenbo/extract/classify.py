@@ -8,19 +8,18 @@ happening: a sentence of advice or prevention (「不審なメールにご注意
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from jikenbo.extract.context import Context, Sentence, cue, find_all, lexicons
 
-_HYPOTHETICAL = re.compile(r"場合(?:は|には|に)|としたら|ならば|おそれがありますので|リスクが高い|可能性があるため")
-
-
-_LEAKISH = re.compile(r"漏え?い|漏洩|流出|漏れ|閲覧|窃取|取得され|外部|第三者|悪用|不正利用|紛失|所在|盗難|情報|データ")
 _QUOTE = re.compile(r"「[^」]{1,80}」")
 # A cue the sentence goes on to deny: 「不正アクセスの形跡はなく」「AWS側の不具合ではなく」.
-_DENIED = re.compile(
-    r"[^。、]{0,8}?(?:ではなく|ではありません|ではございません|ではない|(?:の)?(?:形跡|痕跡|事実)(?:は|も)(?:なく|ない|ありません|ございません)"
-    r"|は(?:なく|ない|ありません|ございません)|は確認されて(?:おりません|いません|おらず)|は確認されず|によるものではな)"
-)
+
+
+@cache
+def _denied() -> re.Pattern[str]:
+    """A cue the sentence goes on to deny, within a few characters."""
+    return re.compile(rf"[^。、]{{0,8}}?(?:{cue('cues', 'denial').pattern})")
 
 
 def _impersonates_self(text: str, m: re.Match[str]) -> bool:
@@ -50,7 +49,7 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
             for m in pat.finditer(s.text):
                 if any(a < m.end() and b > m.start() for a, b in vetoes):
                     continue
-                if _DENIED.match(s.text, m.end()):
+                if _denied().match(s.text, m.end()):
                     continue
                 if name == "impersonation" and not _impersonates_self(s.text, m):
                     continue
@@ -58,7 +57,7 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
                     # advice sentences can still state the fact in their first clause
                     clause_end = s.text.find("、", m.end())
                     head = s.text[: clause_end if clause_end > 0 else len(s.text)]
-                    if lx.advice.search(head) or _HYPOTHETICAL.search(head):
+                    if lx.advice.search(head) or cue("cues", "hypothetical").search(head):
                         continue
                 found[name] = (s.start + m.start(), s.start + m.end())
                 break
@@ -74,7 +73,7 @@ def _leak_hits(ctx: Context, key: str, *, skip_hypothetical: bool = True) -> lis
     out = []
     for s in ctx.sentences:
         for m in pat.finditer(s.text):
-            if skip_hypothetical and _HYPOTHETICAL.search(s.text[m.end(): m.end() + 12]):
+            if skip_hypothetical and cue("cues", "hypothetical").search(s.text[m.end(): m.end() + 12]):
                 continue
             out.append((s, m))
     return out
@@ -103,7 +102,8 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
             continue  # 「流出するおそれはございません」
         if lexicons().advice.search(s.text) and not lexicons().data_cue.search(s.text):
             continue
-        if not (_LEAKISH.search(s.text) or lexicons().categories.search(s.text)) and m.group(0) in ("可能性", "おそれ", "恐れ"):
+        about_data = cue("cues", "leakish").search(s.text) or lexicons().categories.search(s.text)
+        if not about_data and m.group(0) in ("可能性", "おそれ", "恐れ"):
             continue
         if re.search(r"(?:ウイルス感染|不正アクセス|詐欺|迷惑メール)等?の(?:おそれ|可能性)", s.text[max(0, m.start() - 12): m.end()]):
             continue

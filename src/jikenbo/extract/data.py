@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from jikenbo.extract.classify import is_advice
-from jikenbo.extract.context import Context, Sentence, lexicons
+from jikenbo.extract.context import Context, Sentence, cue, lexicons
 from jikenbo.text.numbers import Quantity, find_quantities
 
 _CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
-_NOT_AFFECTED = re.compile(r"プレスリリース|リリース情報|メール総数|送付されたメール|通のメール|動画|操作記録|アクセス記録|通信記録|ログ")
-_INCIDENT_COUNT = re.compile(r"(?:の)?[^。、]{0,14}?(?:事案|事故|インシデント|案件)")
-_PROTECTS = re.compile(r"\s?(?:を|が|で)?(?:設定|保護|かけ|かかって|ロック|付与)")
-_INTRO = re.compile(r"以下|下記|次の|とおり|通り|[:：]\s*$")
 _PEOPLE_UNITS = {"人", "名", "件", "アカウント", "世帯"}
-_RECORDISH = re.compile(
-    r"個人情報|お客様|顧客|会員|患者|利用者|ユーザー|受講者|生徒|学生|児童|従業員|職員|社員|応募者|登録者|対象者|本人|名様|受験者|"
-    r"加入者|契約者|購入者|参加者|情報|データ|アドレス|アカウント|名分|件分|人分|方|伝票|書類|名簿|通知書?|申込書|申請書|帳票|"
-    r"カルテ|診療録|調査票|答案|届|記録|台帳"
-)
-_NOT_PEOPLE = re.compile(r"プレスリリース|リリース|社分?|動画|本|通|ファイル|記事|商品|台|店舗|回|日|ページ")
-_TOTAL_QUAL = {"最大", "最大で", "計", "合計", "総計", "累計", "全", "のべ", "延べ", "総数"}
-_ROUND_QUAL = {"約", "およそ", "超", "以上", "余り", "余", "強", "弱", "程度", "前後", "超え", "を超える", "少なくとも"}
+
+
+@cache
+def _words(key: str) -> frozenset[str]:
+    return frozenset(lexicons().ext["cues"][key])
+
+
+@cache
+def _event_count() -> re.Pattern[str]:
+    return re.compile(rf"(?:の)?[^。、]{{0,14}}?(?:{cue('cues', 'event_words').pattern})")
+
+
+@cache
+def _protects() -> re.Pattern[str]:
+    return re.compile(rf"\s?(?:を|が|で)?(?:{cue('cues', 'protection').pattern})")
 
 
 @dataclass
@@ -95,7 +99,7 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
             is_data = True
         elif not s.is_heading:
             # a data sentence that introduces a list, or a bullet that lists data, opens a run
-            run = is_data and (bool(_INTRO.search(s.text)) or s.bullet)
+            run = is_data and (bool(cue("cues", "list_intro").search(s.text)) or s.bullet)
         if not is_data:
             continue
         vetoes = _negated_spans(s.text) + _non_person_spans(s.text)
@@ -103,7 +107,7 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
             if any(a <= m.start() < b for a, b in vetoes):
                 continue
             cat = lx.category_of[m.lastgroup or ""]
-            if cat == "password" and _PROTECTS.match(s.text, m.end()):
+            if cat == "password" and _protects().match(s.text, m.end()):
                 continue  # 「パスワードを設定しておりますが」: a protection, not data that leaked
             near = s.text[max(0, m.start() - 6):m.start()] + "|" + s.text[m.end():m.end() + 12]
             if cat == "device_info" and m.group(0) in ("OS", "ブラウザ") and not re.search(r"OS|ブラウザ|端末", near):
@@ -145,7 +149,7 @@ def counts(ctx: Context) -> list[CountHit]:
             before = s.text[max(0, q.start - 24):q.start]
             what_m = re.search(r"([^\s、。,・:()（）「」\d]{2,16})(?:[:：]\s*|\s*[(（]?\s*)$", before)
             what = what_m.group(1) if what_m else None
-            out.append(CountHit(q, what, (q.qualifier or "") in _TOTAL_QUAL, s))
+            out.append(CountHit(q, what, (q.qualifier or "") in _words("total_qualifiers"), s))
     return out
 
 
@@ -159,17 +163,17 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
         s = h.sentence.text
         window = s[max(0, q.start - 40): q.end + 30]
         after = s[q.end: q.end + 8]
-        if _NOT_PEOPLE.match(after.strip(" (分")) and not _RECORDISH.match(after):
+        if cue("cues", "not_people_units").match(after.strip(" (分")) and not cue("cues", "record_words").match(after):
             continue
-        if _NOT_AFFECTED.search(window):
+        if cue("cues", "not_affected").search(window):
             continue
         if re.match(r"\s?から[^。]{0,20}?\d", s[q.end:q.end + 24]):
             continue  # 「最大3万8,400件から3万6,912件に確定」: the earlier figure, revised
-        if _INCIDENT_COUNT.match(s, q.end):  # 「2件の個人情報に関する事案」 counts events, not people
+        if _event_count().match(s, q.end):  # 「2件の個人情報に関する事案」 counts events, not people
             continue
         if re.match(r"\s*(?:体制)?で(?:確認|照合|チェック|対応|点検)", after):  # 「二名で照合」: a procedure
             continue
-        if q.unit == "件" and not _RECORDISH.search(h.sentence.heading + window):
+        if q.unit == "件" and not cue("cues", "record_words").search(h.sentence.heading + window):
             continue
         if is_advice(h.sentence) and not lexicons().data_cue.search(s):
             continue
@@ -179,8 +183,8 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
     totals = [h for h in cands if h.is_total]
     pool = totals or cands
     best = max(pool, key=lambda h: h.q.value)
-    if (best.q.qualifier or "") in _ROUND_QUAL or _is_round(best.q.value):
-        exact = [h for h in cands if (h.q.qualifier or "") not in _ROUND_QUAL and not _is_round(h.q.value)
+    if (best.q.qualifier or "") in _words("rounded_qualifiers") or _is_round(best.q.value):
+        exact = [h for h in cands if (h.q.qualifier or "") not in _words("rounded_qualifiers") and not _is_round(h.q.value)
                  and abs(h.q.value - best.q.value) <= best.q.value * 0.15]
         if exact:
             best = max(exact, key=lambda h: h.q.value)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from jikenbo.config import lexicon
-from jikenbo.extract.context import Context, alt, find_all, lexicons
+from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
 
 # Hiragana inside a name (みなと精機, さくら台病院) but never a particle between two words (…が運営).
 _PARTICLE_RUN = (
@@ -32,13 +32,7 @@ _NAME = (
     rf"|(?!{_PARTICLE_RUN}(?![ぁ-ゖ]))[ぁ-ゖ]+(?<!{_VERB_END})(?=[一-龥々ァ-ヴーA-Za-z]))"
 )
 _PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
-_LEADING_DEICTIC = re.compile(r"^(?:当該|同|弊|本件|上記|下記|各)(?=[一-龥ァ-ヴーA-Za-z]{2})")
-_SUBJECT = re.compile(
-    r"\s?(?:(?:への|に対する)(?:不正アクセス|サイバー攻撃|攻撃)|(?:の)?(?:個人|顧客|会員)?情報(?:が|の)?(?:漏え?い|漏洩|流出)"
-    r"|(?:は|が|では)[^。]{0,40}(?:公表|発表|公開|明らかに)|によると|の発表)"
-)
 _VERBISH = re.compile(r"(?:る|た|す|い|う|く|て|で|し|な|り|れ)[ ]?$")
-_SEAT = re.compile(r"\s?[(（](?:本社|東京都|大阪|代表|所在地|以下|[^)）]{0,8}(?:都|道|府|県)[^)）]{0,6}区|[^)）]{0,8}市)")
 _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 
 
@@ -84,6 +78,21 @@ def _olex() -> _OrgLex:
         ),
         industry=rules,
     )
+
+
+@cache
+def _deictic() -> re.Pattern[str]:
+    return re.compile(rf"^(?:{cue('cues', 'deictic').pattern})(?=[一-龥ァ-ヴーA-Za-z]{{2}})")
+
+
+@cache
+def _subject() -> re.Pattern[str]:
+    return re.compile(rf"\s?(?:{cue('cues', 'incident_subject').pattern})")
+
+
+@cache
+def _seat() -> re.Pattern[str]:
+    return re.compile(rf"\s?[(（](?:{cue('cues', 'seat').pattern})")
 
 
 def org_key(name: str) -> str:
@@ -217,7 +226,7 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
-            surface = _LEADING_DEICTIC.sub("", surface)
+            surface = _deictic().sub("", surface)
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
@@ -263,14 +272,14 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
             if s < 400 and (len(line) <= len(surf) + 2 or _only_names(line)):  # a letterhead line holding only names
                 score += 6
                 break
-        subject = sum(1 for _, e, _, _ in occ if _SUBJECT.match(text, e))
+        subject = sum(1 for _, e, _, _ in occ if _subject().match(text, e))
         score += min(subject, 3) * 2  # 「Xへの不正アクセス」「Xは…と発表した」: the one it happened to
         third = 0
         for s, e, _, _ in occ:
             around = text[max(0, s - 12): e + 10]
             if ol.third.search(around):
                 third += 1
-            if _SEAT.match(text[e:e + 16]):
+            if _seat().match(text[e:e + 16]):
                 score += 3
         if third and third >= len(occ) / 2:
             score -= 6
@@ -288,12 +297,6 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
     first = next(o for o in pool if o[2] == surface)
     return surface, first[0], first[1]
 
-
-_ROLE_CUES = (
-    ("cloud", re.compile(r"クラウド|サーバー?を提供|ホスティング|SaaS|ストレージ")),
-    ("subsidiary", re.compile(r"子会社|グループ会社|関連会社")),
-    ("contractor", re.compile(r"委託|受託|請負|業務委託|委託先")),
-)
 
 
 def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, int, int]]:
@@ -314,7 +317,7 @@ def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, in
                 continue
             if weight == 0 and not re.match(r"\s?(?:社|Sign|の|が)", text[e:e + 5]):
                 continue
-            role = next((r for r, p in _ROLE_CUES if p.search(around)), "vendor")
+            role = next((r for r in ("cloud", "subsidiary", "contractor") if cue("roles", r).search(around)), "vendor")
             prev = out.get(key)
             if prev is None or (ol.designator.search(surface) and not ol.designator.search(prev[0])):
                 out[key] = (surface, role, s, e)

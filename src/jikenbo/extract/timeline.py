@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from jikenbo.extract.context import Context, cue, lexicons
 from jikenbo.text.dates import DateMatch, find_dates
@@ -19,8 +20,6 @@ _LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
 _STANDALONE = re.compile(
     r"^\s*(?:[-・*]\s*)?(?:(?:公表|発表|掲載|更新|公開|配信|発行|投稿)日?[:：]?\s*)?(?P<d>.+?)\s*(?:公表|発表|掲載|更新)?\s*$"
 )
-_ANNOUNCED = re.compile(r"(?:と|を)(?:発表|公表)|明らかにした|公表した|発表した")
-_TITLE_WORD = re.compile(r"お知らせ|ご報告|お詫び|おわび|について|に関する")
 _TODAY = re.compile(r"本日\s*[(（]?\s*$")
 _DISCLOSE_AFTER = re.compile(r"^(?:\([^)]{1,6}\))?[、,]?\s?[^。\n]{0,25}?(?:公表|発表|公開|開示|明らかにし|リリース)")
 
@@ -63,7 +62,11 @@ def _first_cue(window: str) -> str | None:
     return best[1] if best else None
 
 
-_PERIOD_END = re.compile(r"^(?:\([^)]{1,6}\))?\s*(?:にかけて|まで|までの間|までに)")
+
+
+@cache
+def _period_end() -> re.Pattern[str]:
+    return re.compile(rf"^(?:\([^)]{{1,6}}\))?\s*(?:{cue('cues', 'period_end').pattern})")
 
 
 def _in_parentheses(text: str, start: int, end: int) -> bool:
@@ -93,7 +96,7 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
         kind: str | None = None
         if d.start < header_end:  # the date printed in a digest entry's header is its publication date
             kind = "disclosed"
-        elif _PERIOD_END.match(window):
+        elif _period_end().match(window):
             kind = "other"
         elif _in_parentheses(text, d.start, d.end):  # an aside: only the words inside the brackets count
             kind = _first_cue(text[d.end:text.find(")", d.end)]) or "other"
@@ -127,7 +130,7 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
         d = ev.match
         sent = ctx.sentence_at(d.start)
         if d.precision == "day" and re.search(r"(?:は|が)\s?$", ctx.text[max(0, d.start - 2):d.start]) and sent and \
-                _ANNOUNCED.search(ctx.text, d.end, sent.end):
+                cue("cues", "announced").search(ctx.text, d.end, sent.end):
             return d.date.isoformat(), d
     if published:
         return published, None
@@ -140,7 +143,7 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
             if len(rest) <= 6 and not re.search(r"[にでをがは]$", rest):
                 return ds[0].date.isoformat(), ds[0]
     for s in ctx.sentences[:3]:  # 「…からのお知らせ（2024年1月12日）」: a date in the title line
-        if "。" not in s.text and _TITLE_WORD.search(s.text):
+        if "。" not in s.text and cue("cues", "title_words").search(s.text):
             ds = [d for d in find_dates(s.text) if d.precision == "day" and d.has_year]
             if len(ds) == 1:
                 return ds[0].date.isoformat(), None
