@@ -194,3 +194,43 @@ def test_organisation_aliases_recorded(full):
 def test_school_search_does_not_need_filters(store):
     add_all(store, [("school.txt", SCHOOL)])
     assert store.search("紛失")[0]["organization"] == "テスト市立第一中学校"
+
+
+def test_search_plans_for_common_words_find_the_same_incidents(full, monkeypatch):
+    from jikenbo.store import search
+
+    f = Filters(year=2024)
+    ranked = {h["id"] for h in full.search("漏洩", f)}
+    monkeypatch.setattr(search, "COMMON_DOCS", 0)  # every word "common": newest first, k grows
+    monkeypatch.setattr(search, "K_FIRST", 1)
+    newest = full.search("漏洩", f)
+    assert {h["id"] for h in newest} == ranked
+    monkeypatch.setattr(search, "K_MAX_GROW", 0)  # filters first, FTS5 checks their notices
+    assert [h["id"] for h in full.search("漏洩", f)] == [h["id"] for h in newest]
+    assert full.search("漏洩", f, limit=1, offset=1) == newest[1:2]
+
+
+def test_stats_from_tags_table_equal_the_joined_path(full):
+    fast = full.stats(["month", "type"])
+    joined = full.stats(["month", "type"], Filters(since="1900"))  # a filter: the general plan
+    assert fast == joined
+    assert full.stats(["year", "category"]) == full.stats(["year", "category"], Filters(since="1900"))
+    assert all(v for v, _ in full.facets()["authority"])  # '' rows (none stated) are no facet value
+
+
+def test_bulk_add_writes_what_queries_read(tmp_path):
+    from jikenbo.store.bulk import bulk_add, finish
+
+    docs = [make_doc(text, name) for name, text in ALL]
+    items = [(d, r, "") for d in docs for r in fake_extract(d)[:1]]
+    with open_store(tmp_path / "b.db") as s:
+        assert bulk_add(s, items, workers=1) == len(items)
+        assert bulk_add(s, items, workers=1) == 0  # same bytes: nothing new
+        finish(s)
+        assert s.count_incidents() == len(items)
+        inc = s.incidents(limit=1)[0]
+        full_inc = s.incident(inc["id"])
+        assert full_inc["field_values"]["organization"][0]["value"] == inc["organization"]
+        nid = full_inc["notices"][0]["id"]
+        assert s.notice(nid)["text"]
+        assert s.stats(["month", "type"])["total"]["n"] == len(items)
