@@ -177,3 +177,13 @@ def test_corpus_evidence_spans(path):
         assert not isinstance(item, ReadError)
         for ev in item.evidence:
             assert doc.text[ev.start:ev.end] == ev.text
+
+
+def test_one_vendor_named_by_each_customer_in_every_format():
+    """The bundled samples hold three customers of one cloud vendor: text, PDF and Shift_JIS."""
+    samples = ROOT / "src" / "jikenbo" / "samples"
+    files = sorted(str(p) for p in samples.glob("0[345]_*"))
+    recs = [r for r in extract_inputs(files) if not isinstance(r, ReadError)]
+    assert len(recs) == 3
+    for r in recs:
+        assert [t.name for t in r.third_parties] == ["株式会社ミライクラウド"], r.organization

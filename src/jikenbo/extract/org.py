@@ -304,7 +304,9 @@ def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, in
     ol = _olex()
     text = ctx.text
     own = org_key(org) if org else ""
-    own_lines = {text.count("\n", 0, i) for i in find_all(text, org)} if org else set()
+    lines = text.split("\n")
+    own_lines = {n for n in (text.count("\n", 0, i) for i in find_all(text, org or ""))
+                 if len(lines[n].strip()) <= len(org or "") + 24}  # letterhead lines only
     out: dict[str, tuple[str, str, int, int]] = {}
     for key, occ in _candidates(ctx).items():
         if own and (key == own or key in own or own in key):
