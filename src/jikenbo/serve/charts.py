@@ -160,7 +160,7 @@ def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict
                        f'{escape(m)}</text>')
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
     for j, name in enumerate(series):
-        lx, ly = left + (j % 6) * 200, height + (j // 4) * 20
+        lx, ly = left + (j % 6) * 200, height + (j // 6) * 20
         out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{TYPE_COLOR.get(name, "#999")}"/>'
                    f'<text x="{lx + 18}" y="{ly}" fill="#333" font-size="12">{escape(labels.get(name, name))}</text>')
     out.append("</svg>")

@@ -47,15 +47,17 @@ class StoreHub:
         self._all: list[Store] = []
         self._lock = threading.Lock()
         self._writer: Store | None = None
+        self._generation = 0
 
     def reader(self) -> Store:
-        store = getattr(self._local, "store", None)
-        if store is None:
+        """This thread's read-only store (reopened after :meth:`close`, e.g. a lifespan restart)."""
+        held = getattr(self._local, "held", None)
+        if held is None or held[0] != self._generation:
             store = open_store(self.path, readonly=True)
-            self._local.store = store
+            self._local.held = held = (self._generation, store)
             with self._lock:
                 self._all.append(store)
-        return store
+        return held[1]
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[Store]:
@@ -66,6 +68,7 @@ class StoreHub:
 
     def close(self) -> None:
         with self._lock:
+            self._generation += 1
             for s in self._all:
                 s.close()
             self._all.clear()
