@@ -3,7 +3,9 @@
 ``settings(section)`` reads ``data/settings/<section>.toml`` and lays the matching table of
 the user's file (``$JIKENBO_CONFIG``, TOML) over it. ``lexicon(name)`` reads
 ``data/lexicon/<name>.toml``: named, ordered groups of cue words that an analyst can extend
-without touching code. An empty group is an error, not a silent no-match.
+without touching code, and adds what ``$JIKENBO_LEXICON_DIR/<name>.toml`` holds (its lists
+are appended to the shipped groups of the same name, its new groups added). An empty group is
+an error, not a silent no-match.
 """
 
 from __future__ import annotations
@@ -47,10 +49,23 @@ def settings(section: str) -> dict[str, Any]:
 
 @cache
 def lexicon(name: str) -> dict[str, Any]:
-    """A lexicon file; every list in it must be non-empty."""
+    """A lexicon file with the user's additions; every list in it must be non-empty."""
     data = _load_toml(DATA / "lexicon" / f"{name}.toml")
+    extra_dir = os.environ.get("JIKENBO_LEXICON_DIR")
+    if extra_dir and (Path(extra_dir) / f"{name}.toml").is_file():
+        _extend(data, _load_toml(Path(extra_dir) / f"{name}.toml"))
     _check_nonempty(data, name)
     return data
+
+
+def _extend(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _extend(base[key], value)
+        elif isinstance(value, list) and isinstance(base.get(key), list):
+            base[key] = base[key] + [v for v in value if v not in base[key]]
+        else:
+            base[key] = value
 
 
 def _check_nonempty(node: Any, where: str) -> None:
