@@ -67,7 +67,8 @@ def synthetic(n: int, seed: int = 7):
         detected = f"{year}-{month:02d}-{max(1, day - rnd.randint(0, 20)):02d}" if rnd.random() < 0.7 else None
         affected = rnd.choice([None, rnd.randint(1, 100), rnd.randint(100, 5000), rnd.randint(5000, 900000)])
         title = f"{org}における個人情報漏えいに関するお詫びとお知らせ"
-        body = f"{title}\n{disclosed} {org}\n{sentence}\n対象件数: {affected or '調査中'}件\n"
+        body = (f"{title}\n{disclosed} {org}\n{sentence}\n対象件数: {affected or '調査中'}件\n"
+                f"受付番号: {i}\n")  # distinct bytes: N documents, N incidents
         doc = Document(source=f"syn/{i}.txt", text=body, sha256=hashlib.sha256(body.encode()).hexdigest())
         ev = [Evidence(field="affected_total", value=affected, start=0, end=5, text=body[:5])] if affected else []
         rec = Record(source=doc.source, organization=org, disclosure_date=disclosed, detected_date=detected,

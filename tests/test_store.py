@@ -234,3 +234,12 @@ def test_bulk_add_writes_what_queries_read(tmp_path):
         nid = full_inc["notices"][0]["id"]
         assert s.notice(nid)["text"]
         assert s.stats(["month", "type"])["total"]["n"] == len(items)
+
+
+def test_listing_plans_for_common_and_rare_tags_agree(full, monkeypatch):
+    from jikenbo.store import core
+
+    f = Filters(types=["ransomware", "loss"], since="2023")
+    rare = [i["id"] for i in full.incidents(f)]
+    monkeypatch.setattr(core, "COMMON_TAG", 0)  # every tag "common": probe tags while walking dates
+    assert [i["id"] for i in full.incidents(f)] == rare and rare

@@ -20,7 +20,7 @@ from jikenbo import link
 from jikenbo.models import Document, Record
 from jikenbo.store import db, textindex
 from jikenbo.store.db import StoreError
-from jikenbo.store.filters import Filters, where
+from jikenbo.store.filters import Filters, tag_filters, where
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ SORTS = {
     "-organization": "i.org_key DESC, i.pk DESC",
 }
 MAX_CANDIDATES = 200
+COMMON_TAG = 2000
 
 
 @dataclass
@@ -344,10 +345,20 @@ class Store:
         """Incident dicts (ARCHITECTURE.md) that pass ``filters``, sorted, one page."""
         if sort not in SORTS:
             raise StoreError(f"sort {sort!r}: expected one of {', '.join(SORTS)}")
-        sql, params = where(filters, self._words(filters.query))
+        # newest first walks index incidents_listing; then tags are probed per incident, unless a
+        # tag value is rare (selecting its incidents first is cheaper)
+        corr = sort == "-disclosure_date" and all(self._tag_common(k, v) for k, v in tag_filters(filters))
+        sql, params = where(filters, self._words(filters.query), correlated=corr)
         lim = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         rows = self._q(f"SELECT i.data FROM incidents i WHERE {sql} ORDER BY {SORTS[sort]}{lim}", params)
         return [json.loads(r["data"]) for r in rows]
+
+    def _tag_common(self, kind: str, values: list[str]) -> bool:
+        """True when more than COMMON_TAG incidents carry one of ``values`` (counted up to that)."""
+        marks = ",".join("?" * len(values))
+        n = self._q(f"SELECT count(*) FROM (SELECT 1 FROM incident_tags WHERE kind = ? AND value IN ({marks})"
+                    " LIMIT ?)", (kind, *values, COMMON_TAG + 1))[0][0]
+        return int(n) > COMMON_TAG
 
     def iter_incidents(self, filters: Filters = Filters(), *, sort: str = "disclosure_date",  # noqa: B008
                        batch: int = 1000) -> Any:

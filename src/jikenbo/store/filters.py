@@ -88,15 +88,31 @@ def date_bounds(value: str, what: str) -> tuple[str, str]:
         raise FilterError(f"{what} {value!r}: not a date ({e})") from e
 
 
-def _tag(kind: str, values: list[str], params: list[Any]) -> str:
+def _tag(kind: str, values: list[str], params: list[Any], correlated: bool = False) -> str:
     params.append(kind)
     params.extend(values)
     marks = ",".join("?" * len(values))
+    if correlated:  # probe each row (index incident_tags_incident): for few rows or common values
+        return (f"EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_pk = i.pk AND t.kind = ?"
+                f" AND t.value IN ({marks}))")
     return f"i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = ? AND value IN ({marks}))"
 
 
-def where(f: Filters, fts_words: str | None = None) -> tuple[str, list[Any]]:
-    """``(sql, params)`` for a WHERE clause over ``incidents i`` ("1" when nothing is filtered)."""
+def tag_filters(f: Filters) -> list[tuple[str, list[str]]]:
+    """The tag filters of ``f`` as (kind, values)."""
+    out = [(k, _seq(v)) for k, v in (("type", f.types), ("category", f.category), ("authority", f.authority))]
+    if f.vendor and link.vendor_key(f.vendor):
+        out.append(("vendor", [link.vendor_key(f.vendor)]))
+    return [(k, v) for k, v in out if v]
+
+
+def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False) -> tuple[str, list[Any]]:
+    """``(sql, params)`` for a WHERE clause over ``incidents i`` ("1" when nothing is filtered).
+
+    ``correlated``: tag filters probe each incident (``EXISTS``) instead of selecting the tag's
+    incidents first (``IN``): better when few incidents are looked at (search's top k) or when
+    the tag values are common and another index or the sort order drives the query.
+    """
     parts: list[str] = []
     params: list[Any] = []
     if f.since:
@@ -111,7 +127,7 @@ def where(f: Filters, fts_words: str | None = None) -> tuple[str, list[Any]]:
         parts.append("i.disclosure_year = ?")
         params.append(str(f.year))
     if types := _seq(f.types):
-        parts.append(_tag("type", types, params))
+        parts.append(_tag("type", types, params, correlated))
     if statuses := _seq(f.leak_status):
         parts.append(f"i.leak_status IN ({','.join('?' * len(statuses))})")
         params.extend(statuses)
@@ -122,7 +138,7 @@ def where(f: Filters, fts_words: str | None = None) -> tuple[str, list[Any]]:
         parts.append("i.affected_total <= ?")
         params.append(int(f.max_affected))
     if cats := _seq(f.category):
-        parts.append(_tag("category", cats, params))
+        parts.append(_tag("category", cats, params, correlated))
     if f.sensitive is not None:
         parts.append("i.sensitive = ?")
         params.append(int(bool(f.sensitive)))
@@ -130,7 +146,7 @@ def where(f: Filters, fts_words: str | None = None) -> tuple[str, list[Any]]:
         parts.append("i.payment_card = ?")
         params.append(int(bool(f.card)))
     if auths := _seq(f.authority):
-        parts.append(_tag("authority", auths, params))
+        parts.append(_tag("authority", auths, params, correlated))
     if f.organization:
         key = link.org_key(f.organization)
         if not key:
@@ -145,10 +161,10 @@ def where(f: Filters, fts_words: str | None = None) -> tuple[str, list[Any]]:
         vkey = link.vendor_key(f.vendor)
         if not vkey:
             raise FilterError(f"--vendor {f.vendor!r}: no name left after normalising")
-        parts.append(
-            "(i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = 'vendor' AND value = ?) "
-            "OR i.org_key = ?)"
-        )
+        tag = ("EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_pk = i.pk AND t.kind = 'vendor'"
+               " AND t.value = ?)" if correlated else
+               "i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = 'vendor' AND value = ?)")
+        parts.append(f"({tag} OR i.org_key = ?)")
         params.extend([vkey, link.org_key(f.vendor)])
     if inds := _seq(f.industry):
         parts.append("(" + " OR ".join("instr(i.industry, ?) > 0" for _ in inds) + ")")

@@ -250,7 +250,12 @@ def _v4(conn: sqlite3.Connection) -> None:
     x("CREATE INDEX incidents_flags ON incidents(payment_card, sensitive, disclosure_date)")
 
 
+_V5 = """
+CREATE INDEX incidents_lag ON incidents(lag_days);
+CREATE INDEX incidents_listing ON incidents(disclosure_date IS NULL DESC, disclosure_date);
+"""  # stats: lag median / p90 of all incidents by offset; listings newest first without a sort
+
 # each: an SQL script or a function of the connection, run inside one transaction
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4]
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4, _V5]
 
 SCHEMA_VERSION = len(MIGRATIONS)

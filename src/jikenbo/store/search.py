@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -40,16 +39,16 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
     ``rank``.
 
     FTS5 ranks inside its own table first (``ORDER BY rank LIMIT k``, fast in C); only those k
-    notices are joined with the filters. A word in more than ``COMMON_DOCS`` notices is taken
+    notices are joined with the filters. A query matching more than ``COMMON_DOCS`` notices is taken
     newest first instead (bm25 says little about it and the order costs nothing). When k notices
     give too few incidents, k grows by what the survivors so far suggest; when that would mean
     more than ``K_MAX_GROW`` notices, the filters pick the notices first (by their indexes) and
     FTS5 only checks which of those match (by rowid), newest or best first.
     """
-    fsql, fparams = where(filters)
+    fsql, fparams = where(filters, correlated=True)  # k notices: probe each one's tags
     want = limit + len(exclude)
     sql = _join_sql(fsql)
-    common = table == "notices_words" and _common(store, match)
+    common = _common(store, table, match)
     order = "rowid DESC" if common else "rank"
     k: int | None = max(K_FIRST, want * 10)
     try:
@@ -63,7 +62,7 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
                 continue
             need = int(k * max(2.0, 1.5 * want / max(len(rows), 0.5)))
             if need > K_MAX_GROW and fsql != "1":
-                first = _filter_first(store, table, match, order, fsql, fparams, want)
+                first = _filter_first(store, table, match, order, filters, want)
                 if first is not None:
                     rows = first
                     break
@@ -89,11 +88,12 @@ def _pairs(top: list[tuple[int, float]]) -> str:
     return json.dumps([[r, v] for r, v in top])
 
 
-def _filter_first(store: Store, table: str, match: str, order: str, fsql: str, fparams: list[Any],
+def _filter_first(store: Store, table: str, match: str, order: str, filters: Filters,
                   want: int) -> list[sqlite3.Row] | None:
     """The notices of the incidents passing the filters (by their indexes), kept where they are
     among the query's matches (streamed newest or best first); None when the filters pass too
     many notices for this to be the cheaper plan."""
+    fsql, fparams = where(filters)  # the tags' incidents first (IN): the filters drive
     cand = [r[0] for r in store.conn.execute(
         "SELECT n.pk FROM incidents i JOIN notices n ON n.incident_pk = i.pk"
         f" WHERE n.superseded = 0 AND {fsql} LIMIT ?",
@@ -114,15 +114,12 @@ def _filter_first(store: Store, table: str, match: str, order: str, fsql: str, f
     return store.conn.execute(_join_sql("1"), [_pairs(hits), want]).fetchall()
 
 
-def _common(store: Store, match: str) -> bool:
-    """True when every word of the query is in more than COMMON_DOCS notices."""
-    words = set(re.findall(r'[^\s"]+', match.replace(" AND ", " "))) - {"AND"}
-    if not words:
-        return False
-    marks = ",".join("?" * len(words))
-    rows = store.conn.execute(f"SELECT term, doc FROM notices_words_vocab WHERE term IN ({marks})",
-                              list(words)).fetchall()
-    return len(rows) == len(words) and min(r[1] for r in rows) > COMMON_DOCS
+def _common(store: Store, table: str, match: str) -> bool:
+    """True when the query matches more than COMMON_DOCS notices (counted up to that, in C:
+    a few ms even for a word in every notice; the fts5vocab count reads whole doclists)."""
+    n = store.conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ?"
+                           " LIMIT ?)", [match, COMMON_DOCS + 1]).fetchone()[0]
+    return int(n) > COMMON_DOCS
 
 
 def run_search(store: Store, query: str, filters: Filters = Filters(), *,  # noqa: B008

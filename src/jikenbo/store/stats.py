@@ -82,7 +82,34 @@ def _summary(affected: list[int], a_unknown: int, lags: list[int], l_unknown: in
 
 def _ints(joined: str | None) -> list[int]:
     """The integers of a ``group_concat`` (NULLs are left out by SQLite)."""
-    return [int(x) for x in str(joined).split(",")] if joined is not None else []
+    return list(map(int, str(joined).split(","))) if joined is not None else []
+
+
+def _nth(store: Store, col: str, k: int) -> int:
+    return store._q(f"SELECT {col} FROM incidents WHERE {col} IS NOT NULL ORDER BY {col} LIMIT 1 OFFSET ?",
+                    (k,))[0][0]
+
+
+def _median(store: Store, col: str, n: int) -> float | int | None:
+    if not n:
+        return None
+    if n % 2:
+        return _nth(store, col, n // 2)
+    return (_nth(store, col, n // 2 - 1) + _nth(store, col, n // 2)) / 2  # as statistics.median
+
+
+def _total_by_index(store: Store) -> dict:
+    """The all-incidents summary from indexes (affected_total, lag_days): counts and a sum in one
+    pass, each median / p90 by an offset into the column's index; as ``_summary`` computes it."""
+    n, n_a, s_a, n_l = store._q("SELECT count(*), count(affected_total), sum(affected_total),"
+                                " count(lag_days) FROM incidents")[0]
+    return {
+        "n": n,
+        "affected": {"n": n_a, "unknown": n - n_a, "sum": s_a if n_a else None,
+                     "median": _median(store, "affected_total", n_a)},
+        "lag_days": {"n": n_l, "unknown": n - n_l, "median": _median(store, "lag_days", n_l),
+                     "p90": _nth(store, "lag_days", max(0, math.ceil(0.9 * n_l) - 1)) if n_l else None},
+    }
 
 
 def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
@@ -135,7 +162,9 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
     for key in sorted(groups, key=lambda k: tuple((v == UNKNOWN, str(v)) for v in k)):
         g = groups[key]
         rows.append({"key": dict(zip(dims, key, strict=True)), **_summary(g[0], g[1], g[2], g[3], g[4])})
-    if tag_dims:
+    if tag_dims and sql == "1":
+        total = _total_by_index(store)
+    elif tag_dims:
         n, a, lg = store._q("SELECT count(*), group_concat(i.affected_total), group_concat(i.lag_days)"
                             f" FROM incidents i WHERE {sql}", params)[0]
         aff, lags = _ints(a), _ints(lg)
