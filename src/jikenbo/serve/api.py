@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jikenbo.judge import check_incident
 from jikenbo.serve import views
-from jikenbo.serve.deps import ListParams, list_params
+from jikenbo.serve.deps import ListParams, list_params, reader
 from jikenbo.serve.errors import ERROR_RESPONSES, ServeError
 from jikenbo.serve.extracting import document_from_upload, extract_records, read_upload
+from jikenbo.store import Store
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -140,14 +141,14 @@ def _hub(request: Request) -> Any:
 
 @router.get("/incidents", response_model=IncidentPage, responses=_err(400, 422, 503),
             summary="Incidents passing the filters, sorted, one page")
-def api_incidents(request: Request, p: Annotated[ListParams, Depends(list_params)]) -> dict:
-    res = views.list_incidents(_hub(request).reader(), p, request.app.state.cfg)
+def api_incidents(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> dict:
+    res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.hub)
     return {"total": res.total, "page": res.page, "per_page": res.per_page, "sort": res.sort, "items": res.items}
 
 
 @router.get("/incidents/{incident_id}", response_model=Incident, responses=_err(404, 422, 503))
-def api_incident(request: Request, incident_id: str) -> dict:
-    inc = _hub(request).reader().incident(incident_id)
+def api_incident(incident_id: str, store: Annotated[Store, Depends(reader)]) -> dict:
+    inc = store.incident(incident_id)
     if inc is None:
         raise ServeError(404, f"incident {incident_id!r} not found")
     return inc
@@ -155,8 +156,7 @@ def api_incident(request: Request, incident_id: str) -> dict:
 
 @router.get("/incidents/{incident_id}/check", response_model=Judgement, responses=_err(404, 422, 503),
             summary="APPI judgement of the incident (jikenbo.judge.check_incident)")
-def api_check(request: Request, incident_id: str) -> dict:
-    store = _hub(request).reader()
+def api_check(incident_id: str, store: Annotated[Store, Depends(reader)]) -> dict:
     inc = store.incident(incident_id)
     if inc is None:
         raise ServeError(404, f"incident {incident_id!r} not found")
@@ -170,8 +170,8 @@ def api_check(request: Request, incident_id: str) -> dict:
 
 
 @router.get("/notices/{notice_id}", response_model=Notice, responses=_err(404, 422, 503))
-def api_notice(request: Request, notice_id: str) -> dict:
-    n = _hub(request).reader().notice(notice_id)
+def api_notice(notice_id: str, store: Annotated[Store, Depends(reader)]) -> dict:
+    n = store.notice(notice_id)
     if n is None:
         raise ServeError(404, f"notice {notice_id!r} not found")
     return n
@@ -180,11 +180,11 @@ def api_notice(request: Request, notice_id: str) -> dict:
 @router.get("/search", response_model=SearchOut, responses=_err(400, 422, 503),
             summary="Full-text search (same filters as /api/incidents)")
 def api_search(request: Request, p: Annotated[ListParams, Depends(list_params)],
-               q: Annotated[str, Query(min_length=1, max_length=200)]) -> dict:
+               q: Annotated[str, Query(min_length=1, max_length=200)], store: Annotated[Store, Depends(reader)]) -> dict:
     from dataclasses import replace
 
     p = replace(p, q=q.strip() or q, sort="relevance")
-    res = views.list_incidents(_hub(request).reader(), p, request.app.state.cfg)
+    res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.hub)
     return {"query": q, "total": res.total, "items": res.items}
 
 
@@ -192,14 +192,15 @@ def api_search(request: Request, p: Annotated[ListParams, Depends(list_params)],
             summary="Counts, affected people and lag per group (by: month, year, type, industry, category, "
                     "authority, leak-status)")
 def api_stats(request: Request, p: Annotated[ListParams, Depends(list_params)],
+              store: Annotated[Store, Depends(reader)],
               by: Annotated[list[str] | None, Query(max_length=3)] = None) -> dict:
-    return _hub(request).reader().stats(by or ["month"], p.filters())
+    return store.stats(by or ["month"], p.filters())
 
 
 @router.get("/facets", response_model=dict[str, list[FacetValue]], responses=_err(400, 422, 503),
             summary="Counts per value of year, type, leak status, category, sensitive, card, authority, vendor, industry")
-def api_facets(request: Request, p: Annotated[ListParams, Depends(list_params)]) -> dict:
-    f = views.facets(_hub(request).reader(), p)
+def api_facets(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> dict:
+    f = views.facets(store, p, request.app.state.hub)
     return {k: [{"value": str(v), "count": n} for v, n in vals] for k, vals in f.items()}
 
 

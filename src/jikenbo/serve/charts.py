@@ -1,14 +1,14 @@
 """Statistics charts as inline SVG built on the server: no script, no library, nothing fetched.
 
 Every label is escaped. Each chart states its ``n`` and how many incidents it leaves out as unknown.
-Distributions (affected people, detection-to-disclosure lag) need every incident's values: they are
-computed in one pass over ``Store.iter_incidents`` and cached until the store changes.
+Affected people are binned with one indexed count per power of ten; the detection-to-disclosure
+lag needs every incident's dates (the store has no lag filter), read once and memoised per store
+version like the rest of the chart data.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import asdict
 from typing import Any
 
@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from jikenbo.models import INCIDENT_TYPES
 from jikenbo.serve import i18n
+from jikenbo.serve.cache import MEMO
 from jikenbo.store import Filters, Store
 
 PALETTE = ["#3b6ea5", "#d9822b", "#4f9d69", "#c0504d", "#8064a2", "#2f9fa8", "#b7a031", "#e377c2",
@@ -168,34 +169,29 @@ def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict
 
 
 # ---------------------------------------------------------------------------- data
-_cache: dict[tuple, dict[str, Any]] = {}
-_cache_lock = threading.Lock()
+def affected_histogram(store: Store, filters: Filters) -> list[int]:
+    """Incidents per power-of-ten bin of affected people (one indexed count per bin)."""
+    base = _plain(filters)
+    out = []
+    for lo, hi in AFFECTED_BINS:
+        out.append(store.count_incidents(Filters(**{**base, "min_affected": max(lo, filters.min_affected or 0),
+                                                    "max_affected": hi if filters.max_affected is None
+                                                    else min(hi or filters.max_affected, filters.max_affected)})))
+    return out
 
 
-def _version(store: Store) -> tuple:
-    c = store.counts()
-    return (str(store.path), c["documents"], c["notices"], c["incidents"])
+def lag_histogram(store: Store, filters: Filters) -> tuple[list[int], int, int]:
+    """(incidents per lag bin, unknown, n): detection to first disclosure, in days.
 
-
-def distributions(store: Store, filters: Filters) -> dict[str, Any]:
-    """Affected-people and lag histograms of the incidents passing ``filters`` (cached)."""
-    key = (_version(store), tuple(sorted((k, str(v)) for k, v in asdict(filters).items() if v not in (None, {}))))
-    with _cache_lock:
-        hit = _cache.get(key)
-    if hit is not None:
-        return hit
-    aff = [0] * len(AFFECTED_BINS)
-    lag = [0] * len(LAG_BINS)
-    n = aff_unknown = lag_unknown = 0
+    The store has no lag filter or histogram, so this reads every matching incident once
+    (``Store.incidents(limit=None)``); the caller memoises it per store version.
+    """
     from datetime import date
 
-    for inc in store.iter_incidents(filters, batch=5000):
+    lag = [0] * len(LAG_BINS)
+    n = unknown = 0
+    for inc in store.incidents(filters, sort="disclosure_date", limit=None):
         n += 1
-        a = inc.get("affected_total")
-        if isinstance(a, int) and a > 0:
-            aff[min(len(AFFECTED_BINS) - 1, int(math.log10(a)))] += 1
-        else:
-            aff_unknown += 1
         d, p = inc.get("detected_date"), inc.get("disclosure_date")
         days = None
         try:
@@ -204,24 +200,25 @@ def distributions(store: Store, filters: Filters) -> dict[str, Any]:
         except ValueError:
             days = None
         if days is None or days < 0:
-            lag_unknown += 1
-        else:
-            for i, (lo, hi) in enumerate(LAG_BINS):
-                if lo <= days and (hi is None or days <= hi):
-                    lag[i] += 1
-                    break
-    out = {"n": n, "affected": aff, "affected_unknown": aff_unknown, "lag": lag, "lag_unknown": lag_unknown}
-    with _cache_lock:
-        if len(_cache) > 64:
-            _cache.clear()
-        _cache[key] = out
-    return out
+            unknown += 1
+            continue
+        for i, (lo, hi) in enumerate(LAG_BINS):
+            if lo <= days and (hi is None or days <= hi):
+                lag[i] += 1
+                break
+    return lag, unknown, n
 
 
-def all_charts(store: Store, filters: Filters, lang: str) -> list[dict[str, Any]]:
+def all_charts(store: Store, filters: Filters, lang: str, version: tuple | None = None) -> list[dict[str, Any]]:
+    """The five charts of the statistics page; the data (not the SVG) is memoised per store version."""
+    fkey = tuple(sorted((k, str(v)) for k, v in _plain(filters).items() if v is not None))
+
+    def memo(name: str, fn: Any) -> Any:
+        return fn() if version is None else MEMO.get((name, version, fkey), fn)
+
     t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
     charts = []
-    st = store.stats(["month", "type"], filters)
+    st = memo("stats", lambda: store.stats(["month", "type"], filters))
     n_total = st["total"]["n"]
     months = month_range(sorted({g["key"]["month"] for g in st["groups"] if g["key"]["month"] != "unknown"}))
     types = sorted({g["key"]["type"] for g in st["groups"]},
@@ -237,19 +234,20 @@ def all_charts(store: Store, filters: Filters, lang: str) -> list[dict[str, Any]
     labels = {ty: i18n.label(lang, "type", ty) for ty in types}
     charts.append({"id": "per-month", "title": t("per_month"), "n": n_total - month_unknown, "unknown": month_unknown,
                    "svg": stacked_months(months, series, labels, label=t("per_month"))})
-    dist = distributions(store, filters)
-    charts.append({"id": "affected", "title": t("affected_hist"), "n": dist["n"] - dist["affected_unknown"],
-                   "unknown": dist["affected_unknown"],
-                   "svg": vbars([(_affected_label(lo, hi, lang), c) for (lo, hi), c in zip(AFFECTED_BINS, dist["affected"], strict=True)],
+    aff = memo("affected", lambda: affected_histogram(store, filters))
+    charts.append({"id": "affected", "title": t("affected_hist"), "n": sum(aff), "unknown": n_total - sum(aff),
+                   "svg": vbars([(_affected_label(lo, hi, lang), c) for (lo, hi), c in zip(AFFECTED_BINS, aff, strict=True)],
                                 label=t("affected_hist"))})
-    facets = store.facets(filters)
+    facets = memo("facets", lambda: store.facets(filters))
     cats = facets.get("category", [])
-    with_cat = store.count_incidents(Filters(**{**_plain(filters), "category": [c for c, _ in cats] or None})) if cats else 0
+    with_cat = memo("with_cat", lambda: store.count_incidents(
+        Filters(**{**_plain(filters), "category": [c for c, _ in cats] or None})) if cats else 0)
     charts.append({"id": "categories", "title": t("categories_chart"), "n": with_cat, "unknown": n_total - with_cat,
                    "svg": hbars([(i18n.label(lang, "category", c), k) for c, k in cats], label=t("categories_chart"))})
     lag_unit = "日" if lang == "ja" else "d"
-    charts.append({"id": "lag", "title": t("lag_hist"), "n": dist["n"] - dist["lag_unknown"], "unknown": dist["lag_unknown"],
-                   "svg": vbars([(_bin_label(lo, hi, lag_unit), c) for (lo, hi), c in zip(LAG_BINS, dist["lag"], strict=True)],
+    lag, lag_unknown, lag_n = memo("lag", lambda: lag_histogram(store, filters))
+    charts.append({"id": "lag", "title": t("lag_hist"), "n": lag_n - lag_unknown, "unknown": lag_unknown,
+                   "svg": vbars([(_bin_label(lo, hi, lag_unit), c) for (lo, hi), c in zip(LAG_BINS, lag, strict=True)],
                                 label=t("lag_hist"), color="#d9822b")})
     vendors = facets.get("vendor", [])[:10]
     with_vendor = sum(k for _, k in vendors)

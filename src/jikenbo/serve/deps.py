@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import ipaddress
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -38,26 +39,35 @@ def is_loopback(host: str | None) -> bool:
 
 
 class StoreHub:
-    """One read-only connection per worker thread, one writer behind a lock."""
+    """A pool of read-only connections (one per request in flight) and one writer behind a lock."""
 
     def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         open_store(self.path).close()  # create and migrate once, so readers can open read-only
-        self._local = threading.local()
-        self._all: list[Store] = []
+        self._idle: list[tuple[int, Store]] = []
         self._lock = threading.Lock()
         self._writer: Store | None = None
         self._generation = 0
 
-    def reader(self) -> Store:
-        """This thread's read-only store (reopened after :meth:`close`, e.g. a lifespan restart)."""
-        held = getattr(self._local, "held", None)
-        if held is None or held[0] != self._generation:
-            store = open_store(self.path, readonly=True)
-            self._local.held = held = (self._generation, store)
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A read-only store for the time of one request; returned to the pool afterwards."""
+        with self._lock:
+            held = self._idle.pop() if self._idle else None
+            gen = self._generation
+        if held is None or held[0] != gen:
+            if held is not None:
+                held[1].close()
+            held = (gen, open_store(self.path, readonly=True))
+        try:
+            yield held[1]
+        finally:
             with self._lock:
-                self._all.append(store)
-        return held[1]
+                if held[0] == self._generation and len(self._idle) < 64:
+                    self._idle.append(held)
+                    held = None
+            if held is not None:
+                held[1].close()
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[Store]:
@@ -66,15 +76,32 @@ class StoreHub:
                 self._writer = open_store(self.path)
             yield self._writer
 
+    def version(self) -> tuple:
+        """Changes whenever the store file or its write-ahead log changes (cache key; no query)."""
+        out: list = []
+        for suffix in ("", "-wal"):
+            try:
+                st = os.stat(f"{self.path}{suffix}")
+                out += [st.st_mtime_ns, st.st_size]
+            except OSError:
+                out += [None, None]
+        return tuple(out)
+
     def close(self) -> None:
         with self._lock:
             self._generation += 1
-            for s in self._all:
-                s.close()
-            self._all.clear()
-            if self._writer is not None:
-                self._writer.close()
-                self._writer = None
+            idle, self._idle = self._idle, []
+            writer, self._writer = self._writer, None
+        for _, s in idle:
+            s.close()
+        if writer is not None:
+            writer.close()
+
+
+def reader(request: Request) -> Iterator[Store]:
+    """FastAPI dependency: a read-only store for this request."""
+    with request.app.state.hub.reading() as store:
+        yield store
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from fastapi.templating import Jinja2Templates
 
 from jikenbo.models import Document, Record
 from jikenbo.serve import charts, i18n, views
-from jikenbo.serve.deps import ListParams, StoreHub, list_params
+from jikenbo.serve.deps import ListParams, StoreHub, list_params, reader
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.extracting import document_from_upload, extract_view, read_upload
 from jikenbo.serve.settings import ServeSettings
-from jikenbo.store import notice_id
+from jikenbo.store import Store, notice_id
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -67,23 +67,22 @@ def cfg(request: Request) -> ServeSettings:
 
 # ---------------------------------------------------------------------------- incidents
 @router.get("/", response_class=HTMLResponse)
-def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_params)]) -> Response:
-    store = hub(request).reader()
-    result = views.list_incidents(store, p, cfg(request))
+def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> Response:
+    result = views.list_incidents(store, p, cfg(request), hub(request))
     return render(request, "incidents.html", {
-        "p": p, "result": result, "facets": views.facets(store, p), "facet_param": views.FACET_PARAM,
+        "p": p, "result": result, "facets": views.facets(store, p, hub(request)), "facet_param": views.FACET_PARAM,
         "sorts": [k for k in i18n.VALUES["sort"] if k != "relevance" or p.q]})
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(request: Request, incident_id: str) -> Response:
-    data = views.incident_page(hub(request).reader(), incident_id, cfg(request))
+def incident_page(request: Request, incident_id: str, store: Annotated[Store, Depends(reader)]) -> Response:
+    data = views.incident_page(store, incident_id, cfg(request))
     return render(request, "incident.html", data)
 
 
 @router.get("/notices/{notice_id}")
-def notice_page(request: Request, notice_id: str) -> Response:
-    n = hub(request).reader().notice(notice_id)
+def notice_page(notice_id: str, store: Annotated[Store, Depends(reader)]) -> Response:
+    n = store.notice(notice_id)
     if n is None or not n.get("incident_id"):
         raise ServeError(404, f"notice {notice_id!r} not found")
     return RedirectResponse(f"/incidents/{n['incident_id']}#notice-{notice_id}", status_code=303)
@@ -91,10 +90,9 @@ def notice_page(request: Request, notice_id: str) -> Response:
 
 # ---------------------------------------------------------------------------- statistics
 @router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, p: Annotated[ListParams, Depends(list_params)]) -> Response:
+def stats_page(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> Response:
     lang = lang_of(request)
-    store = hub(request).reader()
-    return render(request, "stats.html", {"p": p, "charts": charts.all_charts(store, p.filters(), lang)})
+    return render(request, "stats.html", {"p": p, "charts": charts.all_charts(store, p.filters(), lang, hub(request).version())})
 
 
 # ---------------------------------------------------------------------------- try a notice
@@ -151,10 +149,9 @@ def store_notice(request: Request, key: Annotated[str, Form(max_length=64)],
     doc, records = cached
     with hub(request).writer() as store:
         res = store.add_document(doc, records)
-    ids = res.incidents_created + res.incidents_linked
-    if not ids:  # already stored: show where it went
-        store = hub(request).reader()
-        ids = [n["incident_id"] for rec in records if (n := store.notice(notice_id(rec))) and n.get("incident_id")]
+        ids = res.incidents_created + res.incidents_linked
+        if not ids:  # already stored: show where it went
+            ids = [n["incident_id"] for rec in records if (n := store.notice(notice_id(rec))) and n.get("incident_id")]
     if ids:
         return RedirectResponse(f"/incidents/{ids[0]}", status_code=303)
     return render(request, "stored.html", {"res": res})

@@ -8,7 +8,8 @@ from typing import Any
 
 from jikenbo import link
 from jikenbo.judge import check_incident
-from jikenbo.serve.deps import ListParams
+from jikenbo.serve.cache import MEMO
+from jikenbo.serve.deps import ListParams, StoreHub
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.highlight import Span, highlight
 from jikenbo.serve.settings import ServeSettings
@@ -55,24 +56,44 @@ class ListResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def list_incidents(store: Store, p: ListParams, cfg: ServeSettings) -> ListResult:
+def _key(p: ListParams) -> tuple:
+    return tuple(kv for kv in p.pairs() if kv[0] not in ("sort", "per_page"))
+
+
+def list_incidents(store: Store, p: ListParams, cfg: ServeSettings, hub: StoreHub | None = None) -> ListResult:
+    """One page of incidents; with a query and no other sort, ranked by the store's search.
+
+    The total is memoised per store version and filter state (counting is the slow part).
+    """
     per_page = min(p.per_page or cfg.page_size, cfg.max_page_size)
     offset = (p.page - 1) * per_page
     sort = p.effective_sort()
+    f = p.filters()
+    version = hub.version() if hub else None
+
+    def count() -> int:
+        return store.count_incidents(f) if version is None else MEMO.get(("count", version, _key(p)),
+                                                                         lambda: store.count_incidents(f))
+
     if sort == "relevance" and p.q:
         if offset + per_page > cfg.max_search_window:
             raise ServeError(400, f"search results reach only {cfg.max_search_window} deep: narrow the search")
         rows = store.search(p.q, p.filters(with_query=False), limit=per_page, offset=offset)
-        total = store.count_incidents(p.filters())
-        total = max(total, offset + len(rows))
+        total = max(count(), offset + len(rows))
     else:
-        f = p.filters()
         rows = store.incidents(f, sort=sort, limit=per_page, offset=offset)
-        total = store.count_incidents(f)
+        total = count()
     return ListResult(p, total, p.page, per_page, sort, [summary(r) for r in rows])
 
 
-def facets(store: Store, p: ListParams) -> dict[str, list[tuple[str, int]]]:
+def facets(store: Store, p: ListParams, hub: StoreHub | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Facet counts (memoised per store version and filter state)."""
+    if hub is None:
+        return _facets(store, p)
+    return MEMO.get(("facets", hub.version(), _key(p)), lambda: _facets(store, p))
+
+
+def _facets(store: Store, p: ListParams) -> dict[str, list[tuple[str, int]]]:
     f = p.filters()
     raw = store.facets(f)
     out: dict[str, list[tuple[str, int]]] = {}
