@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jikenbo import read as read_mod
 from jikenbo.models import Document
 from jikenbo.read import ReadFailure, decode_bytes
+from jikenbo.read import html as read_html
 
 FIX = Path(__file__).parent / "fixtures" / "read"
 
@@ -252,7 +252,7 @@ def test_xhtml_with_xml_declaration() -> None:
 
 
 def test_body_text_fallback_when_the_extractor_keeps_too_little(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(read_mod, "_main_text", lambda *a, **k: "")
+    monkeypatch.setattr(read_html, "_main_text", lambda *a, **k: "")
     doc = decode_bytes(fixture("news_page.html"), "news_page.html")
     lines = doc.text.splitlines()
     assert "みなと精機、不正アクセスで顧客情報1万2,345件流出の可能性" in lines
@@ -401,7 +401,7 @@ def test_blocks_the_extractor_runs_together_get_their_own_lines_back() -> None:
 
 def test_reline_leaves_text_alone_when_lines_do_not_align() -> None:
     main = "表の行 | 値 | 別の値\n本文の段落です。"
-    assert read_mod._reline(main, "表の行\n値\n別の値\n本文の段落です。", "x") == main
+    assert read_html._reline(main, "表の行\n値\n別の値\n本文の段落です。", "x") == main
 
 
 def test_aes_pdf_without_the_crypto_package_says_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -417,7 +417,7 @@ def test_aes_pdf_without_the_crypto_package_says_what_is_missing(monkeypatch: py
 
 
 def test_html_is_still_read_when_trafilatura_cannot_be_imported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(read_mod, "_trafilatura", lambda: None)
+    monkeypatch.setattr(read_html, "_trafilatura", lambda: None)
     doc = decode_bytes(fixture("digest.html"), "digest.html")
     assert doc.text.count("【セキュリティ事件簿#") == 3
     assert "趣味のプログラミング" not in doc.text
