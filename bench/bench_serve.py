@@ -5,8 +5,11 @@
 
 Builds (or reuses, with --db) a synthetic store through the bulk path of bench_store.py, then
 calls the app in-process (FastAPI TestClient: the whole ASGI stack, no socket) and reports
-p50/p95 per request kind. Targets: incidents list and incident pages p95 ≤ 100 ms, API search
-p95 ≤ 50 ms. Not a test: no asserts.
+p50/p95 per request kind. ``list_first`` is the first view of a filter state (its total and
+facet counts not yet memoised; facets that take longer than facet_budget_ms are left to the
+background); ``list`` are later views, timed once background counting has finished.
+Targets: incidents list and incident pages p95 ≤ 100 ms, API search p95 ≤ 50 ms.
+Not a test: no asserts.
 """
 
 from __future__ import annotations
@@ -95,8 +98,18 @@ def main() -> None:
     kinds: dict[str, list[float]] = {"list_first": [], "list": [], "incident": [], "api_search": [],
                                      "api_incidents": [], "api_incident": [], "stats_page": []}
     per_url: dict[str, float] = {}
+    first_by_url: dict[str, float] = {}
+    bg = client.app.state.bg
+
+    def settle() -> None:  # let background counting finish, so warm timings are not contended
+        while not bg.idle():
+            time.sleep(0.05)
+
     for url in LIST_URLS:
-        kinds["list_first"].append(timed(client, url))  # first call: counts and facets not memoised yet
+        settle()
+        first_by_url[url] = timed(client, url)
+        kinds["list_first"].append(first_by_url[url])  # first view: total and facets not memoised yet
+        settle()
         ts = [timed(client, url) for _ in range(a.repeat)]
         per_url[url] = pct(ts, 0.95)
         kinds["list"] += ts
@@ -110,13 +123,16 @@ def main() -> None:
         ts = [timed(client, "/api/search", {"q": q, **f}) for _ in range(a.repeat)]
         per_url[f"/api/search q={q} {f}"] = pct(ts, 0.95)
         kinds["api_search"] += ts
+    settle()
     t0 = time.perf_counter()
     timed(client, "/stats")
     res["stats_page_first_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    settle()
     kinds["stats_page"] = [timed(client, "/stats") for _ in range(3)]
     res["timings_ms"] = {k: {"calls": len(v), "p50": pct(v, 0.5), "p95": pct(v, 0.95), "max": round(max(v), 1),
                              "target_p95": TARGETS.get(k)} for k, v in kinds.items()}
     res["p95_by_url_ms"] = per_url
+    res["first_view_by_url_ms"] = {u: round(v, 1) for u, v in first_by_url.items()}
     client.__exit__(None, None, None)
     if tmpdir and not a.keep:
         for p in Path(tmpdir).glob("*"):
@@ -132,9 +148,10 @@ def main() -> None:
         ok = "" if not v["target_p95"] else ("  ok" if v["p95"] <= v["target_p95"] else "  MISSED")
         print(f"{k:<16}{v['calls']:>7}{v['p50']:>9}{v['p95']:>9}{v['max']:>9}  {tgt}{ok}")
     print(f"stats page, first call (distributions computed, then cached): {res['stats_page_first_ms']} ms")
-    print("p95 per URL (ms):")
+    print("p95 per URL (ms), and the first view of each list URL:")
     for u, v in per_url.items():
-        print(f"  {v:>8}  {u}")
+        first = f"{res['first_view_by_url_ms'][u]:>8}" if u in first_by_url else " " * 8
+        print(f"  {v:>8} {first}  {u}")
 
 
 if __name__ == "__main__":

@@ -315,3 +315,31 @@ def test_demo_command_ingests_samples(tmp_path: Path) -> None:
     assert "14 documents read" in r.output
     with open_store(tmp_path / "d.db", readonly=True) as s:
         assert s.count_incidents() >= 10
+
+
+def test_slow_facets_are_left_to_the_background(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from jikenbo.serve.cache import MEMO
+    from jikenbo.store import Store
+
+    MEMO.clear()
+    real = Store.facets
+
+    def slow(self, filters, **kw):  # type: ignore[no-untyped-def]
+        if filters.types:
+            time.sleep(0.3)
+        return real(self, filters, **kw)
+
+    monkeypatch.setattr(Store, "facets", slow)
+    app = create_app(sample_db, settings={"facet_budget_ms": 1})
+    c = TestClient(app, raise_server_exceptions=False)
+    first = c.get("/", params={"type": "ransomware"}).text
+    assert 'data-facets-url="/api/facets?type=ransomware"' in first and ">…<" in first
+    assert "つきみ製菓" in first  # the list itself is there
+    deadline = time.monotonic() + 10
+    while not app.state.bg.idle() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    again = c.get("/", params={"type": "ransomware"}).text
+    assert "data-facets-url" not in again and ">…<" not in again
+    assert c.get("/api/facets", params={"type": "ransomware"}).json()["type"][0]["count"] >= 3

@@ -142,7 +142,7 @@ def _hub(request: Request) -> Any:
 @router.get("/incidents", response_model=IncidentPage, responses=_err(400, 422, 503),
             summary="Incidents passing the filters, sorted, one page")
 def api_incidents(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> dict:
-    res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.hub)
+    res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.bg)
     return {"total": res.total, "page": res.page, "per_page": res.per_page, "sort": res.sort, "items": res.items}
 
 
@@ -184,7 +184,7 @@ def api_search(request: Request, p: Annotated[ListParams, Depends(list_params)],
     from dataclasses import replace
 
     p = replace(p, q=q.strip() or q, sort="relevance")
-    res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.hub)
+    res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.bg)
     return {"query": q, "total": res.total, "items": res.items}
 
 
@@ -200,7 +200,7 @@ def api_stats(request: Request, p: Annotated[ListParams, Depends(list_params)],
 @router.get("/facets", response_model=dict[str, list[FacetValue]], responses=_err(400, 422, 503),
             summary="Counts per value of year, type, leak status, category, sensitive, card, authority, vendor, industry")
 def api_facets(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> dict:
-    f = views.facets(store, p, request.app.state.hub)
+    f, _ = views.facets(store, p, request.app.state.bg)
     return {k: [{"value": str(v), "count": n} for v, n in vals] for k, vals in f.items()}
 
 

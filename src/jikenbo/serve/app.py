@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jikenbo import __version__
 from jikenbo.serve import errors
+from jikenbo.serve.background import Background
 from jikenbo.serve.deps import StoreHub, WritePolicy
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.settings import ServeSettings
@@ -99,6 +100,7 @@ def create_app(db_path: str | Path | None = None, *, token: str | None = None, a
                   description="Incidents, notices, search, facets and statistics of the jikenbo store. "
                               "Every error is {\"error\": {\"status\": N, \"message\": \"...\"}}.")
     app.state.hub = StoreHub(db_path)
+    app.state.bg = Background(app.state.hub)
     app.state.cfg = cfg
     app.state.writes = WritePolicy(host=host, token=token or None)
     app.state.allow_private_urls = allow_private_urls

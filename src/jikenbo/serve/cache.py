@@ -32,6 +32,19 @@ class Memo:
                 self._d.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable, default: Any = None) -> Any:
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                return self._d[key]
+        return default
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._d[key] = value
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._d.clear()

@@ -9,6 +9,7 @@ version like the rest of the chart data.
 from __future__ import annotations
 
 import math
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +17,7 @@ from markupsafe import Markup, escape
 
 from jikenbo.models import INCIDENT_TYPES
 from jikenbo.serve import i18n
-from jikenbo.serve.cache import MEMO
+from jikenbo.serve.background import Background
 from jikenbo.store import Filters, Store
 
 PALETTE = ["#3b6ea5", "#d9822b", "#4f9d69", "#c0504d", "#8064a2", "#2f9fa8", "#b7a031", "#e377c2",
@@ -209,49 +210,65 @@ def lag_histogram(store: Store, filters: Filters) -> tuple[list[int], int, int]:
     return lag, unknown, n
 
 
-def all_charts(store: Store, filters: Filters, lang: str, version: tuple | None = None) -> list[dict[str, Any]]:
-    """The five charts of the statistics page; the data (not the SVG) is memoised per store version."""
-    fkey = tuple(sorted((k, str(v)) for k, v in _plain(filters).items() if v is not None))
+def _pending(label: str, lang: str) -> Markup:
+    msg = "集計中です。しばらくしてから再読み込みしてください。" if lang == "ja" else "Being counted: reload in a moment."
+    return Markup(f'<p class="pending" role="status" aria-label="{escape(label)}">{escape(msg)}</p>')
 
-    def memo(name: str, fn: Any) -> Any:
-        return fn() if version is None else MEMO.get((name, version, fkey), fn)
 
+def chart_data(store: Store, filters: Filters) -> dict[str, Any]:
+    """Everything the fast charts need (one job)."""
+    st = store.stats(["month", "type"], filters)
+    facets = store.facets(filters)
+    cats = facets.get("category", [])
+    with_cat = store.count_incidents(Filters(**{**_plain(filters), "category": [c for c, _ in cats]})) if cats else 0
+    return {"stats": st, "affected": affected_histogram(store, filters), "categories": cats, "with_cat": with_cat,
+            "vendors": facets.get("vendor", [])[:10]}
+
+
+def all_charts(filters: Filters, lang: str, bg: Background, budget: float) -> list[dict[str, Any]]:
+    """The five charts of the statistics page. Their data is computed in the background and
+    memoised per store version; a chart whose data is not ready within ``budget`` says so."""
     t = lambda key, **kw: i18n.t(lang, key, **kw)  # noqa: E731
+    fkey = tuple(sorted((k, str(v)) for k, v in _plain(filters).items() if v is not None))
+    version = bg.hub.version()
+    lag_job = bg.submit(("lag", version, fkey), lambda s: lag_histogram(s, filters), slow=True)
+    d = bg.submit(("charts", version, fkey), lambda s: chart_data(s, filters)).result()
     charts = []
-    st = memo("stats", lambda: store.stats(["month", "type"], filters))
+    st = d["stats"]
     n_total = st["total"]["n"]
     months = month_range(sorted({g["key"]["month"] for g in st["groups"] if g["key"]["month"] != "unknown"}))
     types = sorted({g["key"]["type"] for g in st["groups"]},
                    key=lambda x: INCIDENT_TYPES.index(x) if x in INCIDENT_TYPES else 99)
     series = {ty: [0] * len(months) for ty in types}
     month_unknown = 0
+    index = {m: i for i, m in enumerate(months)}
     for g in st["groups"]:
         m, ty = g["key"]["month"], g["key"]["type"]
-        if m == "unknown":
+        if m == "unknown" or m not in index:
             month_unknown += g["n"]
             continue
-        series[ty][months.index(m)] += g["n"]
+        series[ty][index[m]] += g["n"]
     labels = {ty: i18n.label(lang, "type", ty) for ty in types}
     charts.append({"id": "per-month", "title": t("per_month"), "n": n_total - month_unknown, "unknown": month_unknown,
                    "svg": stacked_months(months, series, labels, label=t("per_month"))})
-    aff = memo("affected", lambda: affected_histogram(store, filters))
+    aff = d["affected"]
     charts.append({"id": "affected", "title": t("affected_hist"), "n": sum(aff), "unknown": n_total - sum(aff),
                    "svg": vbars([(_affected_label(lo, hi, lang), c) for (lo, hi), c in zip(AFFECTED_BINS, aff, strict=True)],
                                 label=t("affected_hist"))})
-    facets = memo("facets", lambda: store.facets(filters))
-    cats = facets.get("category", [])
-    with_cat = memo("with_cat", lambda: store.count_incidents(
-        Filters(**{**_plain(filters), "category": [c for c, _ in cats] or None})) if cats else 0)
-    charts.append({"id": "categories", "title": t("categories_chart"), "n": with_cat, "unknown": n_total - with_cat,
+    cats = d["categories"]
+    charts.append({"id": "categories", "title": t("categories_chart"), "n": d["with_cat"], "unknown": n_total - d["with_cat"],
                    "svg": hbars([(i18n.label(lang, "category", c), k) for c, k in cats], label=t("categories_chart"))})
     lag_unit = "日" if lang == "ja" else "d"
-    lag, lag_unknown, lag_n = memo("lag", lambda: lag_histogram(store, filters))
-    charts.append({"id": "lag", "title": t("lag_hist"), "n": lag_n - lag_unknown, "unknown": lag_unknown,
-                   "svg": vbars([(_bin_label(lo, hi, lag_unit), c) for (lo, hi), c in zip(LAG_BINS, lag, strict=True)],
-                                label=t("lag_hist"), color="#d9822b")})
-    vendors = facets.get("vendor", [])[:10]
-    with_vendor = sum(k for _, k in vendors)
-    charts.append({"id": "vendors", "title": t("top_vendors"), "n": with_vendor, "unknown": None,
+    try:
+        lag, lag_unknown, lag_n = lag_job.result(timeout=budget)
+        charts.append({"id": "lag", "title": t("lag_hist"), "n": lag_n - lag_unknown, "unknown": lag_unknown,
+                       "svg": vbars([(_bin_label(lo, hi, lag_unit), c) for (lo, hi), c in zip(LAG_BINS, lag, strict=True)],
+                                    label=t("lag_hist"), color="#d9822b")})
+    except FutureTimeout:
+        charts.append({"id": "lag", "title": t("lag_hist"), "n": None, "unknown": None,
+                       "svg": _pending(t("lag_hist"), lang)})
+    vendors = d["vendors"]
+    charts.append({"id": "vendors", "title": t("top_vendors"), "n": sum(k for _, k in vendors), "unknown": None,
                    "svg": hbars(vendors, label=t("top_vendors"), color="#8064a2")})
     return charts
 

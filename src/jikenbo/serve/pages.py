@@ -68,9 +68,12 @@ def cfg(request: Request) -> ServeSettings:
 # ---------------------------------------------------------------------------- incidents
 @router.get("/", response_class=HTMLResponse)
 def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> Response:
-    result = views.list_incidents(store, p, cfg(request), hub(request))
+    c = cfg(request)
+    bg = request.app.state.bg
+    result = views.list_incidents(store, p, c, bg)
+    facets, exact = views.facets(store, p, bg, budget=c.facet_budget_ms / 1000)
     return render(request, "incidents.html", {
-        "p": p, "result": result, "facets": views.facets(store, p, hub(request)), "facet_param": views.FACET_PARAM,
+        "p": p, "result": result, "facets": facets, "facets_exact": exact, "facet_param": views.FACET_PARAM,
         "sorts": [k for k in i18n.VALUES["sort"] if k != "relevance" or p.q]})
 
 
@@ -92,7 +95,8 @@ def notice_page(notice_id: str, store: Annotated[Store, Depends(reader)]) -> Res
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> Response:
     lang = lang_of(request)
-    return render(request, "stats.html", {"p": p, "charts": charts.all_charts(store, p.filters(), lang, hub(request).version())})
+    charts_ = charts.all_charts(p.filters(), lang, request.app.state.bg, cfg(request).chart_budget_ms / 1000)
+    return render(request, "stats.html", {"p": p, "charts": charts_})
 
 
 # ---------------------------------------------------------------------------- try a notice

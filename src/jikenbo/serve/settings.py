@@ -16,6 +16,8 @@ class ServeSettings:
     max_search_window: int = 2000
     try_cache_entries: int = 32
     related_limit: int = 20
+    facet_budget_ms: int = 25
+    chart_budget_ms: int = 1500
 
     @classmethod
     def load(cls, **overrides: Any) -> ServeSettings:

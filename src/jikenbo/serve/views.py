@@ -8,8 +8,8 @@ from typing import Any
 
 from jikenbo import link
 from jikenbo.judge import check_incident
-from jikenbo.serve.cache import MEMO
-from jikenbo.serve.deps import ListParams, StoreHub
+from jikenbo.serve.background import Background
+from jikenbo.serve.deps import ListParams
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.highlight import Span, highlight
 from jikenbo.serve.settings import ServeSettings
@@ -57,40 +57,47 @@ class ListResult:
 
 
 def _key(p: ListParams) -> tuple:
+    """The filter state of a list (what its total and facets depend on)."""
     return tuple(kv for kv in p.pairs() if kv[0] not in ("sort", "per_page"))
 
 
-def list_incidents(store: Store, p: ListParams, cfg: ServeSettings, hub: StoreHub | None = None) -> ListResult:
+def list_incidents(store: Store, p: ListParams, cfg: ServeSettings, bg: Background | None = None) -> ListResult:
     """One page of incidents; with a query and no other sort, ranked by the store's search.
 
-    The total is memoised per store version and filter state (counting is the slow part).
+    With ``bg``, the total is counted on another connection while the page is read, and memoised
+    per store version and filter state.
     """
     per_page = min(p.per_page or cfg.page_size, cfg.max_page_size)
     offset = (p.page - 1) * per_page
     sort = p.effective_sort()
     f = p.filters()
-    version = hub.version() if hub else None
-
-    def count() -> int:
-        return store.count_incidents(f) if version is None else MEMO.get(("count", version, _key(p)),
-                                                                         lambda: store.count_incidents(f))
-
+    counting = bg.submit(("count", bg.hub.version(), _key(p)), lambda s: s.count_incidents(f)) if bg else None
     if sort == "relevance" and p.q:
         if offset + per_page > cfg.max_search_window:
             raise ServeError(400, f"search results reach only {cfg.max_search_window} deep: narrow the search")
         rows = store.search(p.q, p.filters(with_query=False), limit=per_page, offset=offset)
-        total = max(count(), offset + len(rows))
     else:
         rows = store.incidents(f, sort=sort, limit=per_page, offset=offset)
-        total = count()
+    total = counting.result() if counting else store.count_incidents(f)
+    if sort == "relevance":
+        total = max(total, offset + len(rows))
     return ListResult(p, total, p.page, per_page, sort, [summary(r) for r in rows])
 
 
-def facets(store: Store, p: ListParams, hub: StoreHub | None = None) -> dict[str, list[tuple[str, int]]]:
-    """Facet counts (memoised per store version and filter state)."""
-    if hub is None:
-        return _facets(store, p)
-    return MEMO.get(("facets", hub.version(), _key(p)), lambda: _facets(store, p))
+def facets(store: Store, p: ListParams, bg: Background | None = None,
+           budget: float | None = None) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+    """(facet counts, exact). With a ``budget`` (seconds) and counts not ready in time, the
+    values of the whole store without counts are returned (exact False) while counting goes on."""
+    if bg is None:
+        return _facets(store, p), True
+    key = ("facets", bg.hub.version(), _key(p))
+    if budget is None:
+        return bg.submit(key, lambda s: _facets(s, p)).result(), True
+    ready, value = bg.within(key, lambda s: _facets(s, p), budget)
+    if ready:
+        return value, True
+    everything = bg.submit(("facets", bg.hub.version(), ()), lambda s: _facets(s, ListParams())).result()
+    return {k: [(v, -1) for v, _ in vals] for k, vals in everything.items()}, False
 
 
 def _facets(store: Store, p: ListParams) -> dict[str, list[tuple[str, int]]]:

@@ -38,13 +38,34 @@
     if (el.classList && el.classList.contains("autosubmit") && el.form) { el.form.submit(); }
   });
 
+  // Facet counts of a big store may still be counting when the page is made: fetch them.
+  function fillFacets() {
+    var aside = document.querySelector("aside.facets[data-facets-url]");
+    if (!aside || !window.fetch) { return; }
+    fetch(aside.getAttribute("data-facets-url"), {headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        aside.querySelectorAll(".count[data-facet]").forEach(function (el) {
+          var vals = data[el.getAttribute("data-facet")] || [];
+          var v = el.getAttribute("data-value");
+          var hit = vals.filter(function (x) { return String(x.value) === v; })[0];
+          el.textContent = hit ? hit.count.toLocaleString() : "0";
+        });
+        var note = aside.querySelector(".pending");
+        if (note) { note.remove(); }
+      })
+      .catch(function () { /* counts stay as they are */ });
+  }
+
   function fromHash() {
     var h = decodeURIComponent(location.hash || "");
     if (h.indexOf("#ev-") === 0) { activate(h.slice(4), true); }
   }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", fromHash);
+    document.addEventListener("DOMContentLoaded", function () { fromHash(); fillFacets(); });
   } else {
     fromHash();
+    fillFacets();
   }
 })();
