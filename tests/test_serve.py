@@ -343,3 +343,73 @@ def test_slow_facets_are_left_to_the_background(sample_db: Path, monkeypatch: py
     again = c.get("/", params={"type": "ransomware"}).text
     assert "data-facets-url" not in again and ">…<" not in again
     assert c.get("/api/facets", params={"type": "ransomware"}).json()["type"][0]["count"] >= 3
+
+
+# ---------------------------------------------------------------------------- URL ingestion
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/", "http://localhost:8000/x", "http://10.1.2.3/", "http://192.168.0.1/",
+    "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/",
+    "file:///etc/passwd", "ftp://example.jp/", "javascript:alert(1)",
+])
+def test_private_and_odd_urls_are_refused(url: str) -> None:
+    from jikenbo.serve.errors import ServeError
+    from jikenbo.serve.fetching import check_url
+
+    with pytest.raises(ServeError) as e:
+        check_url(url)
+    assert e.value.status == 400
+
+
+@pytest.fixture
+def local_site():  # type: ignore[no-untyped-def]
+    """A tiny HTTP server on 127.0.0.1: /notice.txt, and /hop redirecting to it."""
+    import http.server
+    import threading
+
+    body = Path(sample_files()[8]).read_bytes()  # 09 momiji (UTF-8 text)
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/hop":
+                self.send_response(302)
+                self.send_header("Location", "/notice.txt")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def test_try_url_refuses_loopback_by_default(sample_db: Path, local_site: str) -> None:
+    c = TestClient(create_app(sample_db), raise_server_exceptions=False)
+    r = c.post("/try", data={"url": local_site + "/notice.txt"})
+    assert r.status_code == 400 and "refused" in r.text
+
+
+def test_try_url_reads_a_page_when_private_urls_are_allowed(sample_db: Path, local_site: str) -> None:
+    c = TestClient(create_app(sample_db, allow_private_urls=True), raise_server_exceptions=False)
+    r = c.post("/try", data={"url": local_site + "/hop"})
+    assert r.status_code == 200 and "もみじ台市" in r.text and '<mark class="ev"' in r.text
+
+
+def test_each_redirect_hop_is_checked(local_site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jikenbo.serve import fetching
+    from jikenbo.serve.errors import ServeError
+
+    real = fetching.check_url
+    first = local_site + "/hop"
+    monkeypatch.setattr(fetching, "check_url",
+                        lambda url, allow_private=False: url if url == first else real(url, allow_private=allow_private))
+    with pytest.raises(ServeError, match="refused"):
+        fetching.fetch_document(first, max_bytes=100_000)

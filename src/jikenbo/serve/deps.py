@@ -18,7 +18,7 @@ from fastapi import Query, Request
 from jikenbo.serve.errors import ServeError
 from jikenbo.store import Filters, Store, default_db_path, open_store
 
-SortKey = Literal["relevance", "-disclosure_date", "disclosure_date", "-affected_total", "affected_total",
+SortKey = Literal["", "relevance", "-disclosure_date", "disclosure_date", "-affected_total", "affected_total",
                   "-last_updated", "last_updated", "organization", "-organization"]
 YEAR = r"^(\d{4})?$"
 DATE = r"^(\d{4}(-\d{1,2}(-\d{1,2})?)?)?$"
@@ -228,7 +228,7 @@ def list_params(
         q=_clean(q), year=_clean(year), since=_clean(since), until=_clean(until), type=_clean_list(type),
         leak_status=_clean_list(leak_status), category=_clean_list(category), authority=_clean_list(authority),
         industry=_clean_list(industry), vendor=_clean(vendor), org=_clean(org), sensitive=sensitive, card=card,
-        min_affected=min_affected, max_affected=max_affected, sort=sort, page=page, per_page=per_page)
+        min_affected=min_affected, max_affected=max_affected, sort=sort or None, page=page, per_page=per_page)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "reported_to": ("報告先", "reported to"),
     },
     "sort": {
+        "": ("標準 (検索時は関連度順、ほかは新しい順)", "default (relevance when searching, else newest)"),
         "relevance": ("関連度順", "relevance"), "-disclosure_date": ("公表日 (新しい順)", "newest first"),
         "disclosure_date": ("公表日 (古い順)", "oldest first"),
         "-affected_total": ("影響人数 (多い順)", "most affected"), "affected_total": ("影響人数 (少ない順)", "least affected"),
@@ -116,9 +117,12 @@ UI: dict[str, tuple[str, str]] = {
     "lag_hist": ("検知から公表までの日数", "Days from detection to disclosure"),
     "top_vendors": ("関係の多い委託先", "Top vendors"), "n_stated": ("n = {n} (不明 {u})", "n = {n} ({u} unknown)"),
     "try_title": ("通知を試す", "Try a notice"),
-    "try_help": ("通知の本文を貼り付けるか、ファイル (HTML・PDF・テキスト) を選んでください。抽出結果を確認してから保存できます。",
-                 "Paste a notice or choose a file (HTML, PDF, text). See what is extracted, then store it."),
-    "paste": ("本文", "Text"), "file": ("ファイル", "File"), "extract": ("抽出する", "Extract"),
+    "try_help": ("通知の本文を貼り付けるか、ファイル (HTML・PDF・テキスト) を選ぶか、URL を入力してください。"
+                 "抽出結果を確認してから保存できます。",
+                 "Paste a notice, choose a file (HTML, PDF, text) or give a URL. See what is extracted, then store it."),
+    "paste": ("本文", "Text"),
+    "url": ("または URL (公開サイトのみ)", "or a URL (public sites only)"),
+    "file": ("ファイル", "File"), "extract": ("抽出する", "Extract"),
     "store_it": ("この通知を保存", "Store this notice"), "token": ("トークン", "Token"),
     "records": ("抽出された記録: {n} 件", "{n} record(s) extracted"),
     "no_records": ("通知が見つかりませんでした。", "No incident notice found."),

@@ -11,12 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from jikenbo.models import Document, Record
 from jikenbo.serve import charts, i18n, views
 from jikenbo.serve.deps import ListParams, StoreHub, list_params, reader
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.extracting import document_from_upload, extract_view, read_upload
+from jikenbo.serve.fetching import fetch_document
 from jikenbo.serve.settings import ServeSettings
 from jikenbo.store import Store, notice_id
 
@@ -74,7 +76,7 @@ def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_param
     facets, exact = views.facets(store, p, bg, budget=c.facet_budget_ms / 1000)
     return render(request, "incidents.html", {
         "p": p, "result": result, "facets": facets, "facets_exact": exact, "facet_param": views.FACET_PARAM,
-        "sorts": [k for k in i18n.VALUES["sort"] if k != "relevance" or p.q]})
+        "sorts": [k for k in i18n.VALUES["sort"] if k and (k != "relevance" or p.q)]})
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
@@ -129,18 +131,22 @@ def try_page(request: Request) -> Response:
 
 @router.post("/try", response_class=HTMLResponse)
 async def try_extract(request: Request, text: Annotated[str, Form()] = "",
-                      file: Annotated[UploadFile | None, File()] = None) -> Response:
+                      file: Annotated[UploadFile | None, File()] = None,
+                      url: Annotated[str, Form(max_length=2000)] = "") -> Response:
     c = cfg(request)
     if file is not None and file.filename:
         data = await read_upload(file, c.max_upload_bytes)
         doc = document_from_upload(data, file.filename, file.content_type)
+    elif url.strip():
+        doc = await run_in_threadpool(fetch_document, url.strip(), max_bytes=c.max_upload_bytes,
+                                      allow_private=request.app.state.allow_private_urls)
     elif text.strip():
         doc = document_from_upload(text.encode("utf-8"), "<text>", "text/plain; charset=utf-8")
     else:
-        raise ServeError(400, "paste a notice or choose a file")
-    view = extract_view(doc)
+        raise ServeError(400, "paste a notice, choose a file or give a URL")
+    view = await run_in_threadpool(extract_view, doc)
     key = request.app.state.try_cache.put(doc, view["records"])
-    return render(request, "try.html", {"text": text, "result": view, "key": key})
+    return render(request, "try.html", {"text": text, "url": url, "result": view, "key": key})
 
 
 @router.post("/notices", response_class=HTMLResponse)
