@@ -146,7 +146,7 @@ def test_english_switch_sets_cookie(client: TestClient) -> None:
 
 
 def test_try_page_extracts_and_stores(sample_db: Path, tmp_path: Path) -> None:
-    c = TestClient(create_app(sample_db), raise_server_exceptions=False)
+    c = TestClient(create_app(sample_db), raise_server_exceptions=False, base_url="http://127.0.0.1:8000")
     text = Path(sample_files()[8]).read_text(encoding="utf-8")  # 09 momiji
     r = c.post("/try", data={"text": text})
     assert r.status_code == 200
@@ -271,9 +271,13 @@ def test_safe_url() -> None:
 def test_write_rule(sample_db: Path) -> None:
     text = {"text": Path(sample_files()[9]).read_text(encoding="utf-8")}
     # loopback without token: allowed (but not cross-origin)
-    local = TestClient(create_app(sample_db, host="127.0.0.1"), raise_server_exceptions=False)
+    local = TestClient(create_app(sample_db, host="127.0.0.1"), raise_server_exceptions=False,
+                       base_url="http://127.0.0.1:8000")
     assert local.post("/api/notices", json=text).status_code == 200
     assert_error(local.post("/api/notices", json=text, headers={"origin": "http://evil.example"}), 403)
+    # DNS rebinding: same origin as far as the browser knows, but not a loopback name
+    rebound = TestClient(local.app, raise_server_exceptions=False, base_url="http://evil.example:8000")
+    assert_error(rebound.post("/api/notices", json=text, headers={"origin": "http://evil.example:8000"}), 403)
     # any other address without a token: writes disabled
     wide = TestClient(create_app(sample_db, host="0.0.0.0"), raise_server_exceptions=False)
     assert_error(wide.post("/api/notices", json=text), 403)

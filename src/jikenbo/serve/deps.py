@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Query, Request
 
@@ -255,6 +255,11 @@ class WritePolicy:
                 raise ServeError(403, "cross-origin write refused")
         elif origin == "null":
             raise ServeError(403, "cross-origin write refused")
+        if not self.token and is_loopback(self.host):
+            # DNS rebinding: a page of evil.example re-pointed at 127.0.0.1 sends its own Host
+            named = urlsplit("//" + request.headers.get("host", "")).hostname
+            if not is_loopback(named):
+                raise ServeError(403, "writes to a server on this machine must address it as localhost or 127.0.0.1")
         if self.token:
             given = form_token
             auth = request.headers.get("authorization", "")
