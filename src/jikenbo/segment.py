@@ -13,6 +13,7 @@ how-to and statistics articles. Every drop is logged with its reason.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
@@ -25,8 +26,17 @@ from jikenbo.text.normalize import normalize
 
 log = logging.getLogger(__name__)
 
+_DATEISH = re.compile(
+    r"\d{4}\s?[年/.-]\s?\d{1,2}\s?[月/.-]\s?\d{1,2}|\d{1,2}\s?月\s?\d{1,2}\s?日|(?:令和|平成|R|H)\s?\d{1,2}[年.]\s?\d{1,2}[月.]\s?\d{1,2}"
+)
 MIN_BODY_CHARS = 20  # a digest entry can be a two-line summary
 MAX_HEADER_CHARS = 220
+_SENTENCE = re.compile(r"(?<=[。!?！？])|\n")
+# the verb forms of something that has happened (past, perfect or a finding)
+_EVENT_VERB = re.compile(
+    r"(?:た|だ)(?:[。、)」]|こと|ため|もの|と|が|の|$)|ました|判明|発覚|確認され|受け|発生|遭|被害|ていた|ている|ておりま|しまい|流出|漏え?い|漏洩|紛失|盗難"
+)
+_QUESTION = re.compile(r"(?:ですか|でしょうか|ますか)[。?？]?$|^\s*(?:Q|Ｑ|問)\s?\d")
 
 
 def _alt(patterns: list[str]) -> str:
@@ -43,6 +53,9 @@ class _Lex:
     statistics: re.Pattern[str]
     orgish: re.Pattern[str]
     incident_cue: re.Pattern[str]
+    not_event: re.Pattern[str]
+    hypothetical: re.Pattern[str]
+    faq: re.Pattern[str]
 
 
 @cache
@@ -65,6 +78,9 @@ def _lex() -> _Lex:
         statistics=re.compile(_alt(seg["non_notice"]["statistics"])),
         orgish=re.compile(orgish),
         incident_cue=re.compile(_alt(cues)),
+        not_event=re.compile(rf"\s?(?:{_alt(seg['non_notice']['feature'])})"),
+        hypothetical=re.compile(_alt(ext["cues"]["hypothetical"])),
+        faq=re.compile(_alt(seg["non_notice"]["faq"]), re.M),
     )
 
 
@@ -101,8 +117,14 @@ def _header_shape(line: str, lex: _Lex) -> str | None:
     rest = s[m.end():] if m else s
     if len(rest.strip()) < 4:
         return None
-    has_date = bool(find_dates(rest))
-    has_org = bool(lex.orgish.search(rest))
+    has_date = bool(_DATEISH.search(s))  # the date may sit in the marker (「[2025/02/04] 株式会社…」)
+    if m and m.group(1).startswith("【"):
+        has_org = bool(lex.orgish.search(rest))
+    else:  # elsewhere an entry opens with its organisation (after a date, if any)
+        lead = _DATEISH.sub("", rest, count=1) if _DATEISH.match(rest.lstrip(" [(（|")) else rest
+        has_org = bool(lex.orgish.match(lead.lstrip(" ]）)|:：-—–・")))
+    if m is None and not has_org:  # a date-first line needs the organisation next (not a timeline row)
+        return None
     if lex.title_cue.search(rest):
         if not (has_date or has_org):
             return None
@@ -110,7 +132,7 @@ def _header_shape(line: str, lex: _Lex) -> str | None:
         return None
     if m:
         return _shape(m.group(1))
-    if has_date and find_dates(rest)[0].start <= 1:
+    if has_date and _DATEISH.match(rest.lstrip("[(（【")):
         return "date"
     return None
 
@@ -153,7 +175,32 @@ def _trim_tail(lines: list[_Line], lex: _Lex, start: int, end: int) -> int:
     return end
 
 
-def _why_not_a_notice(text: str, lex: _Lex) -> str | None:
+def _document_anchor(text: str) -> dt.date | None:
+    """A date to read year-less dates against: a month after the latest dated mention."""
+    dated = [d.date for d in find_dates(text[:20000]) if d.has_year]
+    return max(dated) + dt.timedelta(days=31) if dated else None
+
+
+def _happened(text: str, lex: _Lex) -> bool:
+    """Does the notice say an incident happened (not a product feature, question or hypothesis)?
+
+    A sentence with an event verb must carry an incident cue itself, or the title (first lines)
+    must: 「職員による住民情報の目的外利用について」 + 「…知人に伝えていたことが判明しました」.
+    """
+    def cued(sent: str) -> bool:
+        return any(not lex.not_event.match(sent, m.end()) for m in lex.incident_cue.finditer(sent))
+
+    title = "\n".join([ln for ln in text.split("\n") if ln.strip()][:3])
+    title_cued = cued(title)
+    for sent in _SENTENCE.split(text):
+        if not _EVENT_VERB.search(sent) or lex.hypothetical.search(sent) or _QUESTION.search(sent):
+            continue
+        if title_cued or cued(sent):
+            return True
+    return False
+
+
+def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> str | None:
     """The reason a segment is no incident notice, or None when it is one."""
     if len(lex.placeholder.findall(text)) >= 2:
         return "template with unfilled placeholders"
@@ -164,6 +211,10 @@ def _why_not_a_notice(text: str, lex: _Lex) -> str | None:
         return "how-to article"
     if len(lex.statistics.findall(text)) >= 3:
         return "statistics article"
+    if len(lex.faq.findall(text)) >= 3:
+        return "questions and answers"
+    if not digest_entry and not _happened(text, lex):
+        return "no incident said to have happened"
     return None
 
 
@@ -172,6 +223,10 @@ def segment_document(doc: Document) -> list[Segment]:
     lex = _lex()
     norm = normalize(doc.text)
     lines = _lines(norm.text)
+    # page furniture (related articles, rankings, references) goes first: its headline lists
+    # must not be read as digest entries
+    lines = lines[:_trim_tail(lines, lex, 0, len(lines))]
+    anchor = _document_anchor(norm.text)
     headers = _find_headers(lines, lex)
     spans: list[tuple[int, int, str | None]] = []  # line ranges [a, b) and header text
     if headers:
@@ -193,14 +248,14 @@ def segment_document(doc: Document) -> list[Segment]:
             continue
         ns, ne = lines[a].start, lines[b - 1].end
         ntext = norm.text[ns:ne]
-        why = _why_not_a_notice(ntext, lex)
+        why = _why_not_a_notice(ntext, lex, digest_entry=header is not None)
         if why:
             log.info("%s: dropped segment at %d: %s", doc.source, ns, why)
             continue
         start, end = norm.to_original(ns, ne)
         hint_date = None
         if header:
-            ds = find_dates(header)
+            ds = find_dates(header, anchor)
             if ds:
                 hint_date = ds[-1].date.isoformat()
         out.append(Segment(
