@@ -8,6 +8,7 @@ script), request bodies are capped, writes follow :class:`jikenbo.serve.deps.Wri
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from jikenbo.serve.errors import ServeError
 from jikenbo.serve.settings import ServeSettings
 
 HERE = Path(__file__).parent
+log = logging.getLogger("jikenbo.serve.errors")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = [
@@ -51,9 +53,12 @@ class Guard:
         declared = headers.get(b"content-length")
         too_big = f"request body too large (the limit is {limit:,} bytes)"
         seen = 0
+        started = False
 
         async def send_with_headers(msg: Message) -> None:
+            nonlocal started
             if msg["type"] == "http.response.start":
+                started = True
                 existing = {k.lower() for k, _ in msg.get("headers", [])}
                 msg = {**msg, "headers": [*msg.get("headers", []),
                                           *[(k, v) for k, v in SECURITY_HEADERS if k not in existing]]}
@@ -74,7 +79,14 @@ class Guard:
                     raise ServeError(413, too_big)
             return msg
 
-        await self.app(scope, capped_receive, send_with_headers)
+        try:
+            await self.app(scope, capped_receive, send_with_headers)
+        except Exception as exc:  # the last line of defence: one log line, a 500 page, no traceback
+            log.error("unexpected error on %s %s: %s: %s", scope.get("method"), scope.get("path"),
+                      type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            if not started:
+                resp = errors.render_error(Request(scope), 500, "internal error (see the server log)")
+                await resp(scope, receive, send_with_headers)
 
 
 def create_app(db_path: str | Path | None = None, *, token: str | None = None, allow_private_urls: bool = False,
