@@ -18,7 +18,9 @@ __all__ = ["extract_segment"]
 
 _EVENT_KINDS = {"started", "detected", "contained", "reported_ppc", "reported_police", "reported_ministry",
                 "reported_jipdec", "notified_individuals", "disclosed", "investigated"}
-_MARKER = re.compile(r"^\s*(?:【[^】]{1,40}】|[■◆●▼◇□★☆◎▶►・]|#{1,4}\s|\d{1,3}[.．)、]\s*|\(\d{1,3}\))\s*")
+_MARKER = re.compile(
+    r"^\s*(?:【[^】]{1,40}】|\[[^\]]{1,24}\]|[■◆●▼▽▲△◇□★☆◎▶►・]|#{1,4}\s|\d{1,3}[.．)、]\s*|\(\d{1,3}\))\s*"
+)
 
 
 def _iso(d: dt.date | None) -> str | None:

@@ -23,7 +23,7 @@ _PARTICLE_RUN = (
 )
 _VERB_END = "|".join(
     [f"{c}る" for c in "いあすれえせけめべげで"] + [f"{c}た" for c in "しっいれえせけめてん"]
-    + [f"{c}て" for c in "しっいれえせけ"] + ["ます", "です"]
+    + [f"{c}て" for c in "しっいれえせけじ"] + ["んで", "ます", "です"]
 )  # two-character verb endings, so the look-behind has a fixed width
 # A space continues a name only between Latin words (株式会社PR TIMES); a kana run inside a name
 # never ends like a verb (「…しているクリニック」).
@@ -32,6 +32,7 @@ _NAME = (
     rf"|(?!{_PARTICLE_RUN}(?![ぁ-ゖ]))[ぁ-ゖ]+(?<!{_VERB_END})(?=[一-龥々ァ-ヴーA-Za-z]))"
 )
 _PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
+_LABEL = re.compile(r"^(?:会\s?社\s?名|法\s?人\s?名|団\s?体\s?名|組\s?織\s?名|名\s?称|社\s?名|発\s?信\s?元|発\s?表\s?者)[\s:：]*")
 _VERBISH = re.compile(r"(?:る|た|す|い|う|く|て|で|し|な|り|れ)[ ]?$")
 _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 
@@ -39,6 +40,7 @@ _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 @dataclass(frozen=True)
 class _OrgLex:
     designated: re.Pattern[str]
+    subject_end: re.Pattern[str]
     designator_end: re.Pattern[str]
     suffix_end: re.Pattern[str]
     designated_after: re.Pattern[str]
@@ -62,6 +64,10 @@ def _olex() -> _OrgLex:
         designated=re.compile(rf"(?:{des})[ ]?{_NAME}{{1,30}}"),
         designated_after=re.compile(rf"(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
         designator_end=re.compile(rf"[ ]?(?:{des})"),
+        # where a news report's subject ends: 「さきがけ運輸（本社・名古屋市）は12日、」
+        subject_end=re.compile(
+            r"(?=\s?[(（](?:本社|本部|本店|所在地)|\s?[(（][^)）。]{1,16}[)）]\s?は\s?(?:\d{1,2}月)?\d{1,2}日[、,]|は\s?(?:\d{1,2}月)?\d{1,2}日[、,])"
+        ),
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(
@@ -213,16 +219,19 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
     text = ctx.text
     found: dict[str, list[tuple[int, int, str, int]]] = {}
     authority = lexicons().authorities
-    for pat, weight in ((ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1), (ol.latin, 0)):
+    for pat, weight in ((ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1),
+                        (ol.latin, 0), (ol.subject_end, 3)):
         found_iter = (_ending_at(ol.designator_end, text, 30, before_digit=True) if pat is ol.designated_after
-                      else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed else pat.finditer(text))
+                      else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed
+                      else _ending_at(ol.subject_end, text, 16) if pat is ol.subject_end else pat.finditer(text))
         for m in found_iter:
             surface = m.group(0).strip(" ・.-")
             if pat is not ol.designated and pat is not ol.designated_after and ol.designator.match(text, m.start()):
                 continue  # 「国立大学」 of 「国立大学法人しらかば大学」: the start of a designator
             if pat is ol.designated_after and _VERBISH.search(ol.designator.sub("", surface)):
                 continue  # 「…を手がける株式会社」: a clause, not a name
-            if any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()):
+            if any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()) or \
+                    any(authority[k].search(surface[-12:]) for k in ("ppc", "police")):  # 「…通じて個人情報保護委員会」
                 continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
@@ -230,7 +239,10 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
-            if pat is ol.latin and ((len(key) < 3 and not surface.isupper()) or not re.search(r"[A-Za-z]{2}", surface)):
+            if pat is ol.latin and ((len(key) < 3 and not surface.isupper()) or not re.search(r"[A-Za-z]{2}", surface)
+                                    or len(re.findall(r"\d", surface)) >= 3):
+                continue  # not 「TEL.03-5412-7780」
+            if pat is ol.subject_end and (len(key) < 3 or ol.designator.search(surface)):
                 continue
             found.setdefault(key, []).append((m.start(), m.end(), surface, weight))
     return found
@@ -268,7 +280,7 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
         for s, e, surf, _ in occ:
             line_start = text.rfind("\n", 0, s) + 1
             line_end = text.find("\n", e)
-            line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
+            line = _LABEL.sub("", text[line_start: line_end if line_end >= 0 else len(text)].strip())
             if s < 400 and (len(line) <= len(surf) + 2 or _only_names(line)):  # a letterhead line holding only names
                 score += 6
                 break
