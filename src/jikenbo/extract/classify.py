@@ -39,6 +39,8 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
     lx = lexicons()
     found: dict[str, tuple[int, int]] = {}
     for s in ctx.sentences:
+        if s.background:
+            continue
         advice = is_advice(s)
         quotes = [(q.start(), q.end()) for q in _QUOTE.finditer(s.text)]
         for name, (pat, excl) in lx.types.items():
@@ -132,7 +134,7 @@ def reported_to(ctx: Context, organization: str | None = None) -> list[tuple[str
     own = [(i, i + len(organization)) for i in find_all(ctx.text, organization)] if organization else []
     found: dict[str, tuple[int, int]] = {}
     for s in ctx.sentences:
-        if not (lx.report_verb.search(s.text) or s.is_heading):
+        if s.background or not (lx.report_verb.search(s.text) or s.is_heading):
             continue
         if re.search(r"してください|して下さい|場合(?:は|には)", s.text):
             continue

@@ -131,6 +131,7 @@ class Sentence:
     is_heading: bool
     list_line: bool  # a short line of the form "・氏名、住所" (no verb)
     bullet: bool = False  # the line opens with a bullet or an item number
+    background: bool = False  # about another or an older incident (「2021年にも…」「他社でも…」)
 
 
 @dataclass
@@ -202,4 +203,7 @@ def build_context(seg_text: str, base: int, header: str | None = None) -> Contex
             e = lstart + len(line)
             if norm.text[s:e].strip():
                 ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line, bullet))
+    bg = cue("context", "background")
+    for s_ in ctx.sentences:
+        s_.background = not s_.is_heading and bool(bg.search(s_.text))
     return ctx

@@ -94,7 +94,7 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
             run = False
         terms = list(lx.categories.finditer(s.text)) if (s.list_line or s.bullet or heading_is_data
                                                            or lx.data_cue.search(s.text)) else []
-        is_data = _is_data_sentence(s, heading_is_data, len(terms))
+        is_data = _is_data_sentence(s, heading_is_data, len(terms)) and not s.background
         if s.bullet and run:
             is_data = True
         elif not s.is_heading:
@@ -138,7 +138,7 @@ def counts(ctx: Context) -> list[CountHit]:
     """Every count of people or records in a factual sentence, with what it counts."""
     out: list[CountHit] = []
     for s in ctx.sentences:
-        if s.is_heading and not re.search(r"\d", s.text):
+        if s.background or (s.is_heading and not re.search(r"\d", s.text)):
             continue
         negs = _negated_spans(s.text)
         for q in find_quantities(s.text):
