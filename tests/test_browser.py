@@ -201,3 +201,8 @@ def test_english_switch(page, server) -> None:  # type: ignore[no-untyped-def]
     page.goto(server + "/stats")
     assert "Statistics" in page.inner_text("h1")  # the cookie keeps the language
     _shot(page, "stats_en")
+    page.goto(server + "/?q=つきみ")
+    page.click("a.inc-link")
+    page.wait_for_url("**/incidents/*")
+    assert "Values and their evidence" in page.inner_text("main")
+    _shot(page, "incident_en")

@@ -144,6 +144,7 @@ def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict
         y = top + plot_h - plot_h * k / 4
         out.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
                    f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_fmt(ymax * k / 4)}</text>')
+    yearly = len(months) > 24  # long ranges: one label per year, at its January
     step = max(1, math.ceil(len(months) / 12))
     for i, m in enumerate(months):
         x = left + i * bw
@@ -157,9 +158,11 @@ def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict
             out.append(f'<rect class="bar" x="{x + 1:.1f}" y="{y:.1f}" width="{max(bw - 2, 1):.1f}" height="{h:.1f}" '
                        f'fill="{TYPE_COLOR.get(name, "#999")}"><title>{escape(m)} {escape(labels.get(name, name))}: '
                        f'{c:,}</title></rect>')
-        if i % step == 0:
-            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="#333">'
-                       f'{escape(m)}</text>')
+        if (m.endswith("-01") or i == 0) if yearly else i % step == 0:
+            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="{"start" if yearly else "middle"}" '
+                       f'fill="#333">{escape(m[:4] if yearly else m)}</text>')
+            if yearly:
+                out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + plot_h}" y2="{top + plot_h + 5}" stroke="#333"/>')
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
     for j, name in enumerate(series):
         lx, ly = left + (j % 6) * 200, height + (j // 6) * 20
@@ -213,6 +216,10 @@ def lag_histogram(store: Store, filters: Filters) -> tuple[list[int], int, int]:
 def _pending(label: str, lang: str) -> Markup:
     msg = "集計中です。しばらくしてから再読み込みしてください。" if lang == "ja" else "Being counted: reload in a moment."
     return Markup(f'<p class="pending" role="status" aria-label="{escape(label)}">{escape(msg)}</p>')
+
+
+def _note(text: str) -> Markup:
+    return Markup(f'<p class="pending">{escape(text)}</p>')
 
 
 def chart_data(store: Store, filters: Filters) -> dict[str, Any]:
@@ -269,7 +276,8 @@ def all_charts(filters: Filters, lang: str, bg: Background, budget: float) -> li
                        "svg": _pending(t("lag_hist"), lang)})
     vendors = d["vendors"]
     charts.append({"id": "vendors", "title": t("top_vendors"), "n": sum(k for _, k in vendors), "unknown": None,
-                   "svg": hbars(vendors, label=t("top_vendors"), color="#8064a2")})
+                   "svg": hbars(vendors, label=t("top_vendors"), color="#8064a2") if vendors
+                   else _note(t("no_vendors"))})
     return charts
 
 

@@ -131,6 +131,7 @@ UI: dict[str, tuple[str, str]] = {
     "error": ("エラー", "Error"), "back": ("一覧へ戻る", "Back to the list"), "lang_switch": ("English", "日本語"),
     "footer": ("事件簿: 公表された情報漏えい通知の記録", "jikenbo: a record of published breach notices"),
     "skip": ("本文へ移動", "Skip to content"), "show_all": ("すべて表示", "show all"),
+    "no_vendors": ("委託先・ベンダーの記載がある事案はありません。", "No incident names a vendor."),
     "facets_pending": ("件数を集計中です (再読み込みで表示されます)。", "Counting… (reload to see the counts)."),
     "of_total": ("全 {n} 件中", "of {n}"), "yes": ("はい", "yes"), "no": ("いいえ", "no"),
     "vendor": ("委託先", "Vendor"), "incidents_n": ("インシデント数", "incidents"),
