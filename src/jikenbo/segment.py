@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 _DATEISH = re.compile(
     r"\d{4}\s?[年/.-]\s?\d{1,2}\s?[月/.-]\s?\d{1,2}|\d{1,2}\s?月\s?\d{1,2}\s?日|(?:令和|平成|R|H)\s?\d{1,2}[年.]\s?\d{1,2}[月.]\s?\d{1,2}"
 )
+# decorations around a page-furniture heading: 「▼関連ニュース」「【関連記事】」「■ 人気記事 ■」
+_DECOR = re.compile(r"^[\s▼▽▲△◆◇■□●○・【】\[\]<>《》〈〉|｜#*=\-]+|[\s▼▽▲△◆◇■□●○・【】\[\]<>《》〈〉|｜#*=\-:：]+$")
+_LIST_SUFFIX = re.compile(r"(?:一覧|はこちら|をもっと見る)$")
 MIN_BODY_CHARS = 20  # a digest entry can be a two-line summary
 MAX_HEADER_CHARS = 220
 _SENTENCE = re.compile(r"(?<=[。!?！？])|\n")
@@ -168,8 +171,8 @@ def _trim_tail(lines: list[_Line], lex: _Lex, start: int, end: int) -> int:
     total = sum(len(lines[j].text) for j in range(start, end))
     seen = 0
     for j in range(start, end):
-        t = lines[j].text.strip()
-        if seen > total * 0.3 and (t in lex.tail or t.strip("【】[]■ ") in lex.tail):
+        t = _DECOR.sub("", lines[j].text)
+        if seen > total * 0.3 and (t in lex.tail or _LIST_SUFFIX.sub("", t) in lex.tail):
             return j
         seen += len(lines[j].text)
     return end

@@ -26,6 +26,11 @@ def _words(key: str) -> frozenset[str]:
 
 
 @cache
+def _total_context() -> re.Pattern[str]:
+    return re.compile(rf"(?:{cue('cues', 'total_context').pattern})[^。、]{{0,12}}$")
+
+
+@cache
 def _event_count() -> re.Pattern[str]:
     return re.compile(rf"(?:の)?[^。、]{{0,14}}?(?:{cue('cues', 'event_words').pattern})")
 
@@ -149,7 +154,8 @@ def counts(ctx: Context) -> list[CountHit]:
             before = s.text[max(0, q.start - 24):q.start]
             what_m = re.search(r"([^\s、。,・:()（）「」\d]{2,16})(?:[:：]\s*|\s*[(（]?\s*)$", before)
             what = what_m.group(1) if what_m else None
-            out.append(CountHit(q, what, (q.qualifier or "") in _words("total_qualifiers"), s))
+            total = (q.qualifier or "") in _words("total_qualifiers") or bool(_total_context().search(before))
+            out.append(CountHit(q, what, total, s))
     return out
 
 
