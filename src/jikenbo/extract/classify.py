@@ -26,8 +26,8 @@ def _impersonates_self(text: str, m: re.Match[str]) -> bool:
     """Mail in the organisation's own name (GUIDE), not a scam posing as somebody else."""
     if re.search(r"メール|SMS", m.group(0)) or (re.match(r"メール", text[m.end():m.end() + 3]) and "なりすまし" in m.group(0)):
         return True
-    own = cue("org", "self_reference").pattern
-    return bool(re.search(rf"(?:{own})(?:の[^、。がは]{{0,8}})?(?:を|に|で)$", text[max(0, m.start() - 16):m.start()]))
+    own = cue("org", "self_reference").pattern + "|" + cue("kind", "first_person").pattern
+    return bool(re.search(rf"(?:{own})[^、。がは]{{0,12}}(?:を|に|で)$", text[max(0, m.start() - 24):m.start()]))
 
 
 def is_advice(s: Sentence) -> bool:

@@ -136,6 +136,9 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
         if d.precision == "day" and d.has_year and sent and not ctx.text[sent.start:d.start].strip() and \
                 ev.kind in ("disclosed", "other") and _DISCLOSE_AFTER.match(ctx.text[d.end:d.end + 40]):
             return d.date.isoformat(), d
+    day_only = _day_announced(ctx, published)
+    if day_only:
+        return day_only
     if published:
         return published, None
     text = ctx.text
@@ -162,6 +165,35 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
         if d.precision == "day" and _DISCLOSE_AFTER.match(text[d.end:d.end + 40]) and ev.kind in ("disclosed", "other"):
             return d.date.isoformat(), d
     return None, None
+
+
+_DAY_ONLY = re.compile(r"(?:は|が)\s?(\d{1,2})日[、,]")
+
+
+def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | None:
+    """「さきがけ運輸（本社・名古屋市）は12日、…と発表した」: a day of the byline's month."""
+    ref = None
+    if published:
+        ref = dt.date.fromisoformat(published)
+    else:
+        for s in ctx.sentences[:8]:
+            full = [d for d in find_dates(s.text) if d.has_year and d.precision == "day"]
+            if full:
+                ref = full[0].date
+                break
+    if ref is None:
+        return None
+    for m in _DAY_ONLY.finditer(ctx.text):
+        sent = ctx.sentence_at(m.start())
+        if sent and cue("cues", "announced").search(ctx.text, m.end(), sent.end):
+            day = int(m.group(1))
+            year, month = (ref.year, ref.month) if day <= ref.day else (
+                (ref.year, ref.month - 1) if ref.month > 1 else (ref.year - 1, 12))
+            try:
+                return dt.date(year, month, day).isoformat(), None
+            except ValueError:
+                return None
+    return None
 
 
 def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
