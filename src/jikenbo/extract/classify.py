@@ -65,6 +65,8 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
                 break
     if "ransomware" in found:
         found.pop("malware", None)
+    if "theft" in found and "loss" in found and not re.search("紛失|置き?忘れ", ctx.text[slice(*found["loss"])]):
+        found.pop("loss")  # a stolen medium that is not found again is no loss
     if len(found) > 1:
         found.pop("other", None)
     return [(k, a, b) for k, (a, b) in sorted(found.items(), key=lambda kv: kv[1][0])]
@@ -114,6 +116,8 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
         return "none", (s.start + m.start(), s.start + m.end())
     if {"loss", "theft"} & set(types) and has_data:
         return "possible", None  # a lost or stolen medium that is not said to be found
+    if "misdelivery" in types and has_data:
+        return "confirmed", None  # sent to the wrong people: the data left the organisation's hands
     if not has_data:
         harmless = cue("leak", "harmless")
         for s in ctx.sentences:

@@ -171,6 +171,8 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
         after = s[q.end: q.end + 8]
         if cue("cues", "not_people_units").match(after.strip(" (分")) and not cue("cues", "record_words").match(after):
             continue
+        if re.match(rf"[)）]?\\s?(?:{cue('cues', 'recipients').pattern})", after):
+            continue  # the recipients of a mailing
         if cue("cues", "not_affected").search(window):
             continue
         if re.match(r"\s?から[^。]{0,20}?\d", s[q.end:q.end + 24]):
