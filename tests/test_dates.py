@@ -256,3 +256,10 @@ def test_roundtrip_all_numeric_forms(d):
                  f"{d.year}-{d.month:02d}-{d.day:02d}", f"{d.year}.{d.month}.{d.day}"):
         m = parse_date(text)
         assert m is not None and m.date == d and m.text == text
+
+
+def test_date_after_a_label_colon():
+    """「掲載日：2025年3月10日」: a year cannot be a time, so a colon before it is fine."""
+    [d] = find_dates(nfkc("掲載日：2025年3月10日"))
+    assert d.date == dt.date(2025, 3, 10)
+    assert find_dates("10:30から") == []

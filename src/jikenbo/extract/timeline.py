@@ -132,6 +132,9 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
         if d.precision == "day" and re.search(r"(?:は|が)\s?$", ctx.text[max(0, d.start - 2):d.start]) and sent and \
                 cue("cues", "announced").search(ctx.text, d.end, sent.end):
             return d.date.isoformat(), d
+    for ev in events:
+        d = ev.match
+        sent = ctx.sentence_at(d.start)
         # 「2025年5月7日、PRTIMESが詳細を公開した」: a dated sentence that opens with the announcement
         if d.precision == "day" and d.has_year and sent and not ctx.text[sent.start:d.start].strip() and \
                 ev.kind in ("disclosed", "other") and _DISCLOSE_AFTER.match(ctx.text[d.end:d.end + 40]):
