@@ -12,6 +12,7 @@ from functools import cache
 
 from jikenbo.extract.context import Context, Sentence, cue, find_all, lexicons
 
+_MESSAGE_END = re.compile(r"(?:ました|です|ます|ください|下さい|せん|た|!|！|\?|？)」$")
 _QUOTE = re.compile(r"「[^」]{1,80}」")
 # A cue the sentence goes on to deny: 「不正アクセスの形跡はなく」「AWS側の不具合ではなく」.
 
@@ -42,7 +43,9 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
         if s.background:
             continue
         advice = is_advice(s)
-        quotes = [(q.start(), q.end()) for q in _QUOTE.finditer(s.text)]
+        # a quoted message (「ウイルスに感染しました」) is what was displayed, not what happened;
+        # a quoted term (いわゆる「サポート詐欺」) still names the incident
+        quotes = [(q.start(), q.end()) for q in _QUOTE.finditer(s.text) if _MESSAGE_END.search(q.group(0))]
         for name, (pat, excl) in lx.types.items():
             if name in found:
                 continue

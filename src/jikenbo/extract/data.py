@@ -25,6 +25,9 @@ def _words(key: str) -> frozenset[str]:
     return frozenset(lexicons().ext["cues"][key])
 
 
+_MESSAGES = re.compile(r"(?:メール|通知|郵便物?|案内|DM|ダイレクトメール|投稿)(?:が|を)?(?:約|計|合計)?\s?$")
+
+
 @cache
 def _total_context() -> re.Pattern[str]:
     return re.compile(rf"(?:{cue('cues', 'total_context').pattern})[^。、]{{0,12}}$")
@@ -171,6 +174,8 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
         after = s[q.end: q.end + 8]
         if cue("cues", "not_people_units").match(after.strip(" (分")) and not cue("cues", "record_words").match(after):
             continue
+        if _MESSAGES.search(s[max(0, q.start - 10):q.start]):
+            continue  # 「不審なメールが約3,000件送信」 counts messages
         if re.match(rf"[)）]?\\s?(?:{cue('cues', 'recipients').pattern})", after):
             continue  # the recipients of a mailing
         if cue("cues", "not_affected").search(window):
