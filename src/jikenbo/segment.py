@@ -58,6 +58,7 @@ class _Lex:
     incident_cue: re.Pattern[str]
     not_event: re.Pattern[str]
     hypothetical: re.Pattern[str]
+    background: re.Pattern[str]
     faq: re.Pattern[str]
 
 
@@ -83,6 +84,7 @@ def _lex() -> _Lex:
         incident_cue=re.compile(_alt(cues)),
         not_event=re.compile(rf"\s?(?:{_alt(seg['non_notice']['feature'])})"),
         hypothetical=re.compile(_alt(ext["cues"]["hypothetical"])),
+        background=re.compile(_alt(ext["context"]["background"])),
         faq=re.compile(_alt(seg["non_notice"]["faq"]), re.M),
     )
 
@@ -196,7 +198,8 @@ def _happened(text: str, lex: _Lex) -> bool:
     title = "\n".join([ln for ln in text.split("\n") if ln.strip()][:3])
     title_cued = cued(title)
     for sent in _SENTENCE.split(text):
-        if not _EVENT_VERB.search(sent) or lex.hypothetical.search(sent) or _QUESTION.search(sent):
+        if not _EVENT_VERB.search(sent) or lex.hypothetical.search(sent) or _QUESTION.search(sent) \
+                or lex.background.search(sent):
             continue
         if title_cued or cued(sent):
             return True
