@@ -31,6 +31,8 @@ _DATEISH = re.compile(
 )
 # decorations around a page-furniture heading: 「▼関連ニュース」「【関連記事】」「■ 人気記事 ■」
 _DECOR = re.compile(r"^[\s▼▽▲△◆◇■□●○・【】\[\]<>《》〈〉|｜#*=\-]+|[\s▼▽▲△◆◇■□●○・【】\[\]<>《》〈〉|｜#*=\-:：]+$")
+_SECTION_MARKS = "▼▽■□◆◇●【《〈<"
+_DIGEST_SECTION = re.compile(r"(?:海外|国内|その他|そのほか|ほかの|他の|ニュース|トピックス|コラム|PR|広告|告知|イベント|今週の|先週の)")
 _LIST_SUFFIX = re.compile(r"(?:一覧|はこちら|をもっと見る)$")
 MIN_BODY_CHARS = 20  # a digest entry can be a two-line summary
 MAX_HEADER_CHARS = 220
@@ -51,6 +53,7 @@ class _Lex:
     title_cue: re.Pattern[str]
     marker: re.Pattern[str]
     tail: frozenset[str]
+    tail_start: re.Pattern[str]
     placeholder: re.Pattern[str]
     howto: re.Pattern[str]
     statistics: re.Pattern[str]
@@ -77,6 +80,7 @@ def _lex() -> _Lex:
         title_cue=re.compile(_alt(seg["header"]["title_cues"] + [c for t in types.values() for c in t["cues"]])),
         marker=re.compile(rf"^\s*({_alt(seg['header']['markers'])})"),
         tail=frozenset(seg["tail"]["markers"]),
+        tail_start=re.compile(rf"^(?:{_alt(seg['tail']['line_starts'])})"),
         placeholder=re.compile(_alt(seg["template"]["placeholders"])),
         howto=re.compile(_alt(seg["non_notice"]["howto"])),
         statistics=re.compile(_alt(seg["non_notice"]["statistics"])),
@@ -174,7 +178,7 @@ def _trim_tail(lines: list[_Line], lex: _Lex, start: int, end: int) -> int:
     seen = 0
     for j in range(start, end):
         t = _DECOR.sub("", lines[j].text)
-        if seen > total * 0.3 and (t in lex.tail or _LIST_SUFFIX.sub("", t) in lex.tail):
+        if seen > total * 0.3 and (t in lex.tail or _LIST_SUFFIX.sub("", t) in lex.tail or lex.tail_start.match(t)):
             return j
         seen += len(lines[j].text)
     return end
@@ -204,6 +208,18 @@ def _happened(text: str, lex: _Lex) -> bool:
         if title_cued or cued(sent):
             return True
     return False
+
+
+def _section_end(lines: list[_Line], start: int, end: int) -> int:
+    """Where a digest entry ends before the next one: at a decorated section heading such as
+    「▼海外」 or 「■その他のニュース」 (not at a plain separator line)."""
+    for j in range(start + 2, end):
+        raw = lines[j].text.strip()
+        if raw and raw[0] in _SECTION_MARKS:
+            rest = _DECOR.sub("", raw)
+            if 0 < len(rest) <= 10 and "。" not in rest and (raw[0] in "▼▽" or _DIGEST_SECTION.match(rest)):
+                return j
+    return end
 
 
 def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> str | None:
@@ -238,7 +254,7 @@ def segment_document(doc: Document) -> list[Segment]:
     if headers:
         for k, i in enumerate(headers):
             nxt = headers[k + 1] if k + 1 < len(headers) else len(lines)
-            spans.append((i, _trim_tail(lines, lex, i, nxt), lines[i].text.strip()))
+            spans.append((i, _trim_tail(lines, lex, i, _section_end(lines, i, nxt)), lines[i].text.strip()))
         if headers[0] > 0:
             log.info("%s: dropped %d lines before the first digest entry", doc.source, headers[0])
     else:
