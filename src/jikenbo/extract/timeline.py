@@ -17,9 +17,6 @@ from jikenbo.extract.context import Context, cue, lexicons
 from jikenbo.text.dates import DateMatch, find_dates
 
 _LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
-_STANDALONE = re.compile(
-    r"^\s*(?:[-・*]\s*)?(?:(?:公表|発表|掲載|更新|公開|配信|発行|投稿)日?[:：]?\s*)?(?P<d>.+?)\s*(?:公表|発表|掲載|更新)?\s*$"
-)
 _TODAY = re.compile(r"本日\s*[(（]?\s*$")
 _DISCLOSE_AFTER = re.compile(r"^(?:\([^)]{1,6}\))?[、,]?\s?[^。\n]{0,25}?(?:公表|発表|公開|開示|明らかにし|リリース)")
 
