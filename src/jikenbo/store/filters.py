@@ -106,13 +106,17 @@ def tag_filters(f: Filters) -> list[tuple[str, list[str]]]:
     return [(k, v) for k, v in out if v]
 
 
-def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False) -> tuple[str, list[Any]]:
+def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False,
+          probe_tags: bool | None = None) -> tuple[str, list[Any]]:
     """``(sql, params)`` for a WHERE clause over ``incidents i`` ("1" when nothing is filtered).
 
     ``correlated``: tag filters probe each incident (``EXISTS``) instead of selecting the tag's
     incidents first (``IN``): better when few incidents are looked at (search's top k) or when
     the tag values are common and another index or the sort order drives the query.
+    ``probe_tags`` (default: ``correlated``) sets this for the tag filters alone; organisation
+    and industry parts are then still read from their indexes.
     """
+    tags_corr = correlated if probe_tags is None else probe_tags
     parts: list[str] = []
     params: list[Any] = []
     if f.since:
@@ -127,7 +131,7 @@ def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False)
         parts.append("i.disclosure_year = ?")
         params.append(str(f.year))
     if types := _seq(f.types):
-        parts.append(_tag("type", types, params, correlated))
+        parts.append(_tag("type", types, params, tags_corr))
     if statuses := _seq(f.leak_status):
         parts.append(f"i.leak_status IN ({','.join('?' * len(statuses))})")
         params.extend(statuses)
@@ -138,7 +142,7 @@ def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False)
         parts.append("i.affected_total <= ?")
         params.append(int(f.max_affected))
     if cats := _seq(f.category):
-        parts.append(_tag("category", cats, params, correlated))
+        parts.append(_tag("category", cats, params, tags_corr))
     if f.sensitive is not None:
         parts.append("i.sensitive = ?")
         params.append(int(bool(f.sensitive)))
@@ -146,15 +150,17 @@ def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False)
         parts.append("i.payment_card = ?")
         params.append(int(bool(f.card)))
     if auths := _seq(f.authority):
-        parts.append(_tag("authority", auths, params, correlated))
+        parts.append(_tag("authority", auths, params, tags_corr))
     if f.organization:
         key = link.org_key(f.organization)
         if not key:
             raise FilterError(f"--org {f.organization!r}: no organisation name left after normalising")
+        # part of a key: per row when rows are probed, else over index incidents_org_key alone
+        part = ("instr(i.org_key, ?) > 0" if correlated else
+                "i.pk IN (SELECT pk FROM incidents WHERE instr(org_key, ?) > 0)")
         parts.append(
             "(i.org_key = ? OR i.organization_id IN "
-            "(SELECT organization_id FROM organization_aliases WHERE alias_key = ?) "
-            "OR instr(i.org_key, ?) > 0)"
+            f"(SELECT organization_id FROM organization_aliases WHERE alias_key = ?) OR {part})"
         )
         params.extend([key, key, key])
     if f.vendor:
@@ -162,12 +168,14 @@ def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False)
         if not vkey:
             raise FilterError(f"--vendor {f.vendor!r}: no name left after normalising")
         tag = ("EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_pk = i.pk AND t.kind = 'vendor'"
-               " AND t.value = ?)" if correlated else
+               " AND t.value = ?)" if tags_corr else
                "i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = 'vendor' AND value = ?)")
         parts.append(f"({tag} OR i.org_key = ?)")
         params.extend([vkey, link.org_key(f.vendor)])
     if inds := _seq(f.industry):
-        parts.append("(" + " OR ".join("instr(i.industry, ?) > 0" for _ in inds) + ")")
+        any_of = " OR ".join("instr(industry, ?) > 0" for _ in inds)
+        parts.append(f"({any_of.replace('industry', 'i.industry')})" if correlated else
+                     f"i.pk IN (SELECT pk FROM incidents WHERE {any_of})")  # over incidents_industry
         params.extend(inds)
     if fts_words:
         parts.append(

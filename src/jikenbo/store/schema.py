@@ -255,7 +255,16 @@ CREATE INDEX incidents_lag ON incidents(lag_days);
 CREATE INDEX incidents_listing ON incidents(disclosure_date IS NULL DESC, disclosure_date);
 """  # stats: lag median / p90 of all incidents by offset; listings newest first without a sort
 
+_V6 = """
+DROP INDEX IF EXISTS incidents_flags;
+CREATE INDEX incidents_sensitive ON incidents(sensitive, disclosure_date);
+CREATE INDEX incidents_card ON incidents(payment_card, disclosure_date);
+DROP INDEX IF EXISTS notices_incident;
+CREATE INDEX notices_incident ON notices(incident_pk, superseded);
+"""  # --sensitive alone could not use (payment_card, sensitive, …): a full scan at 1M;
+# an incident's current notices from the index alone
+
 # each: an SQL script or a function of the connection, run inside one transaction
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4, _V5]
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4, _V5, _V6]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from jikenbo.store import db, textindex
 from jikenbo.store.db import StoreError
-from jikenbo.store.filters import Filters, where
+from jikenbo.store.filters import Filters, tag_filters, where
 
 if TYPE_CHECKING:
     from jikenbo.store.core import Store
@@ -20,6 +20,7 @@ ROW_FIELDS = ("id", "organization", "disclosure_date", "incident_types", "leak_s
 K_FIRST = 200  # notices FTS5 hands over in the first round
 K_MAX_GROW = 100_000  # past this, select by the filters first and ask FTS5 about those notices
 FILTER_FIRST_MAX = 200_000  # at most this many filtered notices are checked against the index
+FILTER_FEW = 20_000  # filters this selective go first as soon as the top k falls short
 COMMON_DOCS = 20_000
 
 
@@ -41,9 +42,10 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
     FTS5 ranks inside its own table first (``ORDER BY rank LIMIT k``, fast in C); only those k
     notices are joined with the filters. A query matching more than ``COMMON_DOCS`` notices is taken
     newest first instead (bm25 says little about it and the order costs nothing). When k notices
-    give too few incidents, k grows by what the survivors so far suggest; when that would mean
-    more than ``K_MAX_GROW`` notices, the filters pick the notices first (by their indexes) and
-    FTS5 only checks which of those match (by rowid), newest or best first.
+    give too few incidents, k grows by what the survivors so far suggest; when the filters pass
+    at most ``FILTER_FEW`` incidents, or growing would mean more than ``K_MAX_GROW`` notices, the
+    filters pick the notices first (by their indexes) and are kept where they are among the
+    query's matches, newest or best first.
     """
     fsql, fparams = where(filters, correlated=True)  # k notices: probe each one's tags
     want = limit + len(exclude)
@@ -61,7 +63,7 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
                 k = None  # at most COMMON_DOCS notices to rank: all of them once
                 continue
             need = int(k * max(2.0, 1.5 * want / max(len(rows), 0.5)))
-            if need > K_MAX_GROW and fsql != "1":
+            if fsql != "1" and (need > K_MAX_GROW or _few(store, filters)):
                 first = _filter_first(store, table, match, order, filters, want)
                 if first is not None:
                     rows = first
@@ -84,6 +86,17 @@ def _top(store: Store, table: str, match: str, order: str, k: int | None) -> lis
     return [(r[0], r[1]) for r in top]
 
 
+def _few(store: Store, filters: Filters) -> bool:
+    """True when at most FILTER_FEW incidents pass the filters (counted up to that, by index).
+    Not asked with tag filters: counting a common tag's incidents costs more than it saves."""
+    if tag_filters(filters):
+        return False
+    fsql, fparams = where(filters)
+    n = store.conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM incidents i WHERE {fsql} LIMIT ?)",
+                           [*fparams, FILTER_FEW + 1]).fetchone()[0]
+    return int(n) <= FILTER_FEW
+
+
 def _pairs(top: list[tuple[int, float]]) -> str:
     return json.dumps([[r, v] for r, v in top])
 
@@ -93,13 +106,15 @@ def _filter_first(store: Store, table: str, match: str, order: str, filters: Fil
     """The notices of the incidents passing the filters (by their indexes), kept where they are
     among the query's matches (streamed newest or best first); None when the filters pass too
     many notices for this to be the cheaper plan."""
-    fsql, fparams = where(filters)  # the tags' incidents first (IN): the filters drive
+    fsql, fparams = where(filters)  # a tag's incidents first (IN): the filters drive
     cand = [r[0] for r in store.conn.execute(
         "SELECT n.pk FROM incidents i JOIN notices n ON n.incident_pk = i.pk"
         f" WHERE n.superseded = 0 AND {fsql} LIMIT ?",
         [*fparams, FILTER_FIRST_MAX + 1])]
     if len(cand) > FILTER_FIRST_MAX:
         return None
+    if not cand:
+        return []
     wanted = set(cand)
     col = "rank" if order == "rank" else "rowid"
     cur = store.conn.execute(f"SELECT rowid, {col} FROM {table} WHERE {table} MATCH ? ORDER BY {order}",
@@ -107,8 +122,8 @@ def _filter_first(store: Store, table: str, match: str, order: str, filters: Fil
     hits: list[tuple[int, float]] = []
     while chunk := cur.fetchmany(20_000):  # the matches stream out of FTS5 in C; the set test is cheap
         hits += [(r[0], r[1]) for r in chunk if r[0] in wanted]
-        if order != "rank" and len(hits) >= want * 3:
-            break  # newest first: enough of the newest matches
+        if (order != "rank" and len(hits) >= want * 3) or len(hits) == len(wanted):
+            break  # newest first: enough of the newest matches; or every candidate matched
     if order != "rank":
         hits = [(r, float(i)) for i, (r, _) in enumerate(hits)]
     return store.conn.execute(_join_sql("1"), [_pairs(hits), want]).fetchall()
