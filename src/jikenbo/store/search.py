@@ -53,6 +53,7 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
     common = _common(store, table, match)
     order = "rowid DESC" if common else "rank"
     k: int | None = max(K_FIRST, want * 10)
+    few: bool | None = None  # asked once, when the first top k falls short
     try:
         while True:
             top = _top(store, table, match, order, k)
@@ -63,11 +64,14 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
                 k = None  # at most COMMON_DOCS notices to rank: all of them once
                 continue
             need = int(k * max(2.0, 1.5 * want / max(len(rows), 0.5)))
-            if fsql != "1" and (need > K_MAX_GROW or _few(store, filters)):
+            if few is None:
+                few = fsql != "1" and _few(store, filters)
+            if fsql != "1" and (need > K_MAX_GROW or few):
                 first = _filter_first(store, table, match, order, filters, want)
                 if first is not None:
                     rows = first
                     break
+                few = False
             k = need if need <= K_MAX_GROW * 10 else None
     except sqlite3.OperationalError as e:
         if "fts5" in str(e).lower() or "syntax" in str(e).lower():
