@@ -174,7 +174,8 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
         after = s[q.end: q.end + 8]
         if cue("cues", "not_people_units").match(after.strip(" (分")) and not cue("cues", "record_words").match(after):
             continue
-        if _MESSAGES.search(s[max(0, q.start - 10):q.start]):
+        if _MESSAGES.search(s[max(0, q.start - 10):q.start]) or (
+                q.unit in ("件", "通") and re.match(r"\s?の(?:迷惑|不審な|なりすまし)?メール(?!アドレス)", after)):
             continue  # 「不審なメールが約3,000件送信」 counts messages
         if re.match(rf"[)）]?\\s?(?:{cue('cues', 'recipients').pattern})", after):
             continue  # the recipients of a mailing

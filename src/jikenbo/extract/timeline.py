@@ -199,7 +199,7 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
 def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
     """The first date (in reading order) that says the organisation learnt of it."""
     for ev in events:
-        if ev.kind == "detected" and ev.match.precision in ("day", "approximate"):
+        if ev.kind == "detected" and ev.match.precision == "day":  # 「7月下旬」 is no date of detection
             return ev
     return None
 
