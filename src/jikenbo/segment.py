@@ -63,6 +63,8 @@ class _Lex:
     hypothetical: re.Pattern[str]
     background: re.Pattern[str]
     faq: re.Pattern[str]
+    event: re.Pattern[str]
+    denied: re.Pattern[str]
 
 
 @cache
@@ -90,6 +92,9 @@ def _lex() -> _Lex:
         hypothetical=re.compile(_alt(ext["cues"]["hypothetical"])),
         background=re.compile(_alt(ext["context"]["background"])),
         faq=re.compile(_alt(seg["non_notice"]["faq"]), re.M),
+        event=re.compile(_alt(seg["non_notice"]["event"])),
+        # 「個人情報の漏えいや、通信内容への影響はございません」: a cue the sentence denies
+        denied=re.compile(rf"[^。]{{0,20}}?(?:{_alt(ext['cues']['denial'])}|はございません|はありません|はない|もございません)"),
     )
 
 
@@ -197,7 +202,8 @@ def _happened(text: str, lex: _Lex) -> bool:
     must: 「職員による住民情報の目的外利用について」 + 「…知人に伝えていたことが判明しました」.
     """
     def cued(sent: str) -> bool:
-        return any(not lex.not_event.match(sent, m.end()) for m in lex.incident_cue.finditer(sent))
+        return any(not lex.not_event.match(sent, m.end()) and not lex.denied.match(sent, m.end())
+                   for m in lex.incident_cue.finditer(sent))
 
     title = "\n".join([ln for ln in text.split("\n") if ln.strip()][:3])
     title_cued = cued(title)
@@ -235,6 +241,8 @@ def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> st
         return "statistics article"
     if len(lex.faq.findall(text)) >= 3:
         return "questions and answers"
+    if len(lex.event.findall(text)) >= 3:
+        return "event announcement"
     if not digest_entry and not _happened(text, lex):
         return "no incident said to have happened"
     return None
