@@ -1,7 +1,7 @@
 """Quality gate: extraction scored against gold records, with floors pinned in quality_floors.json.
 
-Four sets: the synthetic corpus (tests/corpus), the bundled samples (src/jikenbo/samples), a set
-written later by a developer who had not seen the rules (tests/holdout), and, where ../shared is
+Five sets: the synthetic corpus (tests/corpus), the bundled samples (src/jikenbo/samples), two sets
+written later by developers who had not seen the rules (tests/holdout, tests/holdout2), and, where ../shared is
 present, the sample documents of the evaluation contract. One case per set
 and one per document, so a failure names what regressed.
 """
@@ -25,6 +25,7 @@ SETS = {
     "samples": (ROOT / "src" / "jikenbo" / "samples", ROOT / "tests" / "corpus" / "samples_gold"),
     "seeds": (SHARED / "corpus" / "seeds", SHARED / "eval" / "dev"),
     "holdout": (ROOT / "tests" / "holdout", ROOT / "tests" / "holdout" / "gold"),
+    "holdout2": (ROOT / "tests" / "holdout2", ROOT / "tests" / "holdout2" / "gold"),
 }
 
 
@@ -38,7 +39,7 @@ def _run(name: str):
     return gold, score(gold, group_records(records))
 
 
-@pytest.mark.parametrize("name", ["corpus", "samples", "holdout", pytest.param("seeds", marks=pytest.mark.shared)])
+@pytest.mark.parametrize("name", ["corpus", "samples", "holdout", "holdout2", pytest.param("seeds", marks=pytest.mark.shared)])
 def test_score_above_floor(name):
     _, result = _run(name)
     floor = FLOORS[name]
