@@ -117,7 +117,7 @@ def test_search_table_and_json(db, runner):
 def test_show(db, runner):
     with open_store(db) as s:
         iid = s.incidents(Filters(types=["ransomware"]))[0]["id"]
-    res = runner.invoke(cli, ["show", iid, "--db", str(db)])
+    res = runner.invoke(cli, ["show", iid, "--db", str(db)], env={"COLUMNS": "300"})  # no folding of snippets
     assert res.exit_code == 0, res.output
     assert "1200" in res.output and "1500" in res.output and "→" in res.output
     assert "affected: 1500" in res.output  # the source snippet
