@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 
 import click
@@ -120,7 +121,8 @@ def test_show(db, runner):
     res = runner.invoke(cli, ["show", iid, "--db", str(db)], env={"COLUMNS": "300"})  # no folding of snippets
     assert res.exit_code == 0, res.output
     assert "1200" in res.output and "1500" in res.output and "→" in res.output
-    assert "affected: 1500" in res.output  # the source snippet
+    flat = re.sub(r"[\s│]", "", res.output)  # the table may wrap a long source path
+    assert "affected:1500" in flat  # the source snippet
     res = runner.invoke(cli, ["show", iid, "--db", str(db), "--format", "json"])
     assert json.loads(res.output)["id"] == iid
     res = runner.invoke(cli, ["show", "inc_nope", "--db", str(db)])
