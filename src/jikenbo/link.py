@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jikenbo.config import lexicon
@@ -76,6 +76,7 @@ def _org_rules() -> tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]:
     return designators, latin_re, punct_re
 
 
+@lru_cache(maxsize=65536)
 def _basic_key(name: str | None) -> str:
     if not name:
         return ""
@@ -99,6 +100,7 @@ def _alias_map(table: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def org_key(name: str | None) -> str:
     """Comparable key of an organisation name: ``(株)ＰＲ ＴＩＭＥＳ`` → ``prtimes``.
 
@@ -109,6 +111,7 @@ def org_key(name: str | None) -> str:
     return _alias_map("organizations").get(k, k)
 
 
+@lru_cache(maxsize=16384)
 def vendor_key(name: str | None) -> str:
     """Comparable key of a third party (vendor, cloud service): ``Dropbox Sign`` → ``dropbox``.
 
@@ -217,13 +220,22 @@ def notice_kind(record: dict) -> str:
     kind = record.get("notice_kind") or record.get("kind") or "unknown"
     if kind != "unknown":
         return str(kind)
-    title = _lower(record.get("title") or "")
+    return _kind_from_title(_lower(record.get("title") or ""))
+
+
+@lru_cache(maxsize=16384)
+def _kind_from_title(title: str) -> str:
     if title:
-        kinds = _link_lex()["kinds"]
+        kinds = _lowered_kinds()
         for k in ("final_report", "follow_up", "news_report"):
-            if any(_lower(c) in title for c in kinds[k]):
+            if any(c in title for c in kinds[k]):
                 return k
     return "unknown"
+
+
+@cache
+def _lowered_kinds() -> dict[str, tuple[str, ...]]:
+    return {k: tuple(_lower(c) for c in v) for k, v in _link_lex()["kinds"].items()}
 
 
 def _third_party_names(record: dict) -> list[str]:
