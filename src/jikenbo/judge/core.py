@@ -77,15 +77,7 @@ def check_record(record: Record, *, document_text: str | None = None,
     return {
         "kind": "notice",
         "source": record.source,
-        "organization": record.organization,
-        "title": record.title,
-        "disclosure_date": record.disclosure_date,
-        "public_body": public,
-        "threshold": appi.threshold(public),
-        "reportable": law["reportable"],
-        "reason": law["reason"],
-        "triggers": law["triggers"],
-        "personal_data_at_risk": law["personal_data_at_risk"],
+        **_verdict(record.organization, record.title, record.disclosure_date, public, law),
         "personal_data_evidence": law["personal_data_evidence"],
         "encryption": law["encryption"],
         "told_ppc": law["told_ppc"],
@@ -97,6 +89,22 @@ def check_record(record: Record, *, document_text: str | None = None,
         "damage": _damage(record, law["personal_data_at_risk"], health, options),
         "taxonomy": classify(record.incident_types, record.leak_status, record.data_categories,
                              record.affected_total),
+    }
+
+
+def _verdict(organization: str | None, title: str | None, disclosure_date: str | None,
+             public: bool, law: dict) -> dict:
+    """The part of a judgement that a notice and an incident share."""
+    return {
+        "organization": organization,
+        "title": title,
+        "disclosure_date": disclosure_date,
+        "public_body": public,
+        "threshold": appi.threshold(public),
+        "reportable": law["reportable"],
+        "reason": law["reason"],
+        "triggers": law["triggers"],
+        "personal_data_at_risk": law["personal_data_at_risk"],
     }
 
 
@@ -180,15 +188,7 @@ def check_incident(incident: dict, records: list[Record], *,
     return {
         "kind": "incident",
         "id": incident.get("id"),
-        "organization": merged.organization,
-        "title": incident.get("title"),
-        "disclosure_date": merged.disclosure_date,
-        "public_body": public,
-        "threshold": appi.threshold(public),
-        "reportable": law["reportable"],
-        "reason": law["reason"],
-        "triggers": law["triggers"],
-        "personal_data_at_risk": law["personal_data_at_risk"],
+        **_verdict(merged.organization, incident.get("title"), merged.disclosure_date, public, law),
         "encryption": {"stated": any(p["encryption"]["stated"] for p in per_notice) if per_notice else None,
                        "evidence": [e for p in per_notice for e in p["encryption"]["evidence"]]},
         "told_ppc": dl["reported_ppc"] != "not stated",
