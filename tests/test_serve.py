@@ -417,3 +417,30 @@ def test_each_redirect_hop_is_checked(local_site: str, monkeypatch: pytest.Monke
                         lambda url, allow_private=False: url if url == first else real(url, allow_private=allow_private))
     with pytest.raises(ServeError, match="refused"):
         fetching.fetch_document(first, max_bytes=100_000)
+
+
+def test_slow_count_gives_a_lower_bound_not_a_wait(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a big store an exact total can take long; the page answers with 'N or more'."""
+    import threading
+
+    from jikenbo.store.core import Store
+
+    release = threading.Event()
+    real = Store.count_incidents
+
+    def slow_count(self, *a, **k):  # type: ignore[no-untyped-def]
+        release.wait(1.5)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(Store, "count_incidents", slow_count)
+    c = TestClient(create_app(sample_db), raise_server_exceptions=False)
+    try:
+        body = c.get("/api/search", params={"q": "漏えい"}).json()
+        assert body["total_exact"] is False and body["total"] >= len(body["items"]) > 0
+        page = c.get("/", params={"q": "漏えい"})
+        assert "件以上" in page.text
+    finally:
+        release.set()
+    monkeypatch.setattr(Store, "count_incidents", real)
+    exact = TestClient(create_app(sample_db), raise_server_exceptions=False).get("/api/search", params={"q": "漏えい"})
+    assert exact.json()["total_exact"] is True

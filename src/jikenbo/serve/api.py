@@ -50,6 +50,7 @@ class IncidentSummary(_Open):
 
 class IncidentPage(BaseModel):
     total: int
+    total_exact: bool = Field(True, description="false: total is a lower bound (counting took too long)")
     page: int
     per_page: int
     sort: str
@@ -101,6 +102,7 @@ class Notice(_Open):
 class SearchOut(BaseModel):
     query: str
     total: int
+    total_exact: bool = Field(True, description="false: total is a lower bound (counting took too long)")
     items: list[IncidentSummary]
 
 
@@ -143,7 +145,8 @@ def _hub(request: Request) -> Any:
             summary="Incidents passing the filters, sorted, one page")
 def api_incidents(request: Request, p: Annotated[ListParams, Depends(list_params)], store: Annotated[Store, Depends(reader)]) -> dict:
     res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.bg)
-    return {"total": res.total, "page": res.page, "per_page": res.per_page, "sort": res.sort, "items": res.items}
+    return {"total": res.total, "total_exact": res.total_exact, "page": res.page, "per_page": res.per_page,
+            "sort": res.sort, "items": res.items}
 
 
 @router.get("/incidents/{incident_id}", response_model=Incident, responses=_err(404, 422, 503))
@@ -185,7 +188,7 @@ def api_search(request: Request, p: Annotated[ListParams, Depends(list_params)],
 
     p = replace(p, q=q.strip() or q, sort="relevance")
     res = views.list_incidents(store, p, request.app.state.cfg, request.app.state.bg)
-    return {"query": q, "total": res.total, "items": res.items}
+    return {"query": q, "total": res.total, "total_exact": res.total_exact, "items": res.items}
 
 
 @router.get("/stats", response_model=StatsOut, responses=_err(400, 422, 503),

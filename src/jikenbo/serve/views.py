@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,6 +51,7 @@ class ListResult:
     per_page: int
     sort: str
     items: list[dict] = field(default_factory=list)
+    total_exact: bool = True  # False: ``total`` is a lower bound (counting took longer than its budget)
 
     @property
     def pages(self) -> int:
@@ -78,10 +80,18 @@ def list_incidents(store: Store, p: ListParams, cfg: ServeSettings, bg: Backgrou
         rows = store.search(p.q, p.filters(with_query=False), limit=per_page, offset=offset)
     else:
         rows = store.incidents(f, sort=sort, limit=per_page, offset=offset)
-    total = counting.result() if counting else store.count_incidents(f)
+    exact = True
+    if counting is None:
+        total = store.count_incidents(f)
+    else:
+        try:
+            total = counting.result(timeout=cfg.count_budget_ms / 1000)
+        except FutureTimeout:  # keep counting for the next view; this page gives a lower bound
+            exact = False
+            total = offset + len(rows) + (1 if len(rows) == per_page else 0)
     if sort == "relevance":
         total = max(total, offset + len(rows))
-    return ListResult(p, total, p.page, per_page, sort, [summary(r) for r in rows])
+    return ListResult(p, total, p.page, per_page, sort, [summary(r) for r in rows], exact)
 
 
 def facets(store: Store, p: ListParams, bg: Background | None = None,
