@@ -21,7 +21,8 @@ K_FIRST = 200  # notices FTS5 hands over in the first round
 K_MAX_GROW = 100_000  # past this, select by the filters first and ask FTS5 about those notices
 FILTER_FIRST_MAX = 200_000  # at most this many filtered notices are checked against the index
 FILTER_FEW = 20_000  # filters this selective go first as soon as the top k falls short
-COMMON_DOCS = 20_000
+COMMON_DOCS = 5_000  # beyond this many matches bm25 order says little; newest first is cheap
+JOIN_CHUNK = 500  # filter-first hits joined with the incidents this many at a time
 
 
 def _join_sql(fsql: str) -> str:
@@ -61,7 +62,14 @@ def _ranked(store: Store, table: str, match: str, filters: Filters, limit: int,
             if k is None or len(top) < k or len(rows) >= want:
                 break
             if not common:
-                k = None  # at most COMMON_DOCS notices to rank: all of them once
+                # at most COMMON_DOCS notices to rank: all of them once, unless the filters are
+                # selective, when joining only the filters' notices that match is cheaper
+                if fsql != "1" and _few(store, filters):
+                    first = _filter_first(store, table, match, order, filters, want)
+                    if first is not None:
+                        rows = first
+                        break
+                k = None if k * 4 >= COMMON_DOCS else k * 4  # grow; joining all matches is the cost
                 continue
             need = int(k * max(2.0, 1.5 * want / max(len(rows), 0.5)))
             if few is None:
@@ -121,8 +129,10 @@ def _filter_first(store: Store, table: str, match: str, order: str, filters: Fil
         return []
     wanted = set(cand)
     col = "rank" if order == "rank" else "rowid"
-    cur = store.conn.execute(f"SELECT rowid, {col} FROM {table} WHERE {table} MATCH ? ORDER BY {order}",
-                             [match])
+    # FTS5 seeks by rowid: only the span the candidates occupy is read (a year's notices are
+    # a narrow span; streaming every match of a common word newest first read them all)
+    cur = store.conn.execute(f"SELECT rowid, {col} FROM {table} WHERE {table} MATCH ?"
+                             f" AND rowid BETWEEN ? AND ? ORDER BY {order}", [match, min(cand), max(cand)])
     hits: list[tuple[int, float]] = []
     while chunk := cur.fetchmany(20_000):  # the matches stream out of FTS5 in C; the set test is cheap
         hits += [(r[0], r[1]) for r in chunk if r[0] in wanted]
@@ -130,7 +140,17 @@ def _filter_first(store: Store, table: str, match: str, order: str, filters: Fil
             break  # newest first: enough of the newest matches; or every candidate matched
     if order != "rank":
         hits = [(r, float(i)) for i, (r, _) in enumerate(hits)]
-    return store.conn.execute(_join_sql("1"), [_pairs(hits), want]).fetchall()
+    # join in rank-ordered chunks and stop at a full page: an incident's best notice comes first
+    out: list[sqlite3.Row] = []
+    taken: set[int] = set()
+    for i in range(0, len(hits), JOIN_CHUNK):
+        for r in store.conn.execute(_join_sql("1"), [_pairs(hits[i:i + JOIN_CHUNK]), want]).fetchall():
+            if r["inc_pk"] not in taken:
+                taken.add(r["inc_pk"])
+                out.append(r)
+        if len(out) >= want:
+            break
+    return out[:want]
 
 
 def _common(store: Store, table: str, match: str) -> bool:
@@ -156,7 +176,10 @@ def run_search(store: Store, query: str, filters: Filters = Filters(), *,  # noq
     if words:
         hits = _ranked(store, "notices_words", words, filters, want, seen)
         seen = {h["inc_pk"] for h in hits}
-    if tri and len(hits) < want:
+    if tri and not hits:
+        # substrings only where the words found nothing: when words matched, the same notices
+        # come back from the trigram index, and a rare filter over a common substring (a short
+        # page of クレジットカード in 2020) would scan every match for nothing new
         more = _ranked(store, "notices_trigram", tri, filters, want, seen)
         for h in more:
             h["rank"] = (h["rank"] or 0) + 1000.0  # substring hits after word hits
