@@ -17,7 +17,7 @@ class ServeSettings:
     try_cache_entries: int = 32
     related_limit: int = 20
     facet_budget_ms: int = 25
-    count_budget_ms: int = 40
+    count_budget_ms: int = 20
     chart_budget_ms: int = 1500
 
     @classmethod
