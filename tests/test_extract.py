@@ -187,3 +187,12 @@ def test_one_vendor_named_by_each_customer_in_every_format():
     assert len(recs) == 3
     for r in recs:
         assert [t.name for t in r.third_parties] == ["株式会社ミライクラウド"], r.organization
+
+
+def test_notice_without_line_breaks():
+    """Some pages lose every line break: the name must not swallow the title after it."""
+    text = ("2024年7月12日株式会社こだま電子不正アクセスに関するお知らせ当社の会員サイトが不正アクセスを受け、"
+            "会員1,200名の氏名とメールアドレスが漏えいした可能性があります。")
+    r = one(text)
+    assert r.organization == "株式会社こだま電子"
+    assert r.affected_total == 1200

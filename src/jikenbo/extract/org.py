@@ -236,6 +236,9 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
             surface = _deictic().sub("", surface)
+            glued = cue("cues", "glued_title").search(surface, 2)
+            if glued and pat in (ol.designated, ol.designated_after, ol.latin):
+                surface = surface[:glued.start()]  # 「株式会社みなと精機不正アクセスに関する…」 without a break
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
