@@ -158,6 +158,15 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
         shape = _header_shape(ln.text, lex)
         if shape:
             groups.setdefault(shape, []).append(i)
+    # a tagged entry whose title has neither a date nor a title word (「【…#2025-239】青葉大学、
+    # 職員がニセのサポート窓口に…」) still opens an entry when its tag repeats the others'
+    for shape, idxs in list(groups.items()):
+        if shape.startswith("【") and len(idxs) >= 2:
+            for i, ln in enumerate(lines):
+                m = lex.marker.match(ln.text.strip())
+                if i not in idxs and m and _shape(m.group(1)) == shape and len(ln.text.strip()) - m.end() >= 4:
+                    idxs.append(i)
+            idxs.sort()
     best: list[int] = []
     for shape, idxs in groups.items():
         if shape == "|":  # a table: every row is an entry, its body is the row itself
