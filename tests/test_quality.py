@@ -1,7 +1,7 @@
 """Quality gate: extraction scored against gold records, with floors pinned in quality_floors.json.
 
-Five sets: the synthetic corpus (tests/corpus), the bundled samples (src/jikenbo/samples), two sets
-written later by developers who had not seen the rules (tests/holdout, tests/holdout2), and, where ../shared is
+Six sets: the synthetic corpus (tests/corpus), the bundled samples (src/jikenbo/samples), three sets
+written later by developers who had not seen the rules (tests/holdout*), and, where ../shared is
 present, the sample documents of the evaluation contract. One case per set
 and one per document, so a failure names what regressed.
 """
@@ -26,6 +26,7 @@ SETS = {
     "seeds": (SHARED / "corpus" / "seeds", SHARED / "eval" / "dev"),
     "holdout": (ROOT / "tests" / "holdout", ROOT / "tests" / "holdout" / "gold"),
     "holdout2": (ROOT / "tests" / "holdout2", ROOT / "tests" / "holdout2" / "gold"),
+    "holdout3": (ROOT / "tests" / "holdout3", ROOT / "tests" / "holdout3" / "gold"),
 }
 
 
@@ -39,7 +40,7 @@ def _run(name: str):
     return gold, score(gold, group_records(records))
 
 
-@pytest.mark.parametrize("name", ["corpus", "samples", "holdout", "holdout2", pytest.param("seeds", marks=pytest.mark.shared)])
+@pytest.mark.parametrize("name", ["corpus", "samples", "holdout", "holdout2", "holdout3", pytest.param("seeds", marks=pytest.mark.shared)])
 def test_score_above_floor(name):
     _, result = _run(name)
     floor = FLOORS[name]
