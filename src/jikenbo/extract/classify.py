@@ -23,12 +23,18 @@ def _denied() -> re.Pattern[str]:
     return re.compile(rf"[^。、]{{0,8}}?(?:{cue('cues', 'denial').pattern})")
 
 
+@cache
+def _self_object() -> re.Pattern[str]:
+    """The organisation itself as the object of 装う/騙る: 「弊社従業員を」「当館を」「同社名で」."""
+    own = cue("org", "self_reference").pattern + "|" + cue("kind", "first_person").pattern
+    return re.compile(rf"(?:{own})[^、。がは]{{0,12}}(?:を|に|で)$")
+
+
 def _impersonates_self(text: str, m: re.Match[str]) -> bool:
     """Mail in the organisation's own name (GUIDE), not a scam posing as somebody else."""
     if re.search(r"メール|SMS", m.group(0)) or (re.match(r"メール", text[m.end():m.end() + 3]) and "なりすまし" in m.group(0)):
         return True
-    own = cue("org", "self_reference").pattern + "|" + cue("kind", "first_person").pattern
-    return bool(re.search(rf"(?:{own})[^、。がは]{{0,12}}(?:を|に|で)$", text[max(0, m.start() - 24):m.start()]))
+    return bool(_self_object().search(text[max(0, m.start() - 24):m.start()]))
 
 
 def is_advice(s: Sentence) -> bool:

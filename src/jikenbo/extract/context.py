@@ -6,6 +6,7 @@ them back to ``Document.text`` offsets for the evidence.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -163,10 +164,17 @@ class Context:
         return Span(start=s, end=e, text=doc_text[s:e])
 
     def sentence_at(self, pos: int) -> Sentence | None:
-        for s in self.sentences:
-            if s.start <= pos < s.end:
-                return s
+        """The sentence holding ``pos`` (sentences are in order and do not overlap)."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.sentences[i].end:
+            return self.sentences[i]
         return None
+
+    @property
+    def _starts(self) -> list[int]:
+        if len(self.cache.get("starts", ())) != len(self.sentences):
+            self.cache["starts"] = [s.start for s in self.sentences]
+        return self.cache["starts"]
 
 
 def _is_heading(line: str) -> bool:

@@ -37,6 +37,11 @@ def _total_context() -> re.Pattern[str]:
 
 
 @cache
+def _recipients() -> re.Pattern[str]:
+    return re.compile(rf"[)）]?\s?(?:{cue('cues', 'recipients').pattern})")
+
+
+@cache
 def _event_count() -> re.Pattern[str]:
     return re.compile(rf"(?:の)?[^。、]{{0,14}}?(?:{cue('cues', 'event_words').pattern})")
 
@@ -185,7 +190,7 @@ def affected_total(ctx: Context, hits: list[CountHit]) -> CountHit | None:
         if _MESSAGES.search(s[max(0, q.start - 10):q.start]) or (
                 q.unit in ("件", "通") and re.match(r"\s?の(?:迷惑|不審な|なりすまし)?メール(?!アドレス)", after)):
             continue  # 「不審なメールが約3,000件送信」 counts messages
-        if re.match(rf"[)）]?\\s?(?:{cue('cues', 'recipients').pattern})", after):
+        if _recipients().match(after):
             continue  # the recipients of a mailing
         if cue("cues", "not_affected").search(window):
             continue
