@@ -258,10 +258,10 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue  # 「国立大学」 of 「国立大学法人しらかば大学」: the start of a designator
             if pat is ol.designated_after and _VERBISH.search(ol.designator.sub("", surface)):
                 continue  # 「…を手がける株式会社」: a clause, not a name
-            if any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()) or \
-                    any(authority[k].search(surface[-12:]) for k in ("ppc", "police")):  # 「…通じて個人情報保護委員会」
-                if not (pat is ol.gazetteer or _own_authority(text, m.start(), m.end())):
-                    continue
+            named_authority = any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()) or \
+                any(authority[k].search(surface[-12:]) for k in ("ppc", "police"))  # 「…通じて個人情報保護委員会」
+            if named_authority and not (pat is ol.gazetteer or _own_authority(text, m.start(), m.end())):
+                continue
             ref = _reference(surface)
             if ref is not None:
                 refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
@@ -380,7 +380,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
     best: tuple[float, str] | None = None
     longer = sorted(cands, key=len, reverse=True)
     for key, occ in cands.items():
-        on_site = key in url_keys or any(key == u + "教育委員会" or key.endswith(u) and len(key) <= len(u) + 4 for u in url_keys)
+        on_site = key in url_keys or any(key == u + "教育委員会" or (key.endswith(u) and len(key) <= len(u) + 4) for u in url_keys)
         if not on_site and any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
             continue  # 「R TIMES」 inside 「PR TIMES」: a fragment of a longer name
         count = flat.count(key)
@@ -456,8 +456,9 @@ def _lead_end(text: str) -> int:
 def _letterhead(line: str, surface: str) -> bool:
     """A letterhead or signature line: the name and a title or a person (「四條畷市長 東 修平」)."""
     rest = line.replace(surface, "", 1).strip()
-    return bool(surface in line and line.startswith(surface) and re.fullmatch(
-        rf"(?:長|代表取締役(?:社長)?|理事長|学長|病院長|院長|会長|社長|知事|市長|町長|村長|区長|教育長)?\s?[{KANJI}{KATAKANA}\s]{{0,12}}", rest))
+    role = "長|代表取締役(?:社長)?|理事長|学長|病院長|院長|会長|社長|知事|市長|町長|村長|区長|教育長"
+    return bool(surface in line and line.startswith(surface)
+                and re.fullmatch(rf"(?:{role})?\s?[{KANJI}{KATAKANA}\s]{{0,12}}", rest))
 
 
 def _from_site(text: str, url: str | None, refs: list[tuple[int, str]]) -> tuple[str, int, int] | None:
