@@ -8,6 +8,7 @@ stands (title, first lines), and whether it is written as somebody else (委託�
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from jikenbo.config import lexicon
 from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
 from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
 from jikenbo.text.gazetteer import bodies_from_url, gazetteer
+
+log = logging.getLogger(__name__)
 
 # Hiragana inside a name (みなと精機, さくら台病院) but never a particle between two words (…が運営).
 _PARTICLE_RUN = (
@@ -61,6 +64,8 @@ class _OrgLex:
     generic_endings: tuple[str, ...]
     media: frozenset[str]  # news agencies and papers: a byline, not the victim
     latin_stop: frozenset[str]
+    not_name: re.Pattern[str]  # words that make a subject no organisation (集団, 攻撃, 被害)
+    attacker: re.Pattern[str]  # 攻撃グループ, ハッカー集団
 
 
 @cache
@@ -75,7 +80,8 @@ def _olex() -> _OrgLex:
         designator_end=re.compile(rf"[ ]?(?:{des})"),
         # where a news report's subject ends: 「さきがけ運輸（本社・名古屋市）は12日、」
         subject_end=re.compile(
-            r"(?=\s?[(（](?:本社|本部|本店|所在地)|\s?[(（][^)）。]{1,16}[)）]\s?は\s?(?:\d{1,2}月)?\d{1,2}日[、,]|は\s?(?:\d{1,2}月)?\d{1,2}日[、,])"
+            r"(?=\s?[(（](?:本社|本部|本店|所在地)|\s?[(（][^)）。]{1,16}[)）]\s?は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]"
+            r"|は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,])"
         ),
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
@@ -97,6 +103,8 @@ def _olex() -> _OrgLex:
         generic_endings=tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True)),
         media=frozenset(unicodedata.normalize("NFKC", m).lower() for m in org["media"]),
         latin_stop=frozenset(w.lower() for w in org["latin_stop"]),
+        not_name=re.compile(alt(org["not_name"])),
+        attacker=re.compile(alt(org["attacker"])),
     )
 
 
@@ -248,14 +256,16 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                                                (ol.latin, 0), (ol.subject_end, 3)]
     if ol.gazetteer is not None:
         pats.append((ol.gazetteer, 2))
+    lead_end = _lead_end(text)
     for pat, weight in pats:
         found_iter = (_ending_at(ol.designator_end, text, 30, before_digit=True) if pat is ol.designated_after
                       else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed
                       else _ending_at(ol.subject_end, text, 16) if pat is ol.subject_end else pat.finditer(text))
         for m in found_iter:
             surface = m.group(0).strip(" ・.-")
-            if pat is not ol.designated and pat is not ol.designated_after and ol.designator.match(text, m.start()):
-                continue  # 「国立大学」 of 「国立大学法人しらかば大学」: the start of a designator
+            if pat is not ol.designated and pat is not ol.designated_after and (
+                    ol.designator.match(text, m.start()) or _inside_designator(text, m.start())):
+                continue  # 「国立大学」 or 「法人山口大学」 of 「国立大学法人山口大学」: inside a designator
             if pat is ol.designated_after and _VERBISH.search(ol.designator.sub("", surface)):
                 continue  # 「…を手がける株式会社」: a clause, not a name
             named_authority = any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()) or \
@@ -281,8 +291,56 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue
             if _is_generic(key):
                 continue  # 「市立中学校」「特設コールセンター」: a kind of body, not a name
+            if _is_seat_or_product(text, m.start(), m.end()):
+                continue  # 「(大阪市)」 after a company: its seat; 「アプリ「ClassPad.net」」: a product
+            if pat is not ol.designated and pat is not ol.designated_after and ol.attacker.search(surface):
+                continue  # 「攻撃グループ」「ハッカー集団」: who attacked, not who suffered
             found.setdefault(key, []).append((m.start(), m.end(), surface, weight))
+    # a report names its subject without a designator: 「「カシオ計算機」は2024年10月8日、」「カシオ、…」
+    for m in _UNDESIGNATED_SUBJECT.finditer(text, 0, lead_end):
+        g = next(g for g in ("q", "n", "t") if m.group(g))
+        surface = m.group(g).strip()
+        key = org_key(surface)
+        if len(key) < 2 or key in ol.stop or _is_generic(key) or _reference(surface) or _is_seat_or_product(text, m.start(g), m.end(g)):
+            continue
+        if g != "q" and not re.search(rf"[{KATAKANA}A-Za-z]", surface):
+            continue  # a bare kanji run before は is as often a noun as a name
+        if ol.not_name.search(surface) or any(p.search(surface) for p, _ in lexicons().types.values()):
+            continue  # 「ハッカー集団は」「ランサムウェア攻撃が」: what happened, or who did it
+        found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, 2))
     return found
+
+
+_PRODUCT_BEFORE = re.compile(r"(?:アプリ|サービス|システム|サイト|ソフト(?:ウェア)?|ツール|製品|ブランド|ショップ|ゲーム|機能|プラットフォーム)[「『(（]?$")
+_PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サービス|システム|サイト|ソフト|ツール|製品|機能))")
+
+
+def _is_seat_or_product(text: str, start: int, end: int) -> bool:
+    """A place in parentheses after a name (「NTTビジネスソリューションズ」(大阪市)), or the name
+    of a product, a service or a system (アプリ「ClassPad.net」, 「NUTS」というシステム)."""
+    before, after = text[max(0, start - 6):start], text[end:end + 8]
+    if re.search(r"[(（](?:本社|本店|所在地)?[:：・]?$", before) and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 \
+            and text[start - 2] not in "\n。、":
+        return True
+    return bool(_PRODUCT_BEFORE.search(before) or _PRODUCT_AFTER.match(after))
+
+
+_UNDESIGNATED_SUBJECT = re.compile(
+    rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?:[^\n、。「」]{{1,14}}の)?(?P<n>[{KANJI}{KATAKANA}A-Za-z0-9&・][{KANJI}{KATAKANA}A-Za-z0-9&・ ]{{1,15}}))"
+    r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]|、)"
+    rf"|(?:(?<=^)|(?<=\n))(?P<t>[{KANJI}{KATAKANA}A-Za-z0-9&・]{{2,12}})(?=、)",
+    re.M,
+)
+
+
+def _inside_designator(text: str, pos: int) -> bool:
+    """Does a legal designator run across ``pos`` (「法人」 of 「公益財団法人」)?"""
+    ol = _olex()
+    for back in range(1, 9):
+        m = ol.designator.match(text, max(0, pos - back))
+        if m and m.end() > pos:
+            return True
+    return False
 
 
 def _own_authority(text: str, start: int, end: int) -> bool:
@@ -382,6 +440,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
     for key, occ in cands.items():
         on_site = key in url_keys or any(key == u + "教育委員会" or (key.endswith(u) and len(key) <= len(u) + 4) for u in url_keys)
         if not on_site and any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
+            log.debug("organisation candidate %s rejected: a fragment of a longer name", key)
             continue  # 「R TIMES」 inside 「PR TIMES」: a fragment of a longer name
         count = flat.count(key)
         weight = max(w for *_, w in occ)
@@ -415,13 +474,15 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         score += min(_ref_votes(key, refs), 4) * 1.5
         third = 0
         for s, e, _, _ in occ:
-            around = text[max(0, s - 12): e + 10]
-            if ol.third.search(around):
+            # 「Xが提供する」「Xが運営する」: X is the subject, the provider that suffered it
+            after = "" if text[e:e + 1] in ("が", "は") else text[e:e + 10]
+            if ol.third.search(text[max(0, s - 12): s]) or ol.third.search(after):
                 third += 1
             if _seat().match(text[e:e + 16]):
                 score += 3
         if third and third >= len(occ) / 2:
             score -= 6
+        log.debug("organisation candidate %s: score %.1f", key, score)
         if best is None or score > best[0]:
             best = (score, key)
     if best is None or best[0] < 3:
