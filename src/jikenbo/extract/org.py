@@ -311,7 +311,9 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
     return found
 
 
-_PRODUCT_BEFORE = re.compile(r"(?:アプリ|サービス|システム|サイト|ソフト(?:ウェア)?|ツール|製品|ブランド|ショップ|ゲーム|機能|プラットフォーム)[「『(（]?$")
+_PRODUCT_BEFORE = re.compile(
+    r"(?:アプリ|サービス|システム|サイト|ソフト(?:ウェア)?|ツール|製品|ブランド|ショップ|ゲーム|機能|プラットフォーム)[「『(（]?$"
+)
 _PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サービス|システム|サイト|ソフト|ツール|製品|機能))")
 
 
@@ -326,7 +328,8 @@ def _is_seat_or_product(text: str, start: int, end: int) -> bool:
 
 
 _UNDESIGNATED_SUBJECT = re.compile(
-    rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?:[^\n、。「」]{{1,14}}の)?(?P<n>[{KANJI}{KATAKANA}A-Za-z0-9&・][{KANJI}{KATAKANA}A-Za-z0-9&・ ]{{1,15}}))"
+    rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?:[^\n、。「」]{{1,14}}の)?"
+    rf"(?P<n>[{KANJI}{KATAKANA}A-Za-z0-9&・][{KANJI}{KATAKANA}A-Za-z0-9&・ ]{{1,15}}))"
     r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]|、)"
     rf"|(?:(?<=^)|(?<=\n))(?P<t>[{KANJI}{KATAKANA}A-Za-z0-9&・]{{2,12}})(?=、)",
     re.M,
