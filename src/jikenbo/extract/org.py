@@ -62,6 +62,7 @@ class _OrgLex:
     gazetteer: re.Pattern[str] | None  # every prefecture and municipality by name
     reference: re.Pattern[str]  # 同協会, 当健康保険組合, 本市, 弊社: a name referred back to
     generic_endings: tuple[str, ...]
+    reference_any: re.Pattern[str]
     media: frozenset[str]  # news agencies and papers: a byline, not the victim
     latin_stop: frozenset[str]
     not_name: re.Pattern[str]  # words that make a subject no organisation (集団, 攻撃, 被害)
@@ -101,6 +102,10 @@ def _olex() -> _OrgLex:
         gazetteer=_gazetteer_pattern(),
         reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
         generic_endings=tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True)),
+        reference_any=re.compile(
+            rf"(?<![{KANJI}])(?:{alt(org['reference_prefixes'])})"
+            rf"(?P<g>{alt([*org['suffixes'], *org['public_suffixes'], *org['generic_endings']])})"
+        ),
         media=frozenset(unicodedata.normalize("NFKC", m).lower() for m in org["media"]),
         latin_stop=frozenset(w.lower() for w in org["latin_stop"]),
         not_name=re.compile(alt(org["not_name"])),
@@ -148,7 +153,25 @@ def _trim_particles(name: str) -> str:
     return name
 
 
+_DESCRIPTOR = re.compile(
+    r"^[^\sの、。]{1,12}?(?:会社|メーカー|企業|スクール|企画|販売|代理店|大手|チェーン|運営|事業者|業者|販売店|専門店|商社|ブランド|業)の(?=\S{2})"
+)
+_OFFICE = re.compile(r"(?<=[市町村区])(?:役場|役所)$")
+
+
+def clean_name(name: str) -> str:
+    """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
+    「みかげ町役場」 → みかげ町 (the body, not its building)."""
+    name = _DESCRIPTOR.sub("", name.strip())
+    return _OFFICE.sub("", name)
+
+
 def name_from_header(header_rest: str) -> str | None:
+    found = _name_from_header(header_rest)
+    return clean_name(found) if found else None
+
+
+def _name_from_header(header_rest: str) -> str | None:
     """The organisation at the start of a digest entry's title ("下仁田厚生病院 個人情報紛失の…")."""
     ol = _olex()
     s = header_rest.strip()
@@ -257,6 +280,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
     if ol.gazetteer is not None:
         pats.append((ol.gazetteer, 2))
     lead_end = _lead_end(text)
+    for m in ol.reference_any.finditer(text):  # 「本市職員」「当院の」: wherever a back-reference stands
+        refs.append((m.start(), m.group("g")))
     for pat, weight in pats:
         found_iter = (_ending_at(ol.designator_end, text, 30, before_digit=True) if pat is ol.designated_after
                       else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed
@@ -274,7 +299,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue
             ref = _reference(surface)
             if ref is not None:
-                refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
+                if not any(p == m.start() for p, _ in refs):
+                    refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
                 continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
@@ -498,7 +524,9 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         surfaces[o[2]] = surfaces.get(o[2], 0) + 1
     surface = max(surfaces, key=lambda s: (surfaces[s], -len(s)))
     first = next(o for o in pool if o[2] == surface)
-    return surface, first[0], first[1]
+    cleaned = clean_name(surface)
+    off = surface.find(cleaned)
+    return cleaned, first[0] + max(off, 0), first[0] + max(off, 0) + len(cleaned)
 
 
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」

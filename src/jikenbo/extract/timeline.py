@@ -17,6 +17,7 @@ from jikenbo.extract.context import Context, cue, lexicons
 from jikenbo.text.dates import DateMatch, find_dates
 from jikenbo.text.normalize import normalize
 
+_ROW_REST = re.compile(r"[\s()（）月火水木金土日曜:：~〜・-]|午前|午後|\d{1,2}時(?:\d{1,2}分)?(?:頃|ごろ)?")
 _BULLET_NEXT = re.compile(r"\s*\n\s*[•・\-*●○◦]")
 _LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
 _TODAY = re.compile(r"本日\s*[(（]?\s*$")
@@ -91,8 +92,8 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             last = dates[j - 1]
             nxt = dates[j].start if j < len(dates) else send
             window = text[last.end:max(min(nxt, send), last.end)]
-        if sent is not None and not text[sent.start:d.start].strip(" •・-*") and _BULLET_NEXT.match(text, sent.end) and not re.sub(r"[\s()（）月火水木金土日曜:：~〜・-]|午前|午後|\d{1,2}時(?:\d{1,2}分)?(?:頃|ごろ)?", "",
-                                         text[d.end:sent.end]):
+        if sent is not None and not text[sent.start:d.start].strip(" •・-*") and _BULLET_NEXT.match(text, sent.end) \
+                and not _ROW_REST.sub("", text[d.end:sent.end]):
             # a timeline row: the date stands alone, what happened follows on the next lines
             nxt_date = dates[j].start if j < len(dates) else len(text)
             window = text[d.end:min(nxt_date, sent.end + 200)]
