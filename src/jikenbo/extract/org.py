@@ -342,7 +342,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             continue  # 「ハッカー集団は」「ランサムウェア攻撃が」: what happened, or who did it
         found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, 2))
     for key in products:
-        if key in found and not any(ol.designator.search(o[2]) for o in found[key]):
+        # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
+        if key in found and not any(ol.designator.search(o[2]) or _subject().match(text, o[1]) for o in found[key]):
             log.debug("organisation candidate %s rejected: named as a product or system", key)
             del found[key]
     return found
