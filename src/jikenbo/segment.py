@@ -46,7 +46,6 @@ _EVENT_VERB = re.compile(
 _REPORT_TITLE = re.compile(
     r"について|に関する|お詫び|おわび|ご報告|お知らせ|(?:流出|漏え?い|漏洩|紛失|誤送信|誤送付)(?:した|しました|か|の可能性|$)"
 )
-_NAME_LINE = re.compile(rf"[{KANJI}{KATAKANA}ぁ-ゖA-Za-z0-9&・.\-()（） ]+")
 _QUESTION = re.compile(r"(?:ですか|でしょうか|ますか)[。?？]?$|^\s*(?:Q|Ｑ|問)\s?\d")
 
 
@@ -173,18 +172,6 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
                 if i not in idxs and m and _shape(m.group(1)) == shape and len(ln.text.strip()) - m.end() >= 4:
                     idxs.append(i)
             idxs.sort()
-    # a listing that opens each entry with a line holding only the organisation, its title on
-    # the next line (「岐阜…株式会社」 / 「…の漏洩に関するご報告とお詫び」)
-    org_lines = []
-    for i, ln in enumerate(lines):
-        t = ln.text.strip()
-        if not t or len(t) > 30 or "。" in t or not _NAME_LINE.fullmatch(t) or not lex.orgish.search(t):
-            continue
-        nxt = next((lines[j].text.strip() for j in range(i + 1, min(i + 4, len(lines))) if lines[j].text.strip()), "")
-        if nxt and len(nxt) <= MAX_HEADER_CHARS and "。" not in nxt and lex.title_cue.search(nxt):
-            org_lines.append(i)
-    if len(org_lines) >= 2:
-        groups["orgline"] = org_lines
     best: list[int] = []
     for shape, idxs in groups.items():
         if shape == "|":  # a table: every row is an entry, its body is the row itself
