@@ -194,11 +194,9 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
     if published:
         ref = dt.date.fromisoformat(published)
     else:
-        for s in ctx.sentences[:8]:
-            full = [d for d in find_dates(s.text) if d.has_year and d.precision == "day"]
-            if full:
-                ref = full[0].date
-                break
+        # a report is written after everything it tells: read its 「26日」 against the latest full date
+        full = [d.date for s in ctx.sentences[:8] for d in find_dates(s.text) if d.has_year and d.precision == "day"]
+        ref = max(full) if full else None
     if ref is None:
         return None
     for m in _DAY_ONLY.finditer(ctx.text):
