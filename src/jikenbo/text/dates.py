@@ -5,7 +5,8 @@ digits, ASCII ``(`` ``)`` ``/`` ``:``, every tilde/wave dash as ``~``). Offsets 
 
 Forms read (spaces allowed between the parts, ``2024 年 1 月 18 日``):
 
-- 西暦 ``2023年9月12日``, ``25年12月19日`` (news: 2000 + the two digits, only before a month), ``2023/9/29``, ``2023-09-28``, ``2023.9.29``; 和暦 ``令和5年6月1日``,
+- 西暦 ``2023年9月12日``, ``25年12月19日`` (news: 2000 + the two digits, only before a month),
+  ``2023/9/29``, ``2023-09-28``, ``2023.9.29``; 和暦 ``令和5年6月1日``,
   ``令和元年5月1日``, kanji numerals ``令和五年六月一日``, ``R5.6.1``, ``H30/4/1``, ``R5年``; the
   other calendar in parentheses is part of the same date: ``令和6年(2024年)2月29日``,
   ``2024年(令和6年)2月29日``. Era names and start dates: ``data/lexicon/eras.toml``.
