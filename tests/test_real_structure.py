@@ -35,6 +35,7 @@ def test_gazetteer_holds_prefectures_and_municipalities():
     ("https://www.town.nagomi.lg.jp/hpkiji/x", "和水町"),
     ("https://www.pref.gunma.jp/page/1", "群馬県"),
     ("https://www.city.amagasaki.hyogo.jp/x", "尼崎市"),
+    ("https://www.city.adachi.tokyo.jp/x", "足立区"),
 ])
 def test_site_address_names_its_body(url, body):
     assert bodies_from_url(url)[0] == body

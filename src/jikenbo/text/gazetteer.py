@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 
 # host labels that say which kind of body a site belongs to
-_HOST_KIND = {"city": "市", "town": "町", "vill": "村", "village": "村", "pref": "", "metro": "都"}
+# (Tokyo's special wards use ``city.`` too: city.adachi.tokyo.jp, city.shinjuku.lg.jp)
+_HOST_KIND = {"city": ("市", "区"), "town": ("町",), "vill": ("村",), "village": ("村",), "pref": (), "metro": ("都",)}
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ def bodies_from_url(url: str | None) -> list[str]:
             continue
         pref_hint = {p for p in g.prefectures if g.by_romaji.get(labels[i + 2] if i + 2 < len(labels) else "", ()) == (p,)}
         fit = [n for n in names if n in g.municipalities and (not ending or n.endswith(ending))]
+        if label == "city" and len(fit) > 1:
+            fit.sort(key=lambda n: not n.endswith("市"))  # 府中市 before a ward of the same name
         if pref_hint:
             fit = [n for n in fit if g.prefecture_of.get(n, frozenset()) & pref_hint] or fit
         out += fit
