@@ -63,6 +63,7 @@ class _OrgLex:
     reference: re.Pattern[str]  # 同協会, 当健康保険組合, 本市, 弊社: a name referred back to
     generic_endings: tuple[str, ...]
     reference_any: re.Pattern[str]
+    generic_kind: re.Pattern[str]  # 市立中学校, 特設コールセンター: a kind of body, not a name
     media: frozenset[str]  # news agencies and papers: a byline, not the victim
     latin_stop: frozenset[str]
     not_name: re.Pattern[str]  # words that make a subject no organisation (集団, 攻撃, 被害)
@@ -75,6 +76,7 @@ def _olex() -> _OrgLex:
     des = alt(org["designators"])
     suf = alt(org["suffixes"])
     rules = [(r["industry"], re.compile(alt(r["patterns"]))) for r in lexicon("industry")["rule"]]
+    generic = tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True))
     return _OrgLex(
         designated=re.compile(rf"(?:{des})[ ]?(?:{_NAME_END_KANA}|{_NAME}{{1,30}})", re.M),
         designated_after=re.compile(rf"(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
@@ -101,7 +103,11 @@ def _olex() -> _OrgLex:
         industry=rules,
         gazetteer=_gazetteer_pattern(),
         reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
-        generic_endings=tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True)),
+        generic_endings=generic,
+        generic_kind=re.compile(
+            r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?)?(?:コール)?"
+            rf"(?:{'|'.join(map(re.escape, generic))})"
+        ),
         reference_any=re.compile(
             rf"(?<![{KANJI}])(?:{alt(org['reference_prefixes'])})"
             rf"(?P<g>{alt([*org['suffixes'], *org['public_suffixes'], *org['generic_endings']])})"
@@ -413,8 +419,7 @@ def _is_generic(key: str) -> bool:
     ol = _olex()
     if key in ol.generic_endings:
         return True
-    return bool(re.fullmatch(r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?)?(?:コール)?"
-                             rf"(?:{'|'.join(map(re.escape, ol.generic_endings))})", key))
+    return bool(ol.generic_kind.fullmatch(key))
 
 
 def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
