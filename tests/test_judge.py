@@ -75,8 +75,10 @@ def test_options_are_validated():
 
 
 @pytest.mark.parametrize("name,public", [
-    ("みなと川市", True), ("国立大学法人はるかぜ大学", True), ("地方独立行政法人さくら病院機構", True),
-    ("北浜県教育委員会", True), ("公立はるかぜ病院", True), ("東京都", True),
+    # 法58条 bodies follow the business rule (法26条), not the 100-person rule of 行政機関等
+    ("みなと川市", True), ("国立大学法人はるかぜ大学", False), ("地方独立行政法人さくら病院機構", False),
+    ("地方独立行政法人みなと博物館機構", True), ("独立行政法人さくら振興機構", True),
+    ("北浜県教育委員会", True), ("公立はるかぜ病院", False), ("東京都", True), ("北浜地方裁判所", False),
     ("株式会社みなと町", False), ("株式会社PR TIMES", False), ("医療法人社団こもれび会", False), (None, False),
 ])
 def test_public_body(name, public):
