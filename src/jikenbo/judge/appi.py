@@ -205,10 +205,10 @@ def _in_prevention(view: TextView, pos: int, record: Record) -> bool:
 
 
 def encryption(view: TextView | None, record: Record | None = None) -> dict:
-    """Whether the notice says the leaked data was encrypted (an exemption: 高度な暗号化), and
-    whether the key went with it."""
+    """Whether the notice says the leaked data was encrypted, whether strongly or with its key
+    kept safe (then it is exempt: 高度な暗号化), and whether the key went with it."""
     if view is None:
-        return {"stated": None, "evidence": [], "key_lost": False}
+        return {"stated": None, "evidence": [], "key_lost": False, "strong": None}
     cfg = data.rules()["encryption"]
     ev, key_lost = [], False
     for s, _e, _ in view.find(cfg["cues"]):
@@ -222,7 +222,9 @@ def encryption(view: TextView | None, record: Record | None = None) -> dict:
         ev.append(view.span(ss, se, kind="text"))
     if not key_lost and ev:
         key_lost = bool(_sentences(view, cfg["key_lost"]))
-    return {"stated": bool(ev), "evidence": dedupe(ev)[:3], "key_lost": key_lost}
+    strong = bool(ev) and (any(any(c in e["text"] for c in cfg["strong"]) for e in ev)
+                           or bool(_sentences(view, cfg["key_safe"], keep_negated=True)))
+    return {"stated": bool(ev), "evidence": dedupe(ev)[:3], "key_lost": key_lost, "strong": strong}
 
 
 def recovered(view: TextView | None) -> dict:
@@ -273,7 +275,7 @@ def judge(record: Record, view: TextView | None, *, body: dict | None = None,
     enc = encryption(view, record)
     rec = recovered(view)
     exemption = None
-    if enc["stated"] and not enc["key_lost"]:
+    if enc["stated"] and enc["strong"] and not enc["key_lost"]:
         exemption = {"code": "encrypted", "label": "the data was encrypted (高度な暗号化その他の措置): "
                      "not a reportable situation", "evidence": enc["evidence"]}
     elif rec["stated"]:
@@ -306,6 +308,9 @@ def judge(record: Record, view: TextView | None, *, body: dict | None = None,
     if enc["stated"] and enc["key_lost"]:
         notes.append("the notice says the data was encrypted, but the key or password went with it: "
                      "no exemption")
+    elif enc["stated"] and not enc["strong"]:
+        notes.append("the notice says the data was encrypted, but neither that it was strong (高度な暗号化) nor "
+                     "that its key was kept safe: no exemption applied")
     if rec["deleted_unread"] and exemption is None:
         notes.append("the recipient deleted it unread: not applied as a recovery (the PPC may see it so)")
     if record.leak_status == "not_confirmed" and reportable:

@@ -34,6 +34,8 @@ KINDS = ("diet", "court", "art58", "incorporated_admin", "local_iai_art58", "loc
 # organ words too common to follow a place name that is not in the gazetteer (京町家センター)
 _WEAK_ORGANS = frozenset({"センター", "事務所", "局", "部", "課", "室", "本庁", "庁"})
 _FICTIONAL_PLACE = re.compile(r"^(.{1,10}?[都道府県市区町村])")
+# a kanji followed by a particle: a phrase (実際は本町), not a place name (はるかぜ市 is one)
+_PHRASE = re.compile(r"[\u4e00-\u9fff][はがをでにへ]")
 _MAX_PLACE = 16
 
 
@@ -143,6 +145,15 @@ def _organ(rest: str, organs: list[str], *, strong_only: bool) -> str | None:
     return None
 
 
+def _run_by(name: str, marks: list[str], organs: list[str]) -> str | None:
+    """「市立」 (or 市民病院) in the name with one of ``organs`` after it: what matched."""
+    for m in marks:
+        i = name.find(m)
+        if i != -1 and any(o in name[i:] for o in organs):
+            return name[i:]
+    return None
+
+
 def _simple(name: str, spec: dict) -> str | None:
     """The text that makes ``name`` match a prefixes / names / contains / suffixes group."""
     hit = None
@@ -181,7 +192,7 @@ def _local_place(name: str, organs: list[str]) -> tuple[str, str] | None:
         if organ:
             return place, organ
     m = _FICTIONAL_PLACE.match(name)
-    if m and len(m.group(1)) >= 2:
+    if m and len(m.group(1)) >= 2 and not _PHRASE.search(m.group(1)):
         rest = name[m.end():]
         organ = _organ(rest, organs, strong_only=True) if rest else None
         if organ:
@@ -218,6 +229,9 @@ def match_public_body(name: str | None) -> BodyMatch | None:
             p = next((p for p in spec.get("prefixes", []) if name.startswith(p)), None)
             if p and any(o in name for o in med):
                 return BodyMatch(spec["kind"], spec["why"], p, gname)
+            r = _run_by(name, spec.get("run_by", []), med)
+            if r:
+                return BodyMatch(spec["kind"], spec["why"], r, gname)
             continue
         if gname == "local":
             hit = _local_place(name, local["organs"])
@@ -226,12 +240,15 @@ def match_public_body(name: str | None) -> BodyMatch | None:
             p = next((p for p in spec.get("contains", []) if p in name), None)
             if p:
                 return BodyMatch(spec["kind"], spec["why"], p, gname)
+            r = _run_by(name, spec.get("run_by", []), [o for o in local["organs"] if o not in _WEAK_ORGANS])
+            if r:
+                return BodyMatch(spec["kind"], spec["why"], r, gname)
             continue  # its suffixes are the last resort, after the national bodies
         hit = _simple(name, spec)
         if hit:
             return BodyMatch(spec["kind"], spec["why"], hit, gname)
     s = next((s for s in local.get("suffixes", []) if name.endswith(s) and len(name) >= 2), None)
-    if s:
+    if s and not _PHRASE.search(name):
         return BodyMatch("local", local["why"], name, "local")
     return None
 
