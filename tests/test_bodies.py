@@ -261,6 +261,20 @@ def test_recovery_before_anyone_saw_it_exempts_but_partial_recovery_does_not():
     assert part["exemption"] is None and part["reportable"] is True
 
 
+def test_deletion_unopened_by_the_only_recipient_counts_as_recovery():
+    out = _judge("1,500名分のファイルを誤送信しましたが、メールは開封前に削除されたことを確認いたしました。", affected_total=1500)
+    assert out["exemption"]["code"] == "recovered" and out["reportable"] is False
+    asked = _judge("1,500名分のファイルを誤送信しました。受信者にはメールの削除をお願いしております。", affected_total=1500)
+    assert asked["exemption"] is None and asked["reportable"] is True
+
+
+def test_last_digits_veto_only_the_financial_trigger():
+    out = _judge("不正アクセスにより、お客様500名の氏名、クレジットカード番号の下4桁および有効期限が流出しました。",
+                 incident_types=["unauthorized_access"], data_categories=["name", "credit_card"], payment_card=True,
+                 affected_total=500)
+    assert [t["code"] for t in out["triggers"]] == ["malicious"]
+
+
 def test_silence_about_personal_data_is_cannot_tell():
     text = _notice(ORG, "サーバーがランサムウェアに感染しました。情報流出の有無を調査中です。")
     rec = Record(source="t.txt", organization=ORG, incident_types=["ransomware"], segment_end=len(text))

@@ -16,8 +16,8 @@ since}), ``reportable`` (True / False / None = cannot tell), ``reason``, ``today
 from before the duty began: {reportable, triggers, reason} under today's law, else None),
 ``triggers`` ([{code: sensitive | financial | malicious | over_threshold, article (規則7条N号 or
 規則43条N号), label, evidence: [span]}]), ``exemption`` ({code: encrypted | recovered, label,
-evidence} or None), ``personal_data_at_risk``, ``encryption`` ({stated, evidence, key_lost}),
-``recovered`` ({stated, evidence, deleted_unread}), ``told_ppc``, ``notes``, ``report_items`` and
+evidence} or None), ``personal_data_at_risk``, ``encryption`` ({stated, evidence, key_lost, strong}),
+``recovered`` ({stated, evidence}), ``told_ppc``, ``notes``, ``report_items`` and
 ``notice_items`` ({item: {number, label, status: present | missing, evidence}}; items: summary,
 data_items, people, cause, secondary_damage, response_to_individuals, publication, prevention,
 other), ``deadlines`` ({detected, detected_precision, sokuho: {from, to, reported, met},

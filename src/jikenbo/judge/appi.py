@@ -126,9 +126,9 @@ def _financial(record: Record, view: TextView | None) -> tuple[list[dict], str |
     cats = set(record.data_categories)
     if record.payment_card or "credit_card" in cats:
         ev = of_field(record, "payment_card") + of_field(record, "data_categories", ["credit_card"])
-        card_cues = ["カード番号", "クレジットカード", "カード情報"]
-        texts = [e["text"] for e in ev if "text" in e]
-        texts += [view.text[s:e] for s, e in _sentences(view, card_cues)] if view else []
+        terms = [nfkc(e["text"]) for e in ev if "text" in e]
+        texts = [view.text[s:e] for s, e in _sentences(view, [*terms, "カード番号", "クレジットカード", "カード情報"])] \
+            if view else terms
         if texts and all(any(d in t for d in cfg["last_digits"]) for t in texts):
             return [], "only the last digits of card numbers: they cannot be misused (規則7条2号 not met)"
         return _or_field(record, ev + text_evidence(view, cfg["cues"]),
@@ -230,7 +230,7 @@ def encryption(view: TextView | None, record: Record | None = None) -> dict:
 def recovered(view: TextView | None) -> dict:
     """Whether every copy was recovered before any third party saw it (then there is no 漏えい)."""
     if view is None:
-        return {"stated": None, "evidence": [], "deleted_unread": False}
+        return {"stated": None, "evidence": []}
     cfg = data.rules()["recovered"]
     ev = []
     for s, e in _sentences(view, cfg["cues"], keep_negated=True):
@@ -239,8 +239,7 @@ def recovered(view: TextView | None) -> dict:
             ev.append(view.span(s, e, kind="text"))
     partial = any(p in view.text[s:e] for s, e in _sentences(view, cfg["cues"], keep_negated=True)
                   for p in cfg["partial"])
-    return {"stated": bool(ev) and not partial, "evidence": ev[:3],
-            "deleted_unread": bool(_sentences(view, cfg["deleted_unread"], keep_negated=True))}
+    return {"stated": bool(ev) and not partial, "evidence": ev[:3]}
 
 
 def verdict(record: Record, at_risk: bool | None, fired: list[dict], exemption: dict | None,
@@ -311,8 +310,6 @@ def judge(record: Record, view: TextView | None, *, body: dict | None = None,
     elif enc["stated"] and not enc["strong"]:
         notes.append("the notice says the data was encrypted, but neither that it was strong (高度な暗号化) nor "
                      "that its key was kept safe: no exemption applied")
-    if rec["deleted_unread"] and exemption is None:
-        notes.append("the recipient deleted it unread: not applied as a recovery (the PPC may see it so)")
     if record.leak_status == "not_confirmed" and reportable:
         notes.append("the investigation found no leak; the おそれ at detection still made it reportable")
     if reportable and "ppc" not in record.reported_to:
