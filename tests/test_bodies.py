@@ -162,6 +162,12 @@ def test_duty_start(org, date, state):
         assert out["reportable"] is True and out["today"] is None
 
 
+def test_no_date_is_judged_under_todays_law_with_a_note():
+    out = check_record(_record("x", "しらさぎ市", detected_date=None, disclosure_date=None))
+    assert out["duty"]["state"] == "in_force" and out["reportable"] is True
+    assert any("no date" in n and "2023-04-01" in n for n in out["notes"])
+
+
 def test_disclosure_date_stands_in_for_an_unknown_detection_date():
     text = _notice("株式会社ひまわり商事", "1,500名分を誤送信しました。")
     out = check_record(_record(text, "株式会社ひまわり商事", affected_total=1500, detected_date=None,

@@ -314,6 +314,9 @@ def judge(record: Record, view: TextView | None, *, body: dict | None = None,
         notes.append("the investigation found no leak; the おそれ at detection still made it reportable")
     if reportable and "ppc" not in record.reported_to:
         notes.append("reportable, but the notice does not say 個人情報保護委員会 was told")
+    if d["date"] is None and d["state"] == "in_force" and body["since"] >= "2022-04-01":
+        notes.append(f"the notice gives no date: judged under today's law ({body['rule']} applies to this body "
+                     f"from {body['since']})")
     if body["basis"] == "unnamed":
         notes.append("the organisation is not named: the business rule (more than 1,000 people) was applied")
     return {"personal_data_at_risk": at_risk, "personal_data_evidence": risk_ev, "reportable": reportable,
