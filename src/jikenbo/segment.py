@@ -179,6 +179,8 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
             if len(rows) >= 2 and len(rows) > len(best):
                 best = rows
             continue
+        if len({lines[i].text.strip() for i in idxs}) == 1:
+            continue  # one title printed twice (above and below the notice) opens no entries
         # an entry owns a body: enough text before the next header of its group
         owned = []
         for k, i in enumerate(idxs):

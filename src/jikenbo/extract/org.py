@@ -62,6 +62,7 @@ class _OrgLex:
     gazetteer: re.Pattern[str] | None  # every prefecture and municipality by name
     reference: re.Pattern[str]  # 同協会, 当健康保険組合, 本市, 弊社: a name referred back to
     generic_endings: tuple[str, ...]
+    reference_any: re.Pattern[str]
     media: frozenset[str]  # news agencies and papers: a byline, not the victim
     latin_stop: frozenset[str]
     not_name: re.Pattern[str]  # words that make a subject no organisation (集団, 攻撃, 被害)
@@ -101,6 +102,10 @@ def _olex() -> _OrgLex:
         gazetteer=_gazetteer_pattern(),
         reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
         generic_endings=tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True)),
+        reference_any=re.compile(
+            rf"(?<![{KANJI}])(?:{alt(org['reference_prefixes'])})"
+            rf"(?P<g>{alt([*org['suffixes'], *org['public_suffixes'], *org['generic_endings']])})"
+        ),
         media=frozenset(unicodedata.normalize("NFKC", m).lower() for m in org["media"]),
         latin_stop=frozenset(w.lower() for w in org["latin_stop"]),
         not_name=re.compile(alt(org["not_name"])),
@@ -148,7 +153,25 @@ def _trim_particles(name: str) -> str:
     return name
 
 
+_DESCRIPTOR = re.compile(
+    r"^[^\sの、。]{1,12}?(?:会社|メーカー|企業|スクール|企画|販売|代理店|大手|チェーン|運営|事業者|業者|販売店|専門店|商社|ブランド|業)の(?=\S{2})"
+)
+_OFFICE = re.compile(r"(?<=[市町村区])(?:役場|役所)$")
+
+
+def clean_name(name: str) -> str:
+    """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
+    「みかげ町役場」 → みかげ町 (the body, not its building)."""
+    name = _DESCRIPTOR.sub("", name.strip())
+    return _OFFICE.sub("", name)
+
+
 def name_from_header(header_rest: str) -> str | None:
+    found = _name_from_header(header_rest)
+    return clean_name(found) if found else None
+
+
+def _name_from_header(header_rest: str) -> str | None:
     """The organisation at the start of a digest entry's title ("下仁田厚生病院 個人情報紛失の…")."""
     ol = _olex()
     s = header_rest.strip()
@@ -160,7 +183,10 @@ def name_from_header(header_rest: str) -> str | None:
     for pat in (ol.designated, ol.designated_after, ol.suffixed, ol.public):
         m = pat.match(s)
         if m:
-            return m.group(0).strip()
+            end = m.end()
+            while pat is ol.suffixed and (more := ol.suffix_end.match(s, end)):
+                end = more.end()  # 「こはぜ歯科医院」: 歯科 then 医院
+            return s[:end].strip()
     m = ol.latin.match(s)
     if m and (len(m.group(0)) == len(s) or not s[m.end()].isalpha() or s[m.end()] in "、 "):
         return m.group(0).strip()
@@ -257,6 +283,9 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
     if ol.gazetteer is not None:
         pats.append((ol.gazetteer, 2))
     lead_end = _lead_end(text)
+    products: set[str] = set()
+    for m in ol.reference_any.finditer(text):  # 「本市職員」「当院の」: wherever a back-reference stands
+        refs.append((m.start(), m.group("g")))
     for pat, weight in pats:
         found_iter = (_ending_at(ol.designator_end, text, 30, before_digit=True) if pat is ol.designated_after
                       else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed
@@ -274,7 +303,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue
             ref = _reference(surface)
             if ref is not None:
-                refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
+                if not any(p == m.start() for p, _ in refs):
+                    refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
                 continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
@@ -285,6 +315,9 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
+            if _is_product(text, m.start(), m.end()):
+                products.add(key)  # named as a product or system once (…システム(NUTS)): never the organisation
+                continue
             if pat is ol.latin and not _latin_name(text, m.start(), m.end(), surface):
                 continue
             if pat is ol.subject_end and (len(key) < 3 or ol.designator.search(surface)):
@@ -292,7 +325,7 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             if _is_generic(key):
                 continue  # 「市立中学校」「特設コールセンター」: a kind of body, not a name
             if _is_seat_or_product(text, m.start(), m.end()):
-                continue  # 「(大阪市)」 after a company: its seat; 「アプリ「ClassPad.net」」: a product
+                continue  # 「(大阪市)」 after a company: its seat
             if pat is not ol.designated and pat is not ol.designated_after and ol.attacker.search(surface):
                 continue  # 「攻撃グループ」「ハッカー集団」: who attacked, not who suffered
             found.setdefault(key, []).append((m.start(), m.end(), surface, weight))
@@ -303,12 +336,21 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
         key = org_key(surface)
         if len(key) < 2 or key in ol.stop or _is_generic(key) or _reference(surface) or _is_seat_or_product(text, m.start(g), m.end(g)):
             continue
-        if g != "q" and not re.search(rf"[{KATAKANA}A-Za-z]", surface):
-            continue  # a bare kanji run before は is as often a noun as a name
+        if g != "q" and not re.search(rf"[{KATAKANA}A-Za-z]", surface) and not (m.group("d") and text.count(surface) >= 2):
+            continue  # a bare kanji run before は is as often a noun as a name, unless introduced (「和菓子販売の…は」) and recurring
         if ol.not_name.search(surface) or any(p.search(surface) for p, _ in lexicons().types.values()):
             continue  # 「ハッカー集団は」「ランサムウェア攻撃が」: what happened, or who did it
         found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, 2))
+    for key in products:
+        # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
+        if key in found and not any(ol.designator.search(o[2]) or _subject().match(text, o[1]) for o in found[key]):
+            log.debug("organisation candidate %s rejected: named as a product or system", key)
+            del found[key]
     return found
+
+
+def _is_product(text: str, start: int, end: int) -> bool:
+    return bool(_PRODUCT_BEFORE.search(text[max(0, start - 6):start]) or _PRODUCT_AFTER.match(text[end:end + 8]))
 
 
 _PRODUCT_BEFORE = re.compile(
@@ -324,11 +366,11 @@ def _is_seat_or_product(text: str, start: int, end: int) -> bool:
     if re.search(r"[(（](?:本社|本店|所在地)?[:：・]?$", before) and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 \
             and text[start - 2] not in "\n。、":
         return True
-    return bool(_PRODUCT_BEFORE.search(before) or _PRODUCT_AFTER.match(after))
+    return _is_product(text, start, end)
 
 
 _UNDESIGNATED_SUBJECT = re.compile(
-    rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?:[^\n、。「」]{{1,14}}の)?"
+    rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?P<d>[^\n、。「」]{{1,14}}の)?"
     rf"(?P<n>[{KANJI}{KATAKANA}A-Za-z0-9&・][{KANJI}{KATAKANA}A-Za-z0-9&・ ]{{1,15}}))"
     r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]|、)"
     rf"|(?:(?<=^)|(?<=\n))(?P<t>[{KANJI}{KATAKANA}A-Za-z0-9&・]{{2,12}})(?=、)",
@@ -391,6 +433,8 @@ def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
     after = text[end:end + 8]
     if start == line_start and re.match(r"\s?[、,]", after):
         return True
+    if start == 0 and (surface.count(" ") >= 1 or re.fullmatch(r"[A-Z]{4,}", surface)) and re.match(rf"[{KANJI}{KATAKANA}]", after):
+        return True  # 「NAGOYA GRAMPUS WEB SHOPメールマガジンの…について」: the title opens with its name
     return bool(re.match(r"\s?(?:社|は|が|では|によると|の発表)", after) or ol.designator.search(surface))
 
 
@@ -498,7 +542,9 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         surfaces[o[2]] = surfaces.get(o[2], 0) + 1
     surface = max(surfaces, key=lambda s: (surfaces[s], -len(s)))
     first = next(o for o in pool if o[2] == surface)
-    return surface, first[0], first[1]
+    cleaned = clean_name(surface)
+    off = surface.find(cleaned)
+    return cleaned, first[0] + max(off, 0), first[0] + max(off, 0) + len(cleaned)
 
 
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」

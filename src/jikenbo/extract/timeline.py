@@ -17,6 +17,7 @@ from jikenbo.extract.context import Context, cue, lexicons
 from jikenbo.text.dates import DateMatch, find_dates
 from jikenbo.text.normalize import normalize
 
+_ROW_REST = re.compile(r"[\s()（）月火水木金土日曜:：~〜・-]|午前|午後|\d{1,2}時(?:\d{1,2}分)?(?:頃|ごろ)?")
 _BULLET_NEXT = re.compile(r"\s*\n\s*[•・\-*●○◦]")
 _LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
 _TODAY = re.compile(r"本日\s*[(（]?\s*$")
@@ -91,8 +92,8 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             last = dates[j - 1]
             nxt = dates[j].start if j < len(dates) else send
             window = text[last.end:max(min(nxt, send), last.end)]
-        if sent is not None and not text[sent.start:d.start].strip(" •・-*") and _BULLET_NEXT.match(text, sent.end) and not re.sub(r"[\s()（）月火水木金土日曜:：~〜・-]|午前|午後|\d{1,2}時(?:\d{1,2}分)?(?:頃|ごろ)?", "",
-                                         text[d.end:sent.end]):
+        if sent is not None and not text[sent.start:d.start].strip(" •・-*") and _BULLET_NEXT.match(text, sent.end) \
+                and not _ROW_REST.sub("", text[d.end:sent.end]):
             # a timeline row: the date stands alone, what happened follows on the next lines
             nxt_date = dates[j].start if j < len(dates) else len(text)
             window = text[d.end:min(nxt_date, sent.end + 200)]
@@ -193,11 +194,9 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
     if published:
         ref = dt.date.fromisoformat(published)
     else:
-        for s in ctx.sentences[:8]:
-            full = [d for d in find_dates(s.text) if d.has_year and d.precision == "day"]
-            if full:
-                ref = full[0].date
-                break
+        # a report is written after everything it tells: read its 「26日」 against the latest full date
+        full = [d.date for s in ctx.sentences[:8] for d in find_dates(s.text) if d.has_year and d.precision == "day"]
+        ref = max(full) if full else None
     if ref is None:
         return None
     for m in _DAY_ONLY.finditer(ctx.text):
