@@ -233,6 +233,22 @@ def test_malice(itype, fires):
     assert ("malicious" in [t["code"] for t in out["triggers"]]) is fires
 
 
+def test_an_insider_needs_a_sign_of_improper_purpose():
+    from jikenbo.models import Evidence
+
+    def insider(sentence: str) -> dict:
+        text = _notice(ORG, sentence)
+        i = text.index("持ち出")
+        rec = _record(text, ORG, incident_types=["loss", "insider"], affected_total=40,
+                      evidence=[Evidence(field="incident_types", value="insider", start=i, end=i + 3, text="持ち出")])
+        return check_record(rec, document_text=text)
+
+    careless = insider("社員がUSBメモリを社外に持ち出し、紛失しました。お客様40名の氏名が保存されていました。")
+    assert careless["triggers"] == [] and any("improper purpose" in n for n in careless["notes"])
+    taken = insider("元社員が顧客名簿を不正に持ち出し、転職先で使用していました。お客様40名分です。")
+    assert [t["code"] for t in taken["triggers"]] == ["malicious"]
+
+
 # ------------------------------------------------------------------ exemptions and cannot-tell
 
 def test_strong_encryption_exempts_but_not_with_its_key():

@@ -168,6 +168,10 @@ def triggers(record: Record, view: TextView | None, *, body: dict) -> tuple[list
 
     cfg = rules["malicious"]
     hit = [t for t in record.incident_types if t in cfg["incident_types"]]
+    if hit == ["insider"] and not _improper_purpose(record, view, cfg["insider_purpose"]):
+        hit = []
+        notes.append("an insider took the data out, but the notice gives no sign of an improper purpose "
+                     "(不正の目的): 3号 not applied")
     if hit:
         ev = of_field(record, "incident_types", hit)
         t = _trigger("malicious", cfg, ev + text_evidence(view, cfg["cues"], limit=2), body)
@@ -186,6 +190,16 @@ def triggers(record: Record, view: TextView | None, *, body: dict) -> tuple[list
         t["people"] = record.affected_total
         out.append(t)
     return out, notes
+
+
+def _improper_purpose(record: Record, view: TextView | None, cues: list[str]) -> bool:
+    """The sentences the record cites for ``insider`` show an improper purpose (or the record
+    cites none: the field is taken as it is)."""
+    ev = of_field(record, "incident_types", ["insider"])
+    if view is None or not ev:
+        return True
+    sents = _sentences(view, [nfkc(e["text"]) for e in ev], keep_negated=True)
+    return any(c in view.text[s:e] for s, e in sents for c in cues) or any(c in e["text"] for e in ev for c in cues)
 
 
 def _trigger(code: str, cfg: dict, ev: list[dict], body: dict) -> dict:
