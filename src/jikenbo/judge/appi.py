@@ -36,7 +36,7 @@ def _sentences(view: TextView | None, cues: list[str], *, keep_negated: bool = F
     if view is None:
         return []
     out: list[tuple[int, int]] = []
-    for s, _e, _ in view.find(cues):
+    for s, _e, _ in view.find([c for c in cues if c]):  # an empty cue would match everywhere
         if not keep_negated and _negated(view, s):
             continue
         b = view.sentence_at(s)
