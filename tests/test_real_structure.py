@@ -178,3 +178,12 @@ def test_year_less_date_read_against_the_address():
     text = "株式会社あかね社(以下「当社」)は、12月7日、当社サーバーがランサムウェアによる不正アクセスを受けたことを確認しました。\n"
     doc = document_from_text(text, "n.txt").model_copy(update={"url": "https://blog.example.jp/2026/12/post.html"})
     assert [r.detected_date for r in extract_document(doc)] == ["2026-12-07"]
+
+
+@pytest.mark.parametrize("body", ["みなと財務局", "みなと地方裁判所", "みなと県警察本部"])
+def test_a_public_body_on_its_own_sender_line(body):
+    """Authorities are kept out of the candidates (they are told, not the victim), unless the
+    notice is their own: their name alone on the sender line."""
+    text = (f"令和8年2月3日\n{body}\n\n個人情報の漏えいについて\n"
+            "職員が、申請者の氏名と住所を記載した書類を別の申請者に誤って送付したことが判明しました。\n")
+    assert _orgs(text) == [body]

@@ -17,7 +17,7 @@ from functools import cache
 from jikenbo.config import lexicon
 from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
 from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
-from jikenbo.text.gazetteer import bodies_from_url, gazetteer
+from jikenbo.text.gazetteer import bodies_from_url, gazetteer, public_body
 
 log = logging.getLogger(__name__)
 
@@ -347,6 +347,14 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
         if ol.not_name.search(surface) or any(p.search(surface) for p, _ in lexicons().types.values()):
             continue  # 「ハッカー集団は」「ランサムウェア攻撃が」: what happened, or who did it
         found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, 2))
+    # a letterhead or sender line holding only a public body (北浜財務局, 北浜地方裁判所, 長崎県警察本部):
+    # authorities' names are kept out of the candidates above, but a body may write its own notice
+    for m in re.finditer(rf"^[ \t　]*([{KANJI}{KATAKANA}{HIRAGANA}・]{{3,24}})[ \t　]*$", text, re.M):
+        line = m.group(1)
+        key = org_key(line)
+        if (m.start() < 400 or m.start() > len(text) - 300) and key not in found and not _reference(line) \
+                and not _is_generic(key) and public_body(line):
+            found.setdefault(key, []).append((m.start(1), m.end(1), line, 3))
     for key in products:
         # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
         if key in found and not any(ol.designator.search(o[2]) or _subject().match(text, o[1]) for o in found[key]):
