@@ -179,7 +179,8 @@ def _own_education_board(organization: str, text: str, start: int) -> bool:
     """An education board of the notice's own prefecture or municipality (府教育庁, 市教育委員会)."""
     if not re.search(r"(?:都|道|府|県|市|町|村|区)(?:教育委員会|教委)?$", organization):
         return False
-    return bool(re.match(r"(?:都|道|府|県|市|町|村|区)?教育(?:庁|委員会)", text[max(0, start - 1):start + 6]))
+    return bool(re.match(r"(?:都|道|府|県|市|町|村|区)?教育(?:庁|委員会)", text[start:start + 8])) or (
+        text[start - 1:start] in ("都", "道", "府", "県", "市", "町", "村", "区") and text.startswith("教育", start))
 
 
 def notice_kind(ctx: Context, title: str | None) -> str:

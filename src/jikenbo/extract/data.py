@@ -19,7 +19,7 @@ from jikenbo.text.numbers import Quantity, find_quantities
 _CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
 # a te-form comma, after which a clause with a data topic of its own may follow
 _TE_SPLIT = re.compile(r"(?:で|て|ており|であり)、")
-_DATA_TOPIC = re.compile(r"^[^、。]{0,20}?(?:情報|データ|番号|内容|記録)(?:は|も|について(?:は)?)")
+_DATA_TOPIC = re.compile(r"[^、。]{0,20}?(?:情報|データ|番号|内容|記録)(?:は|も|について(?:は)?)")
 _PEOPLE_UNITS = {"人", "名", "件", "アカウント", "世帯"}
 
 
@@ -66,8 +66,12 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
     for m in [*_CLAUSE_SPLIT.finditer(text), None]:
         end = m.start() if m else len(text)
         clause = text[pos:end]
-        if lx.negation.search(clause):
+        neg = lx.negation.search(clause)
+        if neg:
             start = pos
+            opened = max(clause.rfind("(", 0, neg.start()), clause.rfind("（", 0, neg.start()))
+            if opened >= 0 and not re.search(r"[)）]", clause[opened:neg.start()]):
+                start = pos + opened  # 「カナ氏名(住所や電話番号はありません。)」: only the aside is denied
             # 「…受講情報で、決済情報は含まれていない」: the negation covers its own clause only
             for te in _TE_SPLIT.finditer(clause):
                 if _DATA_TOPIC.match(clause, te.end()) and lx.negation.search(clause, te.end()):
