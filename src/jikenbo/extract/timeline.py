@@ -160,6 +160,13 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
     if published:
         return published, None
     text = ctx.text
+    # a labelled date line anywhere (a page's navigation can push it far down): 「更新日:2022年3月4日」
+    for s in ctx.sentences:
+        lab = _DATE_LABEL.match(s.text)
+        if lab:
+            ds = find_dates(s.text[lab.end():])
+            if ds and ds[0].precision == "day" and ds[0].has_year and ds[0].start <= 2:
+                return ds[0].date.isoformat(), None
     # a line that is only a date, near the top or the bottom of the notice
     for s in ctx.sentences[:12] + ctx.sentences[-6:]:
         ds = find_dates(s.text)
@@ -185,6 +192,7 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
     return None, None
 
 
+_DATE_LABEL = re.compile(r"\s*(?:更新日|掲載日|公開日|発表日|公表日|投稿日|発行日|発表日時|掲載日時|公開日時|作成日)(?:時)?\s?[:：]?\s?")
 _DAY_ONLY = re.compile(r"(?:は|が)\s?(\d{1,2})日[、,]")
 
 
