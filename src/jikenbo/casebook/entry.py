@@ -151,11 +151,13 @@ class EntryWriter:
         if not types:
             tnotes += self.silent()
         tlabel = p.labels("type", types) if types else p.t("types_unknown")
+        # only the press has written about it: the organisation did not disclose it (as far as stored)
+        news = "_news" if self.notices and all(n.kind == "news_report" for n in self.notices) else ""
         if inc.get("disclosure_date"):
-            out.append(Sentence(p.t("who_when_what", org=self.org(), date=p.date(inc["disclosure_date"]),
+            out.append(Sentence(p.t("who_when_what" + news, org=self.org(), date=p.date(inc["disclosure_date"]),
                                     types=tlabel), _uniq(tnotes)))
         else:
-            out.append(Sentence(p.t("who_what_no_date", org=self.org(), types=tlabel), _uniq(tnotes)))
+            out.append(Sentence(p.t("who_what_no_date" + news, org=self.org(), types=tlabel), _uniq(tnotes)))
         det = inc.get("detected_date")
         if det:
             out.append(Sentence(p.t("detected", date=p.date(det, self.date_precision(det, "detected"))),
@@ -195,7 +197,8 @@ class EntryWriter:
             published.add(n.date)
             ev = [e for e in n.record.evidence_for("disclosure_date") if e.value in (None, n.date)]
             note = self.ev_note(n, ev[0]) if ev else self.nospan(n)
-            items.append((n.date, 99, Sentence(p.t("event_disclosed", date=p.date(n.date), kind=p.label("kind", n.kind),
+            key = "event_reported" if n.kind == "news_report" else "event_disclosed"
+            items.append((n.date, 99, Sentence(p.t(key, date=p.date(n.date), kind=p.label("kind", n.kind),
                                                    title=quote(n.title) or p.t("untitled")), [note])))
         for e in self.inc.get("timeline") or []:
             if e.get("kind") == "disclosed" and e.get("date") in published:
