@@ -104,8 +104,7 @@ def _month_chart(p: Phrases, store: Store, f: Filters, charts: Any) -> Block | N
             series[g["key"]["type"]][index[g["key"]["month"]]] += g["n"]
     labels = {t: p.label("type", t) for t in types}
     title = p.t("chart_months")
-    return Block("chart", caption=title, svg=str(charts.stacked_months(months, series, labels, label=title,
-                                                                     width=900)))
+    return Block("chart", caption=title, svg=str(charts.stacked_months(months, series, labels, label=title)))
 
 
 def _affected_chart(p: Phrases, store: Store, f: Filters, charts: Any) -> Block:

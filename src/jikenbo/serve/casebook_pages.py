@@ -48,7 +48,8 @@ async def _respond(cb: casebook.Casebook, fmt: str, name: str, links: dict[str, 
         data = await run_in_threadpool(render, cb, fmt)
     except CasebookError as e:
         raise ServeError(503, str(e)) from e
-    headers = {} if fmt == "html" else {"content-disposition": f'attachment; filename="{name}.{fmt}"'}
+    # a standalone file (its inline style is refused by this site's policy when shown in place)
+    headers = {"content-disposition": f'attachment; filename="{name}.{fmt}"'}
     return Response(data, media_type=MEDIA[fmt], headers=headers)
 
 
