@@ -42,7 +42,7 @@ def incident_ids(db: Path) -> list[str]:
 
 
 def _expected_files() -> list[str]:
-    return sorted(p.stem for p in EXPECTED.glob("inc_*.md"))
+    return sorted(p.stem for p in EXPECTED.glob("inc_*.md") if "." not in p.stem)
 
 
 # ---------------------------------------------------------------------- entries
@@ -63,6 +63,23 @@ def test_entry_matches_expected_markdown(db: Path, incident_ids: list[str], inci
                 path.write_text(got, encoding="utf-8")
                 continue
             assert got == path.read_text(encoding="utf-8"), f"{iid}: entry differs from {path.name}"
+
+
+def test_english_entry_matches_expected_markdown(db: Path) -> None:
+    path = EXPECTED / "inc_0f6820fc3d0e.en.md"
+    with open_store(db) as store:
+        got = render(casebook.entry(store, "inc_0f6820fc3d0e", lang="en"), "md")
+    if UPDATE:
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8")
+
+
+def test_vendor_groups_of_a_period(db: Path) -> None:
+    with open_store(db) as store:
+        groups = store.vendor_groups(Filters(since="2025-02", until="2025-02"))
+        assert [(g["name"], g["n"], g["total"], g["first_disclosed"]) for g in groups] == \
+            [("株式会社ミライクラウド", 3, 3, "2025-02-14")]
+        assert store.vendor_groups(Filters(since="2024-01", until="2024-12")) == []
 
 
 def test_entry_has_the_sections_in_order(db: Path) -> None:
