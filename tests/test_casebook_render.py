@@ -70,6 +70,15 @@ def test_markdown_escapes_markup() -> None:
     assert safe_url("javascript:alert(1)") is None and safe_url("https://example.jp/a") == "https://example.jp/a"
 
 
+def test_only_http_urls_become_links() -> None:
+    from jikenbo.casebook.model import Block, Casebook, Section, Sentence
+
+    s = Sentence("出典 https://example.jp/news/1?a=1&b=<2> と javascript:alert(1) と \"onclick=x\"", [1])
+    html = render(Casebook("entry", "x", "t", "ja", "i", [Section("sources", "出典", [Block("ul", [s])])]), "html")
+    assert '<a href="https://example.jp/news/1?a=1&amp;b=" rel="noopener noreferrer nofollow">' in html
+    assert "&lt;2&gt;" in html and 'href="javascript' not in html and "&#34;onclick=x&#34;" in html
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_hostile_text_stays_inert_in_html_and_markdown(db: Path, hostile_id: str, lang: str) -> None:
     with open_store(db) as store:

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from jikenbo.casebook.model import Block, Casebook, Sentence
+from jikenbo.casebook.phrases import phrases
 from jikenbo.casebook.sources import CasebookError
 from jikenbo.config import DATA
 
@@ -26,7 +27,7 @@ FORMATS = ("md", "html", "pdf")
 CHROMIUM = os.environ.get("JIKENBO_CHROMIUM", "/usr/bin/chromium")
 PDF_TIMEOUT = 120
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
-_URL = re.compile(r"https?://[^\s）)」』>]+")
+_URL = re.compile(r"https?://[^\s）)」』<>\"']+")
 
 
 def md_escape(text: str) -> str:
@@ -120,7 +121,7 @@ def to_html(cb: Casebook, *, css_href: str | None = None, links: dict[str, str] 
     the web UI whose policy forbids inline styles; ``links``: nav links shown at the top)."""
     tpl = _env().get_template("casebook.html.j2")
     return tpl.render(cb=cb, css=None if css_href else Markup(css()), css_href=css_href, links=links or {},
-                      svg=lambda b: Markup(b.svg))
+                      svg=lambda b: Markup(b.svg), notes_title=phrases(cb.lang).section("notes"))
 
 
 # ---------------------------------------------------------------------- PDF
