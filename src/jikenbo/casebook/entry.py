@@ -9,6 +9,7 @@ silent about it. Nothing is guessed: a month-precision date stays a month.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jikenbo.casebook.model import Block, Casebook, NoteBook, Section, Sentence
@@ -368,7 +369,7 @@ class EntryWriter:
         head = []
         triggers = j.get("triggers") or []
         if j.get("reportable") is True:
-            arts = p.join([t["article"] for t in triggers])
+            arts = p.join([self.article(t["article"]) for t in triggers])
             notes = [x for t in triggers for x in self._judge_notes(t.get("evidence") or [])]
             head.append(Sentence(p.t("appi_yes", articles=arts), _uniq(notes)))
         elif j.get("reportable") is False:
@@ -377,7 +378,7 @@ class EntryWriter:
             head.append(Sentence(p.t(key, threshold=f"{j.get('threshold'):,}"), notes))
         else:
             head.append(Sentence(p.t("appi_unknown"), self.silent()))
-        items = [Sentence(p.t("appi_trigger", article=t["article"], label=t["label"]),
+        items = [Sentence(p.t("appi_trigger", article=self.article(t["article"]), label=self.trigger_label(t, j)),
                           self._judge_notes(t.get("evidence") or [])) for t in triggers]
         tail = []
         if j.get("told_ppc"):
@@ -398,6 +399,16 @@ class EntryWriter:
             blocks.append(Block("ul", items))
         blocks.append(Block("p", tail))
         return blocks
+
+    def article(self, article: str) -> str:
+        """The judge's 「規則7条3号」, or the phrase table's wording of it (English)."""
+        m = re.fullmatch(r"規則(\d+)条(\d+)号", article)
+        tpl = self.p.fmt("article")
+        return tpl.format(rule=m[1], item=m[2]) if tpl and m else article
+
+    def trigger_label(self, trig: dict, j: dict) -> str:
+        own = self.p.table.get("trigger", {}).get(trig.get("code"))
+        return own.format(threshold=f"{j.get('threshold'):,}") if own else trig["label"]
 
     def sources(self) -> list[Sentence]:
         p = self.p
