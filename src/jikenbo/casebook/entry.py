@@ -354,8 +354,7 @@ class EntryWriter:
         for e in evidence:
             if "start" not in e:
                 continue
-            n = next((n for n in self.notices if n.source == e.get("source")
-                      and n.record.segment_start <= e["start"] <= max(n.record.segment_end, e["start"])), None)
+            n = next((n for n in self.notices if n.source == e.get("source") and _within(n, e["start"])), None)
             if n is not None:
                 notes.append(self.span(n, e["start"], e["end"], e.get("text")))
             if len(set(notes)) >= limit:
@@ -435,6 +434,12 @@ def context(n: NoticeView, start: int, end: int, before: int = CONTEXT) -> str:
             head = head[i + 1:]
             break
     return (head + text[start:end]).strip()
+
+
+def _within(n: NoticeView, start: int) -> bool:
+    """True when ``start`` lies in the notice's segment of its document (a digest holds many)."""
+    r = n.record
+    return r.segment_start <= start < r.segment_end if r.segment_end > r.segment_start else True
 
 
 def _uniq(xs: list[int]) -> list[int]:
