@@ -15,7 +15,7 @@ from typing import Any
 from jikenbo.casebook.model import Block, Casebook, NoteBook, Section, Sentence
 from jikenbo.casebook.phrases import Phrases, phrases
 from jikenbo.casebook.sources import Loaded, NoticeView
-from jikenbo.models import Count, EventKind, Evidence
+from jikenbo.models import AUTHORITIES, DATA_CATEGORIES, INCIDENT_TYPES, Count, EventKind, Evidence
 
 EVENT_ORDER = {k: i for i, k in enumerate(EventKind.__args__)}  # type: ignore[attr-defined]
 
@@ -125,11 +125,11 @@ class EntryWriter:
         if fld in ("disclosure_date", "detected_date"):
             return p.date(v, self.date_precision(v, "detected") if fld == "detected_date" else "day") or ""
         if fld == "incident_types":
-            return p.labels("type", v)
+            return p.labels("type", ordered(fld, v))
         if fld == "data_categories":
-            return p.labels("category", v)
+            return p.labels("category", ordered(fld, v))
         if fld == "reported_to":
-            return p.labels("authority", v)
+            return p.labels("authority", ordered(fld, v))
         if fld == "leak_status":
             return p.label("leak_status", v)
         if fld == "affected_total":
@@ -143,7 +143,7 @@ class EntryWriter:
     def summary(self) -> list[Sentence]:
         p, inc = self.p, self.inc
         out = []
-        types = inc.get("incident_types") or []
+        types = ordered("incident_types", inc.get("incident_types"))
         tnotes = self.evidence("organization", inc.get("organization"), latest=False) if inc.get("organization") else []
         if inc.get("disclosure_date"):
             tnotes += self.evidence("disclosure_date", inc["disclosure_date"], latest=False)
@@ -175,7 +175,7 @@ class EntryWriter:
                 out.append(Sentence(p.t("affected", count=text), [self.span(n, c.start, c.end, c.text)]))
             else:
                 out.append(Sentence(p.t("affected", count=p.count(total)), self.evidence("affected_total", total)))
-        cats = inc.get("data_categories") or []
+        cats = ordered("data_categories", inc.get("data_categories"))
         if cats:
             notes: list[int] = []
             for cat in cats:
@@ -215,7 +215,7 @@ class EntryWriter:
     def data(self) -> list[Block]:
         p, inc = self.p, self.inc
         cats = []
-        for cat in inc.get("data_categories") or []:
+        for cat in ordered("data_categories", inc.get("data_categories")):
             hit = self._first_ev("data_categories", cat)
             if hit:
                 n, e = hit
@@ -278,7 +278,7 @@ class EntryWriter:
     def authorities(self) -> list[Sentence]:
         p = self.p
         out = []
-        for auth in self.inc.get("reported_to") or []:
+        for auth in ordered("reported_to", self.inc.get("reported_to")):
             notes = self.evidence("reported_to", auth, latest=False)
             ev = next((e for e in self.inc.get("timeline") or [] if e.get("kind") == AUTH_EVENT.get(auth)), None)
             label = p.label("authority", auth)
@@ -434,6 +434,15 @@ def context(n: NoticeView, start: int, end: int, before: int = CONTEXT) -> str:
             head = head[i + 1:]
             break
     return (head + text[start:end]).strip()
+
+
+ORDER = {"incident_types": INCIDENT_TYPES, "data_categories": DATA_CATEGORIES, "reported_to": AUTHORITIES}
+
+
+def ordered(fld: str, values: list[str] | None) -> list[str]:
+    """A list field's values in the models' order (氏名 before 住所 …, as notices list them)."""
+    order = {v: i for i, v in enumerate(ORDER[fld])}
+    return sorted(values or [], key=lambda v: (order.get(v, len(order)), v))
 
 
 def _within(n: NoticeView, start: int) -> bool:
