@@ -204,7 +204,7 @@ def test_api_pdf(client: TestClient) -> None:
 
 
 # ---------------------------------------------------------------------- screenshots
-def test_screenshots_of_the_html_entry_and_report(db: Path, tmp_path: Path) -> None:
+def test_screenshots_of_the_html_entry_and_report(db: Path, hostile_id: str, tmp_path: Path) -> None:
     _need_chromium()
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     from playwright.sync_api import sync_playwright
@@ -212,7 +212,8 @@ def test_screenshots_of_the_html_entry_and_report(db: Path, tmp_path: Path) -> N
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     with open_store(db) as store:
         docs = {"entry": casebook.entry(store, ENTRY), "report-2024-11": casebook.report(store, "2024-11"),
-                "report-2024": casebook.report(store, "2024", by=["type", "industry"])}
+                "report-2024": casebook.report(store, "2024", by=["type", "industry"]),
+                "hostile": casebook.entry(store, hostile_id)}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), headless=True,
                                      args=["--no-sandbox", "--disable-gpu"])
@@ -227,6 +228,7 @@ def test_screenshots_of_the_html_entry_and_report(db: Path, tmp_path: Path) -> N
             if name == "entry":  # a note marker leads to its note
                 page.locator("sup.fn a").first.click()
                 assert page.evaluate("location.hash") == "#fn-1"
+            assert page.evaluate("typeof window.__pwned") == "undefined", name  # no stored script ran
             page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
         browser.close()
     assert not errors
