@@ -55,6 +55,9 @@ def test_every_sample_incident_has_an_expected_entry(incident_ids: list[str]) ->
 @pytest.mark.parametrize("incident_id", _expected_files() or ["(none)"])
 def test_entry_matches_expected_markdown(db: Path, incident_ids: list[str], incident_id: str) -> None:
     ids = incident_ids if UPDATE else [incident_id]
+    if UPDATE:  # incidents that are gone (an extraction change renamed an organisation) go too
+        for stale in set(_expected_files()) - set(incident_ids):
+            (EXPECTED / f"{stale}.md").unlink()
     with open_store(db) as store:
         for iid in ids:
             got = render(casebook.entry(store, iid), "md")
@@ -62,6 +65,7 @@ def test_entry_matches_expected_markdown(db: Path, incident_ids: list[str], inci
             if UPDATE:
                 path.write_text(got, encoding="utf-8")
                 continue
+            assert path.is_file(), f"{iid}: no expected entry (JIKENBO_UPDATE_EXPECTED=1 writes it)"
             assert got == path.read_text(encoding="utf-8"), f"{iid}: entry differs from {path.name}"
 
 
