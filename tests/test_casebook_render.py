@@ -233,3 +233,24 @@ def test_screenshots_of_the_html_entry_and_report(db: Path, hostile_id: str, tmp
         browser.close()
     assert not errors
     assert all((ARTEFACTS / f"{n}.png").stat().st_size > 10_000 for n in docs)
+
+
+@pytest.mark.parametrize("label", ["GET /api/incidents/{incident_id}/casebook", "GET /api/reports/{period}"])
+def test_api_follows_its_schema(db: Path, label: str) -> None:
+    """Generated requests get documented statuses and content types (PDF only when Chromium is here)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(db)).include(method="GET")
+    op = next(r.ok() for r in schema.get_all_operations() if r.ok().label == label)
+
+    @given(case=op.as_strategy())
+    @settings(max_examples=12, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def run(case) -> None:  # type: ignore[no-untyped-def]
+        if not chromium_path() and (case.query or {}).get("format") == "pdf":
+            return
+        case.call_and_validate(excluded_checks=[positive_data_acceptance])
+
+    run()

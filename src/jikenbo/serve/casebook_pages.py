@@ -30,6 +30,8 @@ Dim = Literal["type", "industry", "leak-status", "category", "authority"]
 MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 CSS_HREF = "/casebook/casebook.css"
 _ERR = {k: ERROR_RESPONSES[k] for k in (400, 404, 422, 503)}
+_OK = {200: {"description": "The casebook in the format asked for (json: the Casebook's plain data)",
+             "content": {**{m: {} for m in MEDIA.values()}, "application/json": {}}}}
 
 
 def _lang(request: Request, lang: str | None) -> str:
@@ -125,8 +127,7 @@ async def report_page(request: Request, period: str, store: Annotated[Store, Dep
 
 
 # ---------------------------------------------------------------------------- API
-@router.get("/api/incidents/{incident_id}/casebook", responses={200: {"content": {m: {} for m in MEDIA.values()}},
-                                                                  **_ERR},
+@router.get("/api/incidents/{incident_id}/casebook", responses={**_OK, **_ERR},
             summary="The incident's casebook entry (Markdown, HTML, PDF or JSON)", tags=["casebook"])
 async def api_entry(request: Request, incident_id: str, store: Annotated[Store, Depends(reader)],
                     format: Fmt = "md", lang: Lang = "ja") -> Response:
@@ -134,7 +135,7 @@ async def api_entry(request: Request, incident_id: str, store: Annotated[Store, 
     return await _respond(cb, format, incident_id)
 
 
-@router.get("/api/reports/{period}", responses={200: {"content": {m: {} for m in MEDIA.values()}}, **_ERR},
+@router.get("/api/reports/{period}", responses={**_OK, **_ERR},
             summary="The casebook of a month (YYYY-MM) or a year (YYYY)", tags=["casebook"])
 async def api_report(request: Request, period: str, store: Annotated[Store, Depends(reader)],
                      by: Annotated[list[Dim] | None, Query()] = None, format: Fmt = "md",
