@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jikenbo.read import ReadFailure
+from jikenbo.serve.rendering import render_error_page
 from jikenbo.store import FilterError, StoreError
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,6 @@ def render_error(request: Request, status: int, message: str) -> Response:
     """The single renderer: JSON for the API, the error page for the UI."""
     if _wants_json(request):
         return JSONResponse(error_body(status, message), status_code=status)
-    from jikenbo.serve.pages import render_error_page
-
     return render_error_page(request, status, message)
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from jikenbo.models import Document, Record
@@ -19,44 +17,11 @@ from jikenbo.serve.deps import ListParams, StoreHub, list_params, reader
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.extracting import document_from_upload, extract_view, read_upload
 from jikenbo.serve.fetching import fetch_document
+from jikenbo.serve.rendering import lang_of, render
 from jikenbo.serve.settings import ServeSettings
 from jikenbo.store import Store, notice_id
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.autoescape = True
-templates.env.globals.update(label=i18n.label, safe_url=views.safe_url)
-
 router = APIRouter(include_in_schema=False)
-
-
-def lang_of(request: Request) -> str:
-    q = request.query_params.get("lang")
-    if q in i18n.LANGS:
-        return q
-    c = request.cookies.get("lang")
-    return c if c in i18n.LANGS else "ja"
-
-
-def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
-    lang = lang_of(request)
-    other = "en" if lang == "ja" else "ja"
-    switch = request.url.include_query_params(lang=other)
-    base = {"request": request, "lang": lang, "t": lambda key, **kw: i18n.t(lang, key, **kw),
-            "L": lambda group, value: i18n.label(lang, group, value),
-            "lang_url": f"{switch.path}?{switch.query}", "writes": request.app.state.writes,
-            "path": request.url.path}
-    resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
-    if request.query_params.get("lang") in i18n.LANGS:
-        resp.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
-    return resp
-
-
-def render_error_page(request: Request, status: int, message: str) -> Response:
-    try:
-        return render(request, "error.html", {"status": status, "message": message}, status=status)
-    except Exception:  # the error page itself failed: plain text, still no traceback
-        return HTMLResponse(f"<!doctype html><title>{status}</title><p>error {status}</p>", status_code=status)
 
 
 def hub(request: Request) -> StoreHub:

@@ -512,7 +512,4 @@ def stored_text(doc: Document, text: str) -> str:
     return "" if text == doc.text else text
 
 
-def _notice_text(doc: Document, rec: Record) -> str:
-    if rec.segment_end > rec.segment_start and rec.doc_sha256 in ("", doc.sha256):
-        return doc.text[rec.segment_start:rec.segment_end]
-    return doc.text
+_notice_text = textindex.notice_text

@@ -68,10 +68,9 @@ class IngestSummary:
 def extract_for_store(doc: Document) -> tuple[list[Record], list[str]]:
     """Worker job: the document's records and each notice's segmented text (for the index)."""
     from jikenbo.pipeline import extract_document
-    from jikenbo.store.core import _notice_text
 
     records = extract_document(doc)
-    return records, [textindex.segmented(_notice_text(doc, r)) for r in records]
+    return records, [textindex.segmented(textindex.notice_text(doc, r)) for r in records]
 
 
 def _job(doc_json: str) -> tuple[str, Any]:
