@@ -84,9 +84,10 @@ def filter_options(f: Callable) -> Callable:
 
 
 def _open(db: Path | None, *, write: bool = False) -> Store:
+    """The store for a command: ``write`` (ingest) creates it; reading commands refuse a missing file."""
     path = db or default_db_path()
     readonly = not write and path.exists() and not os.access(path, os.W_OK)
-    return open_store(path, readonly=readonly)
+    return open_store(path, readonly=readonly, create=write)
 
 
 def _fail(e: Exception) -> click.ClickException:
@@ -174,7 +175,7 @@ INCIDENT_COLUMNS = ["id", "disclosure_date", "organization", "incident_types", "
 
 def register(group: click.Group) -> None:
     """Add the store commands to ``group``."""
-    for cmd in (ingest_cmd, incidents_cmd, search_cmd, show_cmd, stats_cmd, export_cmd):
+    for cmd in (ingest_cmd, incidents_cmd, search_cmd, show_cmd, stats_cmd, export_cmd, migrate_cmd):
         group.add_command(cmd)
 
 
@@ -207,6 +208,23 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
         raise click.ClickException(s.fatal)
     if s.failed:
         sys.exit(1)
+
+
+@click.command("migrate")
+@db_option
+@_guard
+def migrate_cmd(db: Path | None) -> None:
+    """Create the store, or upgrade its schema to this version of jikenbo (idempotent)."""
+    from jikenbo.store import migrate_store
+
+    path = db or default_db_path()
+    before, now = migrate_store(path)
+    if before is None:
+        click.echo(f"jikenbo: created the store {path} (schema {now})")
+    elif before < now:
+        click.echo(f"jikenbo: upgraded the store {path} from schema {before} to {now}")
+    else:
+        click.echo(f"jikenbo: the store {path} is up to date (schema {now})")
 
 
 @click.command("incidents")

@@ -116,6 +116,15 @@ class Store:
         except sqlite3.Error as e:
             raise db.translate(e, self.path, "reading") from e
 
+    def integrity_check(self) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check``: ``[]`` when the store file is sound, else the problems."""
+        rows = [str(r[0]) for r in self._q("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def schema_version(self) -> int:
+        """The schema version the store file is at."""
+        return int(self._q("PRAGMA user_version")[0][0])
+
     def _check_writable(self) -> None:
         if self.readonly:
             raise StoreError(f"{self.path}: the store was opened read-only")
