@@ -196,7 +196,12 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
                    err=True)
 
     with _open(db, write=True) as store:
-        s = ingest(store, list(inputs), workers=workers, progress=not quiet, on_error=on_error)
+        try:
+            s = ingest(store, list(inputs), workers=workers, progress=not quiet, on_error=on_error)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the workers are stopped, committed documents kept
+            click.echo("jikenbo: ingest interrupted; the documents stored so far are kept "
+                       "(run the same command again to go on)", err=True)
+            sys.exit(130)
     if as_json:
         click.echo(json.dumps(s.as_dict(), ensure_ascii=False))
     elif not quiet:

@@ -11,13 +11,14 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from jikenbo.models import Document, ReadError, Record
 from jikenbo.store import textindex
 from jikenbo.store.db import StoreError
+from jikenbo.workers import stop_pool, worker_pool
 
 if TYPE_CHECKING:
     from jikenbo.store.core import DocResult, Store
@@ -144,7 +145,7 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     items = _items(inputs)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_workers = max(1, int(workers or cores or 1))
-    pool = ProcessPoolExecutor(n_workers, initializer=_warm) if n_workers > 1 else None
+    pool = worker_pool(n_workers, initializer=_warm) if n_workers > 1 else None
     pending: deque[tuple[Document, Future | tuple[str, Any]]] = deque()
     window = n_workers * 4
 
@@ -178,9 +179,14 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
         drain(0)
     except StoreError as e:
         s.fatal = str(e)
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers now; what is committed stays
+        if pool is not None:
+            stop_pool(pool, wait=False)
+            pool = None
+        raise
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(pool)
         bar.stop()
     return s
 
