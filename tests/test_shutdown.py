@@ -23,11 +23,11 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="ne
 RUNNER = """
 import sys, time
 import jikenbo.pipeline as p
-orig = p.extract_document
+orig = p.segment_document
 def slow(doc):
     time.sleep(0.3)
     return orig(doc)
-p.extract_document = slow
+p.segment_document = slow
 sys.argv = ["jikenbo", *sys.argv[1:]]
 from jikenbo.cli import main
 main()

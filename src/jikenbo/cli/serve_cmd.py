@@ -121,8 +121,6 @@ def register(group: click.Group) -> None:
         click.echo(f"jikenbo: store {path}")
         for line in summary.lines():
             click.echo(line)
-        for source, reason in summary.failed:
-            click.echo(f"jikenbo: {source}: {reason}", err=True)
         if no_serve:
             return
         try:

@@ -184,9 +184,10 @@ def register(group: click.Group) -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Extraction processes (default: the cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--verbose", "-v", is_flag=True, help="List every document in the summary (else 20 per list).")
 @db_option
 @_guard
-def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_json: bool,
+def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_json: bool, verbose: bool,
                db: Path | None) -> None:
     """Read, extract, link and store INPUTS (files, folders, URLs, -). Idempotent."""
     from jikenbo.store.ingest import ingest
@@ -205,10 +206,8 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
     if as_json:
         click.echo(json.dumps(s.as_dict(), ensure_ascii=False))
     elif not quiet:
-        for line in s.lines():
+        for line in s.lines(verbose=verbose):
             click.echo(line)
-        for src in s.empty:
-            click.echo(f"  no incident notice found: {src}")
     if s.fatal:
         raise click.ClickException(s.fatal)
     if s.failed:

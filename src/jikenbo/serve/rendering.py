@@ -26,9 +26,19 @@ def safe_url(url: str | None) -> str | None:
     return u if u.lower().startswith(("http://", "https://")) and " " not in u else None
 
 
+def shown_name(source: str | None) -> str:
+    """A document's name as pages show it: never an absolute server path (stores made before
+    ingest kept names relative hold some: the file name is shown for those)."""
+    if not source:
+        return ""
+    if "://" in source or not (source.startswith("/") or (len(source) > 2 and source[1:3] in (":\\", ":/"))):
+        return source
+    return source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.autoescape = True
-templates.env.globals.update(label=i18n.label, safe_url=safe_url)
+templates.env.globals.update(label=i18n.label, safe_url=safe_url, shown_name=shown_name)
 
 
 def lang_of(request: Request) -> str:

@@ -21,6 +21,7 @@ from jikenbo.models import Document, Record
 from jikenbo.store import db, textindex
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
+from jikenbo.store.naming import locator as _locator
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +59,6 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def _locator(doc: Document) -> str:
-    if doc.url:
-        return doc.url
-    src = doc.source
-    if src in ("-", "<text>") or "://" in src:
-        return src
-    try:
-        return str(Path(src).resolve())
-    except OSError:
-        return src
 
 
 def notice_id(rec: Record) -> str:
@@ -135,13 +126,14 @@ class Store:
         return bool(self._q("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)))
 
     def add_document(self, doc: Document, records: list[Record], *,
-                     segmented: list[str] | None = None) -> DocResult:
+                     segmented: list[str] | None = None, locator: str | None = None) -> DocResult:
         """Store ``doc`` and its notices, link each notice to an incident; one transaction.
 
         The same bytes twice add nothing (``status="duplicate"``); new bytes at a known URL or
         path are a new version of that document, whose notices replace the older version's.
         ``segmented`` (one per record) is the notice text as :func:`textindex.segmented`
-        gives it, when a worker process already computed it.
+        gives it, when a worker process already computed it. ``locator`` names where the bytes
+        came from when ``doc.source`` is only the name shown (default: from ``doc.source``).
 
         :raises StoreError: read-only store, disk full, not a store; nothing is stored then.
         """
@@ -155,7 +147,7 @@ class Store:
             c = self.conn
             if c.execute("SELECT 1 FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone():
                 return res
-            loc = _locator(doc)
+            loc = locator or _locator(doc)
             prev = c.execute("SELECT id, version FROM documents WHERE locator = ? "
                              "ORDER BY version DESC LIMIT 1", (loc,)).fetchone()
             version = prev["version"] + 1 if prev else 1
