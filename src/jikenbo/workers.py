@@ -27,8 +27,8 @@ PR_SET_PDEATHSIG = 1
 WATCH_SECONDS = 1.0
 
 
-def _die_with(parent: int) -> None:
-    if sys.platform.startswith("linux"):
+def _die_with(parent: int, pdeathsig: bool) -> None:
+    if pdeathsig and sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError, TypeError):
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -44,18 +44,24 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="jikenbo-parent-watch", daemon=True).start()
 
 
-def _init(parent: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+def _init(parent: int, pdeathsig: bool, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with(parent)
+    _die_with(parent, pdeathsig)
     if initializer is not None:
         initializer(*initargs)
 
 
 def worker_pool(workers: int, initializer: Callable[..., Any] | None = None,
-                initargs: tuple = ()) -> ProcessPoolExecutor:
-    """A process pool of ``workers`` processes that die with this process."""
-    return ProcessPoolExecutor(workers, initializer=_init, initargs=(os.getpid(), initializer, initargs))
+                initargs: tuple = (), *, pdeathsig: bool = True) -> ProcessPoolExecutor:
+    """A process pool of ``workers`` processes that die with this process.
+
+    :param pdeathsig: also ask Linux to kill them at once. The kernel sends that signal when the
+        *thread* that forked them ends, so pools started from short-lived threads (a web
+        server's request threads) pass False and rely on the parent watch (within a second).
+    """
+    return ProcessPoolExecutor(workers, initializer=_init,
+                               initargs=(os.getpid(), pdeathsig, initializer, initargs))
 
 
 def stop_pool(pool: ProcessPoolExecutor, *, wait: bool = True) -> None:

@@ -127,6 +127,10 @@ UI: dict[str, tuple[str, str]] = {
     "store_it": ("この通知を保存", "Store this notice"), "token": ("トークン", "Token"),
     "records": ("抽出された記録: {n} 件", "{n} record(s) extracted"),
     "no_records": ("通知が見つかりませんでした。", "No incident notice found."),
+    "try_warnings": ("注意 {n} 件: 文書が大きく一部だけを読んだか、組織名が見つからない通知を除きました"
+                     " (上限は read.toml)。",
+                     "{n} warning(s): the document was read only in part, or notices without an "
+                     "organisation were left out (limits in read.toml):"),
     "stored": ("保存しました", "Stored"), "writes_disabled": ("このサーバーでは保存できません (トークン未設定)。",
                                                               "Storing is disabled on this server (no token configured)."),
     "error": ("エラー", "Error"), "back": ("一覧へ戻る", "Back to the list"), "lang_switch": ("English", "日本語"),

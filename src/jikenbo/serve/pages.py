@@ -15,8 +15,9 @@ from jikenbo.models import Document, Record
 from jikenbo.serve import charts, i18n, views
 from jikenbo.serve.deps import ListParams, StoreHub, list_params, reader
 from jikenbo.serve.errors import ServeError
-from jikenbo.serve.extracting import document_from_upload, extract_view, read_upload
+from jikenbo.serve.extracting import extract_view, read_upload
 from jikenbo.serve.fetching import fetch_document
+from jikenbo.serve.jobs import extract_for, too_much_text
 from jikenbo.serve.rendering import lang_of, render
 from jikenbo.serve.settings import ServeSettings
 from jikenbo.store import Store, notice_id
@@ -100,17 +101,22 @@ async def try_extract(request: Request, text: Annotated[str, Form()] = "",
                       url: Annotated[str, Form(max_length=2000)] = "") -> Response:
     c = cfg(request)
     if file is not None and file.filename:
-        data = await read_upload(file, c.max_upload_bytes)
-        doc = document_from_upload(data, file.filename, file.content_type)
+        data: bytes | Document = await read_upload(file, c.max_upload_bytes)
+        name, ctype = file.filename, file.content_type
     elif url.strip():
-        doc = await run_in_threadpool(fetch_document, url.strip(), max_bytes=c.max_upload_bytes,
-                                      allow_private=request.app.state.allow_private_urls)
+        data = await run_in_threadpool(fetch_document, url.strip(), max_bytes=c.max_upload_bytes,
+                                       allow_private=request.app.state.allow_private_urls)
+        name, ctype = "", None
     elif text.strip():
-        doc = document_from_upload(text.encode("utf-8"), "<text>", "text/plain; charset=utf-8")
+        if len(text) > c.max_text_chars:
+            raise ServeError(413, too_much_text("<text>", len(text), c.max_text_chars))
+        data, name, ctype = text.encode("utf-8"), "<text>", "text/plain; charset=utf-8"
     else:
         raise ServeError(400, "paste a notice, choose a file or give a URL")
-    view = await run_in_threadpool(extract_view, doc)
-    key = request.app.state.try_cache.put(doc, view["records"])
+    res = await extract_for(request, data, name, ctype)
+    assert res.doc is not None
+    view = await run_in_threadpool(extract_view, res.doc, res.records, res.warnings)
+    key = request.app.state.try_cache.put(res.doc, res.records)
     return render(request, "try.html", {"text": text, "url": url, "result": view, "key": key})
 
 
