@@ -5,6 +5,7 @@ The language comes from ``?lang=ja|en`` (which also sets the ``lang`` cookie) or
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 LANGS = ("ja", "en")
@@ -61,6 +62,43 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "investigated": ("調査", "investigated"), "other": ("その他", "other"),
     },
     "bool": {"true": ("あり", "yes"), "false": ("なし", "no")},
+    # JSIC 大分類 (what link.py guesses from the organisation's name)
+    "industry": {
+        "農業,林業": ("農業,林業", "agriculture, forestry"), "漁業": ("漁業", "fisheries"),
+        "鉱業,採石業,砂利採取業": ("鉱業,採石業,砂利採取業", "mining, quarrying"),
+        "建設業": ("建設業", "construction"), "製造業": ("製造業", "manufacturing"),
+        "電気・ガス・熱供給・水道業": ("電気・ガス・熱供給・水道業", "electricity, gas, heat, water"),
+        "情報通信業": ("情報通信業", "information and communications"),
+        "運輸業,郵便業": ("運輸業,郵便業", "transport and postal"),
+        "卸売業,小売業": ("卸売業,小売業", "wholesale and retail"),
+        "金融業,保険業": ("金融業,保険業", "finance and insurance"),
+        "不動産業,物品賃貸業": ("不動産業,物品賃貸業", "real estate, goods rental"),
+        "学術研究,専門・技術サービス業": ("学術研究,専門・技術サービス業", "research, professional and technical services"),
+        "宿泊業,飲食サービス業": ("宿泊業,飲食サービス業", "accommodation, food services"),
+        "生活関連サービス業,娯楽業": ("生活関連サービス業,娯楽業", "personal services, entertainment"),
+        "教育,学習支援業": ("教育,学習支援業", "education"), "医療,福祉": ("医療,福祉", "medical, health care and welfare"),
+        "複合サービス事業": ("複合サービス事業", "compound services"),
+        "サービス業(他に分類されないもの)": ("サービス業(他に分類されないもの)", "services (not elsewhere classified)"),
+        "公務": ("公務", "government"), "unknown": ("不明", "unknown"),
+    },
+    # 規則7条 triggers (jikenbo.judge codes); {threshold}: the count above which it is reportable
+    "trigger": {
+        "sensitive": ("要配慮個人情報 (規則7条1号)", "sensitive personal data (APPI rules art. 7(1))"),
+        "financial": ("財産的被害のおそれ (規則7条2号)", "risk of financial damage (art. 7(2))"),
+        "malicious": ("不正の目的によるおそれ (規則7条3号)", "possibly for a wrongful purpose (art. 7(3))"),
+        "over_threshold": ("本人の数が{threshold}人を超える (規則7条4号)", "more than {threshold} people (art. 7(4))"),
+    },
+    # 規則8条 report items (jikenbo.judge notice_items keys)
+    "report_item": {
+        "summary": ("概要", "summary"),
+        "data_items": ("漏えい等が発生し又は発生したおそれがある個人データの項目", "the kinds of personal data"),
+        "people": ("本人の数", "number of people"), "cause": ("原因", "cause"),
+        "secondary_damage": ("二次被害又はそのおそれの有無及びその内容", "secondary damage"),
+        "response_to_individuals": ("本人への対応の実施状況", "what was done for the people affected"),
+        "publication": ("公表の実施状況", "publication"),
+        "prevention": ("再発防止のための措置", "measures against recurrence"),
+        "other": ("その他参考となる事項", "other"),
+    },
     "facet": {
         "year": ("年", "year"), "type": ("種別", "type"), "leak_status": ("漏えい状況", "leak status"),
         "category": ("情報の種類", "data category"), "sensitive": ("要配慮個人情報", "sensitive data"),
@@ -112,7 +150,7 @@ UI: dict[str, tuple[str, str]] = {
     "triggers": ("該当事由", "Triggers"), "missing_items": ("公表に欠けている項目", "Items the notices lack"),
     "deadlines": ("期限", "Deadlines"), "sokuho": ("速報 (3〜5日以内)", "preliminary report (3–5 days)"),
     "kakuho": ("確報", "final report"), "notes": ("注記", "Notes"), "json": ("JSON", "JSON"),
-    "stats_title": ("統計", "Statistics"), "per_month": ("月別インシデント数 (種別ごと)", "Incidents per month, by type"),
+    "stats_title": ("統計", "Statistics"), "per_month": ("月別インシデント数", "Incidents per month"),
     "affected_hist": ("1件あたりの影響人数 (対数目盛)", "People affected per incident (log scale)"),
     "categories_chart": ("漏えいした情報の種類", "Data categories"),
     "lag_hist": ("検知から公表までの日数", "Days from detection to disclosure"),
@@ -141,7 +179,164 @@ UI: dict[str, tuple[str, str]] = {
     "of_total": ("全 {n} 件中", "of {n}"), "yes": ("はい", "yes"), "no": ("いいえ", "no"),
     "vendor": ("委託先", "Vendor"), "incidents_n": ("インシデント数", "incidents"),
     "months": ("月", "month"), "people_axis": ("人数", "people"), "days_axis": ("日数", "days"),
+    "incidents_per_month": ("インシデント", "incidents"),
+    "types_chart": ("インシデント種別 (1件に複数の種別があれば、それぞれに数えます)",
+                    "Incident types (an incident with several types counts once for each)"),
+    "n_types": ("種別の数 {k} (種別のあるインシデント {n} 件)", "{k} type counts over {n} incidents with a type"),
+    "being_counted": ("集計中です。しばらくしてから再読み込みしてください。", "Being counted: reload in a moment."),
+    "days_unit": ("日", "d"),
+    "deadline_reference": ("参考: 報告が必要だった場合の期限です。", "For reference only: the deadlines had it been reportable."),
+    "notes_untranslated": ("ほか {n} 件の注記は英語のみです (JSON を参照)。", "{n} more note(s) in the JSON."),
+    "error_detail": ("詳細 (英語)", "Detail"),
+    # judgement reasons (built from the judgement's fields, the same in both languages)
+    "why_yes": ("規則7条の事由 {n} 件に当たります。", "{n} trigger(s) of APPI rules art. 7 apply."),
+    "why_no_data": ("漏えい等のおそれのある個人データがありません。", "No personal data was at risk."),
+    "why_no_count": ("規則7条の事由はありません (本人の数 {n} 人は {limit} 人以下)。",
+                     "No art. 7 trigger: {n} people, not more than {limit}."),
+    "why_no": ("規則7条の事由はありません。", "No art. 7 trigger."),
+    "why_unknown_data": ("個人データが漏えい等のおそれにあったかどうか、通知からは分かりません。",
+                         "The notices do not say whether personal data was at risk."),
+    "why_unknown_count": ("規則7条の事由がなく、本人の数も分かりません ({limit} 人を超えれば要報告)。",
+                          "No art. 7 trigger and no count: more than {limit} people would make it reportable."),
+    "why_unknown": ("通知からは判断できません。", "The notices do not tell."),
 }
+
+# Messages of the judge (notes) and of errors, recognised by their English wording; each as
+# (pattern, ja, en). A message no pattern knows is shown as it is in English and, in Japanese,
+# as the status line with the original under a "detail" heading.
+NOTES: list[tuple[str, str, str]] = [
+    (r"if personal data was at risk, these triggers would make it reportable",
+     "個人データが漏えい等のおそれにあれば、これらの事由により要報告です。",
+     "If personal data was at risk, these triggers would make it reportable."),
+    (r"the investigation found no leak; the おそれ at detection still made it reportable",
+     "調査で漏えいは確認されませんでしたが、検知時点のおそれにより報告対象でした。",
+     "The investigation found no leak; the risk at detection still made it reportable."),
+    (r"login ID and password leaked: 規則7条2号 also applies if the service can pay or remit",
+     "ログインIDとパスワードが漏えい: サービスで決済・送金ができるなら規則7条2号にも当たります。",
+     "Login ID and password leaked: art. 7(2) also applies if the service can pay or remit."),
+    (r"reportable, but the notice does not say 個人情報保護委員会 was told",
+     "要報告ですが、個人情報保護委員会への報告は通知に書かれていません。",
+     "Reportable, but the notices do not say the PPC was told."),
+    (r"the notice says the data was encrypted: strong encryption \(高度な暗号化\) exempts it",
+     "データは暗号化されていたとあります: 高度な暗号化であれば報告対象外です。",
+     "The notice says the data was encrypted: strong encryption exempts it."),
+]
+MESSAGES: list[tuple[str, str, str]] = [
+    (r"search (?P<q>.+): no words to search for", "検索 {q}: 検索できる語がありません。", "search {q}: no words to search for"),
+    (r"search: give at least one word to search for", "検索する語を入力してください。",
+     "search: give at least one word to search for"),
+    (r"search (?P<q>.+): cannot be searched .*", "検索 {q}: この語では検索できません。", "search {q}: cannot be searched"),
+    (r"search results reach only (?P<n>\d+) deep: narrow the search",
+     "検索結果は {n} 件目までです。条件を絞ってください。", "search results reach only {n} deep: narrow the search"),
+    (r"incident (?P<id>'[^']*') not found", "インシデント {id} は見つかりません。", "incident {id} not found"),
+    (r"notice (?P<id>'[^']*') not found", "通知 {id} は見つかりません。", "notice {id} not found"),
+    (r"(?P<what>\S+) (?P<v>'[^']*'): expected YYYY, YYYY-MM or YYYY-MM-DD",
+     "{what} {v}: 日付は YYYY・YYYY-MM・YYYY-MM-DD で指定してください。", "{what} {v}: expected YYYY, YYYY-MM or YYYY-MM-DD"),
+    (r"(?P<what>\S+) (?P<v>'[^']*'): not a date .*", "{what} {v}: 日付ではありません。", "{what} {v}: not a date"),
+    (r"paste a notice, choose a file or give a URL", "通知を貼り付けるか、ファイルを選ぶか、URL を入力してください。",
+     "paste a notice, choose a file or give a URL"),
+    (r"that extraction has expired: extract the notice again", "抽出結果の保存期限が切れました。もう一度抽出してください。",
+     "that extraction has expired: extract the notice again"),
+    (r"(?P<src>.+): text too long for one request \((?P<n>[\d,]+) characters; the limit is (?P<lim>[\d,]+).*",
+     "{src}: 1回に抽出できる文字数を超えています ({n} 文字、上限 {lim} 文字)。大きな文書は jikenbo ingest で取り込んでください。",
+     "{src}: text too long for one request ({n} characters; the limit is {lim}): ingest big documents with `jikenbo ingest`"),
+    (r"(?P<src>.+): file too large \(the limit is (?P<lim>[\d,]+) bytes\)",
+     "{src}: ファイルが大きすぎます (上限 {lim} バイト)。", "{src}: file too large (the limit is {lim} bytes)"),
+    (r"request body too large \(the limit is (?P<lim>[\d,]+) bytes\)",
+     "送信データが大きすぎます (上限 {lim} バイト)。", "request body too large (the limit is {lim} bytes)"),
+    (r"the server is busy extracting \((?P<n>\d+) requests at once\); try again in (?P<s>\d+) s",
+     "サーバーが抽出処理で混み合っています。{s} 秒後にもう一度お試しください。",
+     "the server is busy extracting ({n} requests at once); try again in {s} s"),
+    (r"too many extraction requests from (?P<c>\S+); try again in (?P<s>\d+) s.*",
+     "抽出の依頼が多すぎます ({c})。{s} 秒後にもう一度お試しください。",
+     "too many extraction requests from {c}; try again in {s} s (a token lifts the limit)"),
+    (r"cross-origin write refused", "別のサイトからの保存は受け付けません。", "cross-origin write refused"),
+    (r"writes to a server on this machine must address it as localhost or 127.0.0.1",
+     "このマシン上のサーバーへの保存は localhost か 127.0.0.1 で接続してください。",
+     "writes to a server on this machine must address it as localhost or 127.0.0.1"),
+    (r"writing needs the server's token .*", "保存にはサーバーのトークンが必要です。",
+     "writing needs the server's token (Authorization: Bearer <token>)"),
+    (r"writing is disabled: .*", "このサーバーでは保存できません (トークン未設定)。",
+     "writing is disabled: the server listens beyond this machine and has no token"),
+    (r"internal error \(see the server log\)", "内部エラーです (サーバーのログを参照)。", "internal error (see the server log)"),
+    (r"Not Found", "見つかりません。", "Not Found"),
+    (r"Method Not Allowed", "この操作はできません。", "Method Not Allowed"),
+]
+STATUS: dict[int, tuple[str, str]] = {
+    400: ("リクエストを処理できませんでした。", "The request could not be handled."),
+    403: ("許可されていません。", "Not allowed."), 404: ("見つかりません。", "Not found."),
+    413: ("データが大きすぎます。", "Too large."), 422: ("入力が正しくありません。", "Invalid input."),
+    429: ("リクエストが多すぎます。", "Too many requests."), 500: ("内部エラーです。", "Internal error."),
+    503: ("現在利用できません。しばらくしてからお試しください。", "Not available now: try again later."),
+}
+_NOTES = [(re.compile(p), ja, en) for p, ja, en in NOTES]
+_MESSAGES = [(re.compile(p), ja, en) for p, ja, en in MESSAGES]
+
+
+def _pick(lang: str, ja: str, en: str) -> str:
+    return en if lang == "en" else ja
+
+
+def message(lang: str, text: str, status: int = 400) -> tuple[str, str | None]:
+    """(the message in ``lang``, the original when it could not be translated, else None)."""
+    for rx, ja, en in _MESSAGES:
+        m = rx.fullmatch(text)
+        if m:
+            return _pick(lang, ja, en).format(**m.groupdict()), None
+    if lang == "en":
+        return text, None
+    return _pick(lang, *STATUS.get(status, STATUS[400])), text
+
+
+def _num(lang: str, n: Any) -> str:
+    return f"{n:,}" if isinstance(n, int) else str(n)
+
+
+def judgement(lang: str, j: dict, affected: int | None) -> dict[str, Any]:
+    """What the incident page shows of a judgement, every word from this catalogue:
+    reason, trigger chips, missing report items, notes (those no pattern knows are counted),
+    and whether its deadlines are for reference only (not reportable, or cannot tell)."""
+    limit = j.get("threshold")
+    chips = []
+    for tr in j.get("triggers") or []:
+        code = tr.get("code") if isinstance(tr, dict) else str(tr)
+        pair = VALUES["trigger"].get(code or "")
+        th = tr.get("threshold", limit) if isinstance(tr, dict) else limit
+        if pair:
+            chips.append(_pick(lang, *pair).format(threshold=_num(lang, th)))
+        else:
+            chips.append(str(code) if lang == "en" else str(tr.get("label") or code))
+    rep, at_risk = j.get("reportable"), j.get("personal_data_at_risk")
+    if rep is True:
+        reason = t(lang, "why_yes", n=len(chips))
+    elif rep is False:
+        if at_risk is False:
+            reason = t(lang, "why_no_data")
+        elif affected is not None and limit is not None and not chips:
+            reason = t(lang, "why_no_count", n=_num(lang, affected), limit=_num(lang, limit))
+        else:
+            reason = t(lang, "why_no")
+    elif at_risk is None:
+        reason = t(lang, "why_unknown_data")
+    elif affected is None and limit is not None:
+        reason = t(lang, "why_unknown_count", limit=_num(lang, limit))
+    else:
+        reason = t(lang, "why_unknown")
+    notes, hidden = [], 0
+    for n in j.get("notes") or []:
+        for rx, ja, en in _NOTES:
+            if rx.fullmatch(str(n)):
+                notes.append(_pick(lang, ja, en))
+                break
+        else:  # a note of the judge this catalogue does not know yet: English only
+            if lang == "en":
+                notes.append(str(n))
+            else:
+                hidden += 1
+    missing = [label(lang, "report_item", k) for k, v in (j.get("notice_items") or {}).items()
+               if isinstance(v, dict) and v.get("status") == "missing"]
+    return {"reason": reason, "triggers": chips, "notes": notes, "hidden_notes": hidden, "missing": missing,
+            "reference_only": rep is not True}
 
 
 def t(lang: str, key: str, **kw: Any) -> str:

@@ -48,6 +48,8 @@ def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_param
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(request: Request, incident_id: str, store: Annotated[Store, Depends(reader)]) -> Response:
     data = views.incident_page(store, incident_id, cfg(request))
+    if data.get("judge"):
+        data["judge_view"] = i18n.judgement(lang_of(request), data["judge"], data["inc"].get("affected_total"))
     return render(request, "incident.html", data)
 
 

@@ -66,6 +66,8 @@ def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) 
 
 def render_error_page(request: Request, status: int, message: str) -> Response:
     try:
-        return render(request, "error.html", {"status": status, "message": message}, status=status)
+        shown, original = i18n.message(lang_of(request), message, status)
+        return render(request, "error.html", {"status": status, "message": shown, "original": original},
+                      status=status)
     except Exception:  # the error page itself failed: plain text, still no traceback
         return HTMLResponse(f"<!doctype html><title>{status}</title><p>error {status}</p>", status_code=status)
