@@ -285,6 +285,7 @@ def all_charts(filters: Filters, lang: str, bg: Background, budget: float) -> li
                        "svg": _pending(t("lag_hist"), lang)})
     vendors = d["vendors"]
     charts.append({"id": "vendors", "title": t("top_vendors"), "n": sum(k for _, k in vendors), "unknown": None,
+                   "n_text": t("n_vendor_links", k=f"{sum(k for _, k in vendors):,}") if vendors else None,
                    "svg": hbars(vendors, label=t("top_vendors"), color="#8064a2", data_labels=True) if vendors
                    else _note(t("no_vendors"))})
     return charts

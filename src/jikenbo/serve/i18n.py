@@ -183,6 +183,8 @@ UI: dict[str, tuple[str, str]] = {
     "types_chart": ("インシデント種別 (1件に複数の種別があれば、それぞれに数えます)",
                     "Incident types (an incident with several types counts once for each)"),
     "n_types": ("種別の数 {k} (種別のあるインシデント {n} 件)", "{k} type counts over {n} incidents with a type"),
+    "n_vendor_links": ("インシデントと委託先の組 {k} (1件が複数の委託先に数えられます)",
+                       "{k} incident–vendor pairs (an incident can count for several vendors)"),
     "being_counted": ("集計中です。しばらくしてから再読み込みしてください。", "Being counted: reload in a moment."),
     "days_unit": ("日", "d"),
     "deadline_reference": ("参考: 報告が必要だった場合の期限です。", "For reference only: the deadlines had it been reportable."),
