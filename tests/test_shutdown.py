@@ -116,6 +116,42 @@ def test_workers_die_with_ingest_and_the_store_stays_sound(tmp_path: Path, sig: 
         assert store.integrity_check() == []
 
 
+def _descendants(pid: int) -> set[int]:
+    out, todo = set(), [pid]
+    while todo:
+        kids = _children(todo.pop())
+        out |= kids
+        todo += list(kids)
+    return out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "kill-9"])
+def test_server_extraction_workers_die_with_the_server(tmp_path: Path, sig: int) -> None:
+    import urllib.request
+
+    db = tmp_path / "s.db"
+    open_store(db).close()
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.Popen([sys.executable, "-m", "jikenbo", "serve", "--db", str(db), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        opened = next(ln for ln in iter(proc.stdout.readline, "") if "open http://" in ln)  # type: ignore[union-attr]
+        port = int(opened.split("open http://127.0.0.1:")[1].split("/")[0])
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/extract", data=NOTICE.format(i=1, d=1, n=5).encode(),
+                                     headers={"Content-Type": "application/json"})
+        req.data = ('{"text": "' + NOTICE.format(i=1, d=1, n=5).replace("\n", "\\n") + '"}').encode()
+        with urllib.request.urlopen(req, timeout=120) as r:
+            assert r.status == 200
+        helpers = _descendants(proc.pid)
+        assert helpers, "no extraction worker was started"
+        proc.send_signal(sig)
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _wait_for(lambda: not any(_alive(p) for p in helpers)), "a worker outlived the server"
+
+
 def test_a_worker_exits_when_its_parent_is_gone() -> None:
     """The parent watch alone (no prctl): a pool worker whose parent vanished exits."""
     code = """

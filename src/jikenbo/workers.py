@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -27,41 +28,77 @@ PR_SET_PDEATHSIG = 1
 WATCH_SECONDS = 1.0
 
 
-def _die_with(parent: int, pdeathsig: bool) -> None:
+def _alive(pid: int) -> bool:
+    """True while process ``pid`` runs (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _die_with(owner: int, forked: bool, pdeathsig: bool) -> None:
+    """Exit when ``owner`` (the process that made the pool) is gone.
+
+    Forked workers are its children: their parent changes when it dies. Workers of a fork
+    server are the fork server's children, and the fork server waits for its workers before it
+    exits, so they watch ``owner`` itself (and exit too if the fork server goes).
+    """
+    parent = os.getppid()
     if pdeathsig and sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError, TypeError):
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before we could ask
+
+    def gone() -> bool:
+        return os.getppid() != (owner if forked else parent) or (not forked and not _alive(owner))
+
+    if gone():  # it died before we could ask
         os._exit(1)
 
     def watch() -> None:
         while True:
             threading.Event().wait(WATCH_SECONDS)
-            if os.getppid() != parent:
+            if gone():
                 os._exit(1)
 
     threading.Thread(target=watch, name="jikenbo-parent-watch", daemon=True).start()
 
 
-def _init(parent: int, pdeathsig: bool, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+def _init(owner: int, forked: bool, pdeathsig: bool, initializer: Callable[..., Any] | None,
+          initargs: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with(parent, pdeathsig)
+    _die_with(owner, forked, pdeathsig)
     if initializer is not None:
         initializer(*initargs)
 
 
 def worker_pool(workers: int, initializer: Callable[..., Any] | None = None,
-                initargs: tuple = (), *, pdeathsig: bool = True) -> ProcessPoolExecutor:
+                initargs: tuple = (), *, pdeathsig: bool = True, fork_server: bool = False) -> ProcessPoolExecutor:
     """A process pool of ``workers`` processes that die with this process.
 
     :param pdeathsig: also ask Linux to kill them at once. The kernel sends that signal when the
         *thread* that forked them ends, so pools started from short-lived threads (a web
         server's request threads) pass False and rely on the parent watch (within a second).
+    :param fork_server: start workers from a clean fork server (where the platform has one), not
+        by forking this process: for a process with threads and open database connections (the
+        web server). The workers watch this process and exit with it; the fork server and
+        the resource tracker follow once no process holds them.
     """
-    return ProcessPoolExecutor(workers, initializer=_init,
-                               initargs=(os.getpid(), pdeathsig, initializer, initargs))
+    ctx = None
+    if fork_server and "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+    if fork_server and ctx is None:
+        pdeathsig = False  # forked from whatever thread asks first: the watch alone
+    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
+                               initargs=(os.getpid(), ctx is None, pdeathsig, initializer, initargs))
 
 
 def stop_pool(pool: ProcessPoolExecutor, *, wait: bool = True) -> None:

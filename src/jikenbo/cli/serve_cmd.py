@@ -74,8 +74,11 @@ def _run(db: Path | None, host: str, port: int, token: str | None, allow_private
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=bound, log_level="warning", server_header=False))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # SIGTERM or Ctrl-C, passed on by uvicorn once it has shut down
+        pass
     finally:
         sock.close()
+    click.echo("jikenbo: stopped")
 
 
 def _serve_options(f):  # type: ignore[no-untyped-def]

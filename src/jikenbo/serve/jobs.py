@@ -89,16 +89,17 @@ class ExtractPool:
                 if self.workers:
                     from jikenbo.workers import worker_pool
 
-                    self._pool = worker_pool(self.workers, pdeathsig=False)  # forked from any thread
+                    # a fork server: no copy of the server's threads and connections in a worker
+                    self._pool = worker_pool(self.workers, fork_server=True)
                 else:
                     self._pool = ThreadPoolExecutor(1, thread_name_prefix="jikenbo-extract")
             return self._pool
 
     def start(self) -> None:
-        """Start the workers now (at server start, before requests run threads)."""
+        """Start the workers now (at server start), without waiting for them to be ready."""
         ex = self._executor()
-        for f in [ex.submit(_noop) for _ in range(max(1, self.workers))]:
-            f.result()
+        for _ in range(max(1, self.workers)):
+            ex.submit(_noop)
 
     def busy(self) -> ServeError:
         return ServeError(503, f"the server is busy extracting ({self.limit} requests at once); "
