@@ -103,16 +103,19 @@ def test_serve_on_a_busy_port_fails_in_one_line_without_an_address(tmp_path: Pat
     assert len(res.output.strip().splitlines()) == 1
 
 
-def test_serve_port_zero_prints_the_port_it_listens_on(tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+def start_server(db: Path) -> tuple[subprocess.Popen, int]:
+    """``jikenbo serve --db DB --port 0`` in a subprocess, and the port it printed once listening."""
     open_store(db).close()
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.Popen([sys.executable, "-m", "jikenbo", "serve", "--db", str(db), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    opened = next(ln for ln in iter(proc.stdout.readline, "") if "open http://" in ln)  # type: ignore[union-attr]
+    return proc, int(opened.split("open http://127.0.0.1:")[1].split("/")[0])
+
+
+def test_serve_port_zero_prints_the_port_it_listens_on(tmp_path: Path) -> None:
+    proc, port = start_server(tmp_path / "s.db")
     try:
-        lines = [proc.stdout.readline() for _ in range(2)]  # type: ignore[union-attr]
-        opened = next(ln for ln in lines if "open http://" in ln)
-        port = int(opened.split("open http://127.0.0.1:")[1].split("/")[0])
         assert port > 0
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/incidents", timeout=60) as r:
             assert r.status == 200

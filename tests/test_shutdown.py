@@ -127,19 +127,16 @@ def _descendants(pid: int) -> set[int]:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "kill-9"])
 def test_server_extraction_workers_die_with_the_server(tmp_path: Path, sig: int) -> None:
+    import json
     import urllib.request
 
-    db = tmp_path / "s.db"
-    open_store(db).close()
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    proc = subprocess.Popen([sys.executable, "-m", "jikenbo", "serve", "--db", str(db), "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    from test_cli_db import start_server
+
+    proc, port = start_server(tmp_path / "s.db")
     try:
-        opened = next(ln for ln in iter(proc.stdout.readline, "") if "open http://" in ln)  # type: ignore[union-attr]
-        port = int(opened.split("open http://127.0.0.1:")[1].split("/")[0])
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/extract", data=NOTICE.format(i=1, d=1, n=5).encode(),
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/extract",
+                                     data=json.dumps({"text": NOTICE.format(i=1, d=1, n=5)}).encode(),
                                      headers={"Content-Type": "application/json"})
-        req.data = ('{"text": "' + NOTICE.format(i=1, d=1, n=5).replace("\n", "\\n") + '"}').encode()
         with urllib.request.urlopen(req, timeout=120) as r:
             assert r.status == 200
         helpers = _descendants(proc.pid)
