@@ -80,6 +80,13 @@ def _init(owner: int, forked: bool, pdeathsig: bool, initializer: Callable[..., 
         initializer(*initargs)
 
 
+def _main_importable() -> bool:
+    """A fork server's workers import this program's main module again: that needs its file
+    (not a script read from stdin or ``-c``)."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.isfile(main_file)
+
+
 def worker_pool(workers: int, initializer: Callable[..., Any] | None = None,
                 initargs: tuple = (), *, pdeathsig: bool = True, fork_server: bool = False) -> ProcessPoolExecutor:
     """A process pool of ``workers`` processes that die with this process.
@@ -93,7 +100,7 @@ def worker_pool(workers: int, initializer: Callable[..., Any] | None = None,
         the resource tracker follow once no process holds them.
     """
     ctx = None
-    if fork_server and "forkserver" in multiprocessing.get_all_start_methods():
+    if fork_server and "forkserver" in multiprocessing.get_all_start_methods() and _main_importable():
         ctx = multiprocessing.get_context("forkserver")
     if fork_server and ctx is None:
         pdeathsig = False  # forked from whatever thread asks first: the watch alone

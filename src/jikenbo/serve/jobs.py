@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -91,6 +92,8 @@ class ExtractPool:
 
                     # a fork server: no copy of the server's threads and connections in a worker
                     self._pool = worker_pool(self.workers, fork_server=True)
+                    # an app dropped without its shutdown (tests, embedding) still stops its workers
+                    weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
                 else:
                     self._pool = ThreadPoolExecutor(1, thread_name_prefix="jikenbo-extract")
             return self._pool
