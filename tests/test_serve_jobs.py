@@ -169,3 +169,23 @@ def test_limits_are_in_serve_toml() -> None:
     for key in ("max_text_chars", "extract_workers", "extract_queue", "retry_after_seconds",
                 "extract_rate_per_minute", "extract_burst"):
         assert key in raw
+
+
+@pytest.mark.parametrize("how", ["stdin", "-c"])
+def test_worker_processes_start_whatever_runs_the_app(tmp_path: Path, how: str) -> None:
+    """A fork server re-imports the main module: from stdin it cannot, so the pool forks."""
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.db"
+    open_store(db).close()
+    script = (f"import warnings; warnings.filterwarnings('ignore')\n"
+              f"from fastapi.testclient import TestClient\nfrom jikenbo.serve import create_app\n"
+              f"c = TestClient(create_app({str(db)!r}, settings={{'extract_workers': 1}}))\n"
+              f"print(c.post('/api/extract', json={{'text': '株式会社テスト\\n'}}).status_code)\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    args = [sys.executable, "-"] if how == "stdin" else [sys.executable, "-c", script]
+    out = subprocess.run(args, input=script if how == "stdin" else None, capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert out.stdout.strip().splitlines()[-1] == "200", out.stderr[-2000:]
