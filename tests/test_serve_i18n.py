@@ -163,13 +163,19 @@ def test_judgement_reason_and_chips_follow_the_language(client: TestClient) -> N
          "notice_items": {"cause": {"status": "missing"}}}
     ja, en = i18n.judgement("ja", j, 97), i18n.judgement("en", j, 97)
     assert ja["reason"] == "規則7条の事由はありません (本人の数 97 人は 1,000 人以下)。"
-    assert en["reason"] == "No art. 7 trigger: 97 people, not more than 1,000."
+    assert en["reason"] == "No APPI rules art. 7 trigger: 97 people, not more than 1,000."
     assert ja["hidden_notes"] == 1 and en["notes"][-1] == "a new note"
     assert ja["missing"] == ["原因"] and en["missing"] == ["cause"]
     assert ja["reference_only"] and en["reference_only"]
     yes = {"reportable": True, "personal_data_at_risk": True, "threshold": 1000,
            "triggers": [{"code": "sensitive", "label": "要配慮個人情報"}]}
-    assert i18n.judgement("en", yes, 5)["triggers"] == ["sensitive personal data (APPI rules art. 7(1))"]
+    assert i18n.judgement("en", yes, 5)["triggers"] == ["sensitive personal data"]
+    yes["triggers"][0]["article"] = "規則43条1号"  # a public body's rule
+    assert i18n.judgement("en", yes, 5)["triggers"] == ["sensitive personal data (APPI rules art. 43(1))"]
+    assert i18n.judgement("ja", yes, 5)["triggers"] == ["要配慮個人情報 (規則43条1号)"]
+    none = {"reportable": False, "duty": {"state": "none"}, "body": {"kind": "court", "rule": "none"}}
+    assert i18n.judgement("en", none, 5)["reason"] == "No duty to report (a court)."
+    assert i18n.judgement("ja", none, 5)["reason"] == "報告義務はありません (裁判所)。"
     assert not i18n.judgement("en", yes, 5)["reference_only"]
 
 

@@ -83,10 +83,31 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     },
     # 規則7条 triggers (jikenbo.judge codes); {threshold}: the count above which it is reportable
     "trigger": {
-        "sensitive": ("要配慮個人情報 (規則7条1号)", "sensitive personal data (APPI rules art. 7(1))"),
-        "financial": ("財産的被害のおそれ (規則7条2号)", "risk of financial damage (art. 7(2))"),
-        "malicious": ("不正の目的によるおそれ (規則7条3号)", "possibly for a wrongful purpose (art. 7(3))"),
-        "over_threshold": ("本人の数が{threshold}人を超える (規則7条4号)", "more than {threshold} people (art. 7(4))"),
+        "sensitive": ("要配慮個人情報", "sensitive personal data"),
+        "financial": ("財産的被害のおそれ", "risk of financial damage"),
+        "malicious": ("不正の目的によるおそれ", "possibly for a wrongful purpose"),
+        "over_threshold": ("本人の数が{threshold}人を超える", "more than {threshold} people"),
+    },
+    # body kinds of data/judge/bodies.toml: who follows which rule
+    "body": {
+        "business": ("個人情報取扱事業者", "a business"),
+        "art58": ("法58条の法人 (別表第二ほか)", "a body listed under art. 58 (national universities, research agencies …)"),
+        "incorporated_admin": ("独立行政法人等 (行政機関等)", "an incorporated administrative agency (public body)"),
+        "national": ("行政機関 (国)", "a national administrative organ"),
+        "local": ("地方公共団体の機関", "an organ of a local government"),
+        "local_iai": ("地方独立行政法人", "a local incorporated administrative agency"),
+        "local_iai_art58": ("地方独立行政法人 (病院・大学・試験研究: 法58条1項2号)",
+                            "a local incorporated administrative agency running a hospital, university or research"),
+        "local_medical": ("地方公共団体の病院・診療所・大学 (法58条2項1号)",
+                          "a hospital, clinic or university of a local government"),
+        "court": ("裁判所", "a court"), "diet": ("国会", "the Diet"),
+    },
+    "body_basis": {
+        "name": ("組織名から判定", "from the name"),
+        "industry": ("業種 (公務) から判定", "from the industry (government)"),
+        "default": ("組織名がどの公的機関にも当たらないため", "the name matches no public body"),
+        "unnamed": ("組織名がないため事業者の規則を適用", "no organisation named: the business rule is applied"),
+        "option": ("指定による", "as given"),
     },
     # 規則8条 report items (jikenbo.judge notice_items keys)
     "report_item": {
@@ -147,6 +168,8 @@ UI: dict[str, tuple[str, str]] = {
     "judge": ("個人情報保護法の判定", "APPI judgement"), "reportable": ("個情委への報告", "Report to PPC"),
     "reportable_yes": ("要報告", "reportable"), "reportable_no": ("報告不要", "not reportable"),
     "reportable_none": ("判断できない", "cannot tell"), "reason": ("理由", "Reason"),
+    "rule": ("適用", "Rule"), "no_duty": ("報告義務なし", "no duty to report"),
+    "over_people": ("本人の数 {n} 人超", "more than {n} people"),
     "triggers": ("該当事由", "Triggers"), "missing_items": ("公表に欠けている項目", "Items the notices lack"),
     "deadlines": ("期限", "Deadlines"), "sokuho": ("速報 (3〜5日以内)", "preliminary report (3–5 days)"),
     "kakuho": ("確報", "final report"), "notes": ("注記", "Notes"), "json": ("JSON", "JSON"),
@@ -191,25 +214,65 @@ UI: dict[str, tuple[str, str]] = {
     "notes_untranslated": ("ほか {n} 件の注記は英語のみです (JSON を参照)。", "{n} more note(s) in the JSON."),
     "error_detail": ("詳細 (英語)", "Detail"),
     # judgement reasons (built from the judgement's fields, the same in both languages)
-    "why_yes": ("規則7条の事由 {n} 件に当たります。", "{n} trigger(s) of APPI rules art. 7 apply."),
+    "why_yes": ("{articles}の事由 {n} 件に当たります。", "{n} trigger(s) of {articles} apply."),
     "why_no_data": ("漏えい等のおそれのある個人データがありません。", "No personal data was at risk."),
-    "why_no_count": ("規則7条の事由はありません (本人の数 {n} 人は {limit} 人以下)。",
-                     "No art. 7 trigger: {n} people, not more than {limit}."),
-    "why_no": ("規則7条の事由はありません。", "No art. 7 trigger."),
-    "why_unknown_data": ("個人データが漏えい等のおそれにあったかどうか、通知からは分かりません。",
-                         "The notices do not say whether personal data was at risk."),
-    "why_unknown_count": ("規則7条の事由がなく、本人の数も分かりません ({limit} 人を超えれば要報告)。",
-                          "No art. 7 trigger and no count: more than {limit} people would make it reportable."),
+    "why_no_count": ("{articles}の事由はありません (本人の数 {n} 人は {limit} 人以下)。",
+                     "No {articles} trigger: {n} people, not more than {limit}."),
+    "why_no": ("{articles}の事由はありません。", "No {articles} trigger."),
+    "why_unknown_data": ("個人データが関わったかどうか、通知からは分かりません。",
+                         "The notices do not say whether personal data was involved."),
+    "why_unknown_count": ("{articles}の事由がなく、本人の数も分かりません ({limit} 人を超えれば要報告)。",
+                          "No {articles} trigger and no count: more than {limit} people would make it reportable."),
     "why_unknown": ("通知からは判断できません。", "The notices do not tell."),
+    "why_exempt_encrypted": ("報告対象外: 高度な暗号化その他の措置が講じられていました。",
+                             "Exempt: the data was strongly encrypted."),
+    "why_exempt_recovered": ("報告対象外: 第三者が見る前にすべて回収されました。",
+                             "Exempt: every copy was recovered before any third party saw it."),
+    "why_exempt": ("報告対象外です。", "Exempt."),
+    "why_no_duty": ("報告義務はありません ({body})。", "No duty to report ({body})."),
+    "why_not_yet": ("当時は報告義務がありませんでした ({rule} はこの機関に {since} から適用、事案は {date})。現在なら: {today}",
+                    "No duty at the time ({rule} applies to this body from {since}; the case dates from {date}). "
+                    "Today: {today}"),
+    "rule_line": ("{rule} ({articles}, 本人の数 {n} 人超) · {body}", "{rule} ({articles}, more than {n} people) · {body}"),
 }
 
 # Messages of the judge (notes) and of errors, recognised by their English wording; each as
 # (pattern, ja, en). A message no pattern knows is shown as it is in English and, in Japanese,
 # as the status line with the original under a "detail" heading.
 NOTES: list[tuple[str, str, str]] = [
-    (r"if personal data was at risk, these triggers would make it reportable",
-     "個人データが漏えい等のおそれにあれば、これらの事由により要報告です。",
-     "If personal data was at risk, these triggers would make it reportable."),
+    (r"if personal data was at risk, these triggers would make it reportable(: (?P<codes>.*))?",
+     "個人データが関わっていれば、次の事由により要報告です: {codes}",
+     "If personal data was involved, these triggers would make it reportable: {codes}"),
+    (r"health data named only as a booking \(予約\): a booking alone is not 要配慮個人情報",
+     "健康情報は予約として書かれているだけです: 予約だけでは要配慮個人情報に当たりません。",
+     "Health data named only as a booking: a booking alone is not sensitive personal data."),
+    (r"only the last digits of card numbers: they cannot be misused \(規則7条2号 not met\)",
+     "カード番号は下桁だけです: 不正利用できないため規則7条2号には当たりません。",
+     "Only the last digits of card numbers: they cannot be misused (rules art. 7(2) not met)."),
+    (r"a bank account number without its PIN or net-banking credentials is not 規則7条2号",
+     "暗証番号やネットバンキングの認証情報を伴わない口座番号は規則7条2号に当たりません。",
+     "A bank account number without its PIN or net-banking credentials does not meet rules art. 7(2)."),
+    (r"an insider took the data out, but the notice gives no sign of an improper purpose \(不正の目的\): 3号 not applied",
+     "内部の者による持ち出しですが、不正の目的をうかがわせる記載がないため3号は適用していません。",
+     "An insider took the data out, but the notice gives no sign of an improper purpose: art. 7(3) not applied."),
+    (r"a business would have to report this: (?P<codes>.*)",
+     "事業者であれば報告が必要な事案です: {codes}", "A business would have to report this: {codes}"),
+    (r"without the exemption these would fire: (?P<codes>.*)",
+     "報告対象外でなければ次の事由に当たります: {codes}", "Without the exemption these would apply: {codes}"),
+    (r"the notice says the data was encrypted, but the key or password went with it: no exemption",
+     "暗号化されていたとありますが、鍵やパスワードも漏えいしたため報告対象外にはなりません。",
+     "The notice says the data was encrypted, but the key or password went with it: no exemption."),
+    (r"the notice says the data was encrypted, but neither that it was strong \(高度な暗号化\) nor that its key "
+     r"was kept safe: no exemption applied",
+     "暗号化されていたとありますが、高度な暗号化であることも鍵が守られたことも書かれていないため、報告対象外とはしていません。",
+     "The notice says the data was encrypted, but not that it was strong nor that its key was kept safe: "
+     "no exemption applied."),
+    (r"the notice gives no date: judged under today's law \((?P<rule>\S+) applies to this body from (?P<since>[\d-]+)\)",
+     "通知に日付がないため、現行法で判定しました ({rule} はこの機関に {since} から適用)。",
+     "The notice gives no date: judged under today's law ({rule} applies to this body from {since})."),
+    (r"the organisation is not named: the business rule \(more than 1,000 people\) was applied",
+     "組織名がないため、事業者の規則 (1,000 人超) を適用しました。",
+     "The organisation is not named: the business rule (more than 1,000 people) was applied."),
     (r"the investigation found no leak; the おそれ at detection still made it reportable",
      "調査で漏えいは確認されませんでしたが、検知時点のおそれにより報告対象でした。",
      "The investigation found no leak; the risk at detection still made it reportable."),
@@ -294,51 +357,108 @@ def _num(lang: str, n: Any) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)
 
 
+def article(lang: str, text: str | None) -> str:
+    """A citation of the Act (法26条) or its rules (規則7条1号) in ``lang``."""
+    if not text:
+        return ""
+    if lang == "ja":
+        return text
+    out = re.sub(r"規則(\d+)条(\d+)号", r"APPI rules art. \1(\2)", text)
+    out = re.sub(r"規則(\d+)条", r"APPI rules art. \1", out)
+    out = re.sub(r"法(\d+)条(\d+)項(\d+)号", r"art. \1(\2)(\3)", out)
+    out = re.sub(r"法(\d+)条", r"APPI art. \1", out)
+    return out
+
+
+def _trigger(lang: str, code: str, threshold: Any, art: str | None = None) -> str:
+    pair = VALUES["trigger"].get(code)
+    name = _pick(lang, *pair).format(threshold=_num(lang, threshold)) if pair else code
+    return f"{name} ({article(lang, art)})" if art else name
+
+
+def _note(lang: str, note: str, threshold: Any) -> str | None:
+    for rx, ja, en in _NOTES:
+        m = rx.fullmatch(note)
+        if m:
+            groups = {k: v or "" for k, v in m.groupdict().items()}
+            if "codes" in groups:
+                sep = "、" if lang == "ja" else ", "
+                groups["codes"] = sep.join(_trigger(lang, c.strip(), threshold)
+                                           for c in groups["codes"].split(",") if c.strip())
+            if "rule" in groups:
+                groups["rule"] = article(lang, groups["rule"])
+            return _pick(lang, ja, en).format(**groups).rstrip(": ")
+    return None
+
+
+def _verdict_word(lang: str, rep: bool | None) -> str:
+    return t(lang, "reportable_none" if rep is None else ("reportable_yes" if rep else "reportable_no"))
+
+
 def judgement(lang: str, j: dict, affected: int | None) -> dict[str, Any]:
-    """What the incident page shows of a judgement, every word from this catalogue:
-    reason, trigger chips, missing report items, notes (those no pattern knows are counted),
-    and whether its deadlines are for reference only (not reportable, or cannot tell)."""
+    """What the incident page shows of a judgement, every word from this catalogue: the rule
+    and the body it follows, the reason, trigger chips, missing report items, notes (those no
+    pattern knows are counted in Japanese) and whether its deadlines are for reference only
+    (not reportable, or cannot tell)."""
     limit = j.get("threshold")
+    body = j.get("body") or {}
+    arts = article(lang, body.get("articles") or "規則7条")
     chips = []
     for tr in j.get("triggers") or []:
-        code = tr.get("code") if isinstance(tr, dict) else str(tr)
-        pair = VALUES["trigger"].get(code or "")
-        th = tr.get("threshold", limit) if isinstance(tr, dict) else limit
-        if pair:
-            chips.append(_pick(lang, *pair).format(threshold=_num(lang, th)))
+        if isinstance(tr, dict):
+            chips.append(_trigger(lang, str(tr.get("code")), tr.get("threshold", limit), tr.get("article")))
         else:
-            chips.append(str(code) if lang == "en" else str(tr.get("label") or code))
+            chips.append(_trigger(lang, str(tr), limit))
     rep, at_risk = j.get("reportable"), j.get("personal_data_at_risk")
-    if rep is True:
-        reason = t(lang, "why_yes", n=len(chips))
+    duty = (j.get("duty") or {}).get("state")
+    exemption = (j.get("exemption") or {}).get("code")
+    body_name = label(lang, "body", body.get("kind")) if body.get("kind") else ""
+    if duty == "none":
+        reason = t(lang, "why_no_duty", body=body_name)
+    elif duty == "not_yet":
+        d = j.get("duty") or {}
+        reason = t(lang, "why_not_yet", rule=article(lang, body.get("rule")), since=body.get("since") or "",
+                   date=d.get("date") or "", today=_verdict_word(lang, (j.get("today") or {}).get("reportable")))
+    elif rep is True:
+        reason = t(lang, "why_yes", n=len(chips), articles=arts)
+    elif exemption:
+        reason = t(lang, f"why_exempt_{exemption}") if f"why_exempt_{exemption}" in UI else t(lang, "why_exempt")
     elif rep is False:
         if at_risk is False:
             reason = t(lang, "why_no_data")
         elif affected is not None and limit is not None and not chips:
-            reason = t(lang, "why_no_count", n=_num(lang, affected), limit=_num(lang, limit))
+            reason = t(lang, "why_no_count", n=_num(lang, affected), limit=_num(lang, limit), articles=arts)
         else:
-            reason = t(lang, "why_no")
+            reason = t(lang, "why_no", articles=arts)
     elif at_risk is None:
         reason = t(lang, "why_unknown_data")
     elif affected is None and limit is not None:
-        reason = t(lang, "why_unknown_count", limit=_num(lang, limit))
+        reason = t(lang, "why_unknown_count", limit=_num(lang, limit), articles=arts)
     else:
         reason = t(lang, "why_unknown")
+    rule = None
+    if body.get("kind"):
+        if body.get("rule") in (None, "none"):
+            rule = f"{t(lang, 'no_duty')} · {body_name}"
+        else:
+            rule = t(lang, "rule_line", rule=article(lang, body.get("rule")), articles=arts,
+                     n=_num(lang, body.get("threshold") or limit), body=body_name)
+        basis = VALUES["body_basis"].get(str(body.get("basis")))
+        if basis:
+            rule += " (" + _pick(lang, *basis) + ")"
     notes, hidden = [], 0
     for n in j.get("notes") or []:
-        for rx, ja, en in _NOTES:
-            if rx.fullmatch(str(n)):
-                notes.append(_pick(lang, ja, en))
-                break
-        else:  # a note of the judge this catalogue does not know yet: English only
-            if lang == "en":
-                notes.append(str(n))
-            else:
-                hidden += 1
+        shown = _note(lang, str(n), limit)
+        if shown is not None:
+            notes.append(shown)
+        elif lang == "en":  # a note of the judge this catalogue does not know yet: English only
+            notes.append(str(n))
+        else:
+            hidden += 1
     missing = [label(lang, "report_item", k) for k, v in (j.get("notice_items") or {}).items()
                if isinstance(v, dict) and v.get("status") == "missing"]
-    return {"reason": reason, "triggers": chips, "notes": notes, "hidden_notes": hidden, "missing": missing,
-            "reference_only": rep is not True}
+    return {"reason": reason, "rule": rule, "rule_matched": body.get("matched"), "triggers": chips, "notes": notes, "hidden_notes": hidden,
+            "missing": missing, "reference_only": rep is not True}
 
 
 def t(lang: str, key: str, **kw: Any) -> str:
