@@ -68,6 +68,7 @@ def test_summary_sections_are_apart(tmp_path: Path, fake: None) -> None:
     assert "no incident notice found: 2 documents (stored, not an error)" in out
     assert "dropped: 3 notices found no organisation, in 2 documents" in out
     assert "capped: 1 limits of work per document hit" in out
+    assert "jikenbo: 3 notices found no organisation and were not stored (in 2 documents" in res.stderr
     heads = [ln for ln in out.splitlines() if not ln.startswith("  ")]
     lists = {h.split(":")[0]: [] for h in heads}
     cur = None

@@ -208,6 +208,9 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
     elif not quiet:
         for line in s.lines(verbose=verbose):
             click.echo(line)
+    if s.dropped:  # a loss the user must see even with --quiet or --json
+        click.echo(f"jikenbo: {sum(n for _, n in s.dropped)} notices found no organisation and were not stored "
+                   f"(in {len(s.dropped)} documents; --debug says why for each)", err=True)
     if s.fatal:
         raise click.ClickException(s.fatal)
     if s.failed:
