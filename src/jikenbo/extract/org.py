@@ -353,7 +353,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
         line = m.group(1)
         key = org_key(line)
         if (m.start() < 400 or m.start() > len(text) - 300) and key not in found and not _reference(line) \
-                and not _is_generic(key) and public_body(line):
+                and not _is_generic(key) and not ol.not_name.search(line) and not ol.attacker.search(line) \
+                and not any(p.search(line) for p, _ in lexicons().types.values()) and public_body(line):
             found.setdefault(key, []).append((m.start(1), m.end(1), line, 3))
     for key in products:
         # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
