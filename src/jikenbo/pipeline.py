@@ -100,10 +100,21 @@ def extract_text(text: str, source: str = "<text>") -> list[Record]:
     return extract_document(document_from_text(text, source))
 
 
-def extract_inputs(inputs: Iterable[str]) -> Iterator[Record | ReadError]:
+@dataclass
+class Losses:
+    """What a run of :func:`extract_inputs` could not use, for the user to see: notices with no
+    organisation (source, start, reason), documents that held no notice, caps hit."""
+
+    dropped: list[tuple[str, int, str]] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    capped: list[str] = field(default_factory=list)
+
+
+def extract_inputs(inputs: Iterable[str], losses: Losses | None = None) -> Iterator[Record | ReadError]:
     """Read each input (path, folder, URL or ``-``) and yield its records or its read error.
 
-    Streams: one document at a time is held in memory.
+    Streams: one document at a time is held in memory. ``losses``, when given, collects what
+    was dropped, so that nothing is lost in silence.
     """
     from jikenbo.read import read_inputs
 
@@ -112,7 +123,13 @@ def extract_inputs(inputs: Iterable[str]) -> Iterator[Record | ReadError]:
             yield item
             continue
         try:
-            yield from extract_document(item)
+            got = extract_report(item)
+            if losses is not None:
+                losses.dropped += [(item.source, start, why) for start, why in got.dropped]
+                losses.capped += got.capped
+                if not got.records and not got.dropped:
+                    losses.empty.append(item.source)
+            yield from got.records
         except Exception as e:  # an extractor bug must not stop the batch
             log.debug("extraction failed for %s", item.source, exc_info=True)
             yield ReadError(source=item.source, message=f"extraction failed: {type(e).__name__}: {e}")
