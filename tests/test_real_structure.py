@@ -210,6 +210,6 @@ def test_abbreviation_in_parentheses_stands_for_the_full_name():
 
 
 def test_found_out_from_a_day_on_is_the_detection():
-    text = ("個人情報を含む文書の紛失について 2026年11月5日\n"
+    text = ("こもれび市 個人情報を含む文書の紛失について 2026年11月5日\n"
             "令和8年10月25日以降、執務室で個人情報を含む決裁文書が所在不明となっていることが10月28日以降に順次判明しました。\n")
     assert [r.detected_date for r in extract_text(text)] == ["2026-10-28"]
