@@ -126,7 +126,9 @@ def _gazetteer_pattern() -> re.Pattern[str] | None:
         return None
     jp = KANJI + HIRAGANA + KATAKANA
     # a prefecture may stand before its municipality (広島県呉市); nothing else may
-    return re.compile(rf"(?:(?<![{jp}])|(?<=[都道府県]))(?:{'|'.join(map(re.escape, names))})(?:役所|役場|教育委員会)?")
+    firsts = "".join(sorted({n[0] for n in names}))  # skip at once where no name can start
+    alternation = "|".join(map(re.escape, names))
+    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation})(?:役所|役場|教育委員会)?")
 
 
 @cache
