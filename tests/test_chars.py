@@ -1,5 +1,6 @@
 """jikenbo.text.chars: one definition of kanji, kana and name marks, over the full ranges."""
 
+import itertools
 import re
 import unicodedata
 
@@ -38,7 +39,7 @@ def test_the_names_that_were_dropped_match(name: str) -> None:
     assert re.fullmatch(f"[{JAPANESE}]+", name)
 
 
-@pytest.mark.parametrize("ch", list("あアa1、。「」・ー（ ①") + ["\u3000", "\ue000", "\U00010000"])
+@pytest.mark.parametrize("ch", [*"あアa1、。「」・ー（ ①", "\u3000", "\ue000", "\U00010000"])
 def test_kana_punctuation_and_others_are_not_kanji(ch: str) -> None:
     assert not chars.is_kanji(ch)
     assert not re.fullmatch(f"[{KANJI}]", ch)
@@ -70,7 +71,7 @@ def test_every_ideograph_the_unicode_database_names_is_covered() -> None:
 
 
 def test_ranges_are_ordered_and_disjoint() -> None:
-    for (a, b), (c, _d) in zip(KANJI_RANGES, KANJI_RANGES[1:], strict=False):
+    for (a, b), (c, _d) in itertools.pairwise(KANJI_RANGES):
         assert a <= b < c
 
 
