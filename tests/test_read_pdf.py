@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pdfmake
 from jikenbo.read import ReadFailure, decode_bytes
@@ -210,3 +212,18 @@ def test_real_vertical_japanese_pdf_reads_as_japanese_in_reading_order() -> None
     assert order == sorted(order)
     assert not any("\u0250" <= ch <= "\u036f" or "\u0980" <= ch <= "\u09ff" for ch in doc.text)  # no mojibake
     assert doc.warnings == []
+
+
+# ---------------------------------------------------------------- property: any columns, in order
+
+KANA_KANJI = st.characters(codec="utf-8", categories=["Lo"], min_codepoint=0x3041, max_codepoint=0x30F6) | \
+    st.sampled_from(list("漏洩個人情報株式会社不正調査報告委員会"))
+COLUMN = st.text(KANA_KANJI, min_size=2, max_size=20)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(COLUMN, min_size=1, max_size=6), min_size=1, max_size=2))
+def test_any_vertical_columns_come_back_in_reading_order(tiers: list[list[str]]) -> None:
+    doc = read(pdfmake.pdf(pdfmake.columns(tiers, top=820, size=10)))
+    # a column as long as the longest may be joined to the next (a line wrapped at the margin)
+    assert "".join(doc.text.split()) == "".join(col for tier in tiers for col in tier)
