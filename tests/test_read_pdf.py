@@ -227,3 +227,9 @@ def test_any_vertical_columns_come_back_in_reading_order(tiers: list[list[str]])
     doc = read(pdfmake.pdf(pdfmake.columns(tiers, top=820, size=10)))
     # a column as long as the longest may be joined to the next (a line wrapped at the margin)
     assert "".join(doc.text.split()) == "".join(col for tier in tiers for col in tier)
+
+
+def test_layout_puts_back_the_spaces_of_a_row_and_the_blanks_of_a_column() -> None:
+    words = [*row(600, 50, "Yuzuki"), *row(600, 115, "Shoten")]  # a 5-unit gap between the words
+    col = [*column(300, 500, "かぶしき"), *column(300, 450, "ゆうづき")]  # one empty place between
+    assert layout(build_lines(words + col)) == "Yuzuki Shoten\n\nかぶしき\u3000ゆうづき"

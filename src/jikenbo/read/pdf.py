@@ -28,8 +28,8 @@ from typing import Any
 from jikenbo.config import lexicon
 from jikenbo.read.base import ReadFailure, ReadOptions, _one_line, _unify_newlines
 from jikenbo.read.html import _clean
-from jikenbo.read.pdflayout import Char, build_lines, layout, vertical_share
-from jikenbo.text.chars import is_japanese, is_kanji
+from jikenbo.read.pdflayout import Char, build_lines, layout, step, vertical_share
+from jikenbo.text.chars import JAPANESE, is_japanese, is_kanji
 
 _PDFIUM_LOCK = threading.Lock()
 _QUARTER = (0.0, 1.0, -1.0, 0.0, 0.0, 0.0)  # (x, y) -> (-y, x)
@@ -124,54 +124,75 @@ def _address(ptr: Any) -> int:
     return ctypes.cast(ptr, ctypes.c_void_p).value or 0
 
 
-def _chars(page: Any, turned: bool) -> list[tuple[int, int, Char]]:
-    """(object address, index, Char) for each drawn character of ``page``'s text page."""
+def _char(raw: Any, tp: Any, i: int, rect: Any) -> Char | None:
+    """Character ``i`` of text page ``tp`` with its loose box; None for one PDFium made up."""
+    if raw.FPDFText_IsGenerated(tp, i) == 1 or not raw.FPDFText_GetLooseCharBox(tp, i, rect):
+        return None
+    code = raw.FPDFText_GetUnicode(tp, i)
+    broken = (code in (0, 0xFFFE, 0xFFFF) or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF
+              or raw.FPDFText_HasUnicodeMapError(tp, i) == 1)
+    return Char("\ufffd" if broken else chr(code), rect.left, rect.bottom, rect.right, rect.top)
+
+
+def _chars(textpage: Any, *, turned: bool = False, objects: bool = False) -> list[tuple[int, int, Char]]:
+    """(object address or 0, index, Char) for each drawn character of ``textpage``; boxes of a
+    page turned by ``_QUARTER`` are turned back."""
     import pypdfium2.raw as raw
 
-    textpage = page.get_textpage()
-    try:
-        out = []
-        tp = textpage.raw
-        rect = raw.FS_RECTF()
-        for i in range(textpage.count_chars()):
-            if raw.FPDFText_IsGenerated(tp, i) == 1:
-                continue
-            code = raw.FPDFText_GetUnicode(tp, i)
-            broken = (code in (0, 0xFFFE, 0xFFFF) or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF
-                      or raw.FPDFText_HasUnicodeMapError(tp, i) == 1)
-            ch = "\ufffd" if broken else chr(code)
-            if not raw.FPDFText_GetLooseCharBox(tp, i, rect):
-                continue
-            left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
-            if turned:  # undo (x, y) -> (-y, x)
-                left, bottom, right, top = bottom, -right, top, -left
-            obj = _address(raw.FPDFText_GetTextObject(tp, i))
-            out.append((obj, i, Char(ch, left, bottom, right, top)))
-        return out
-    finally:
-        textpage.close()
+    out = []
+    tp = textpage.raw
+    rect = raw.FS_RECTF()
+    for i in range(textpage.count_chars()):
+        ch = _char(raw, tp, i, rect)
+        if ch is None:
+            continue
+        if turned:  # undo (x, y) -> (-y, x)
+            ch = Char(ch.text, ch.bottom, -ch.right, ch.top, -ch.left)
+        out.append((_address(raw.FPDFText_GetTextObject(tp, i)) if objects else 0, i, ch))
+    return out
+
+
+def _may_be_vertical(textpage: Any, samples: int = 200) -> bool:
+    """Whether pairs of neighbouring characters, sampled over the page, ever step downwards in
+    a column: the cheap test that spares horizontal pages the full layout."""
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    rect = raw.FS_RECTF()
+    n = textpage.count_chars()
+    for i in range(0, max(n - 1, 0), max(1, n // samples)):
+        a, b = _char(raw, tp, i, rect), _char(raw, tp, i + 1, rect)
+        if a is not None and b is not None and not (a.text.isspace() or b.text.isspace()) and step(a, b) == "v":
+            return True
+    return False
 
 
 def _page_text(page: Any, opts: ReadOptions) -> str:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
+    text_objects = list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT]))
+    missed = {_address(o.raw) for o in text_objects if _zero_width(o)}  # PDFium leaves these out
     textpage = page.get_textpage()
     try:
         plain = textpage.get_text_range()
+        if not missed and not _may_be_vertical(textpage):
+            return _CONTROLS.sub("", _unify_newlines(plain))
+        found = _chars(textpage, objects=bool(missed))
     finally:
         textpage.close()
-    found = _chars(page, turned=False)
-    seen = {obj for obj, _i, _c in found}
-    text_objects = list(page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT]))
-    order = {_address(o.raw): k for k, o in enumerate(text_objects)}
-    missed = [o for o in text_objects if _address(o.raw) not in seen and _zero_width(o)]
     extra: list[tuple[int, int, Char]] = []
     if missed:
+        seen = {obj for obj, _i, _c in found}
         for o in page.get_objects(max_depth=1):
             o.transform(pdfium.PdfMatrix(*_QUARTER))
-        turned = [t for t in _chars(page, turned=True) if t[0] not in seen]
+        turned_page = page.get_textpage()
+        try:
+            turned = [t for t in _chars(turned_page, turned=True, objects=True) if t[0] not in seen]
+        finally:
+            turned_page.close()
         extra = turned if any(not t[2].text.isspace() for t in turned) else []
+    order = {_address(o.raw): k for k, o in enumerate(text_objects)} if extra else {}
     chars = [c for _o, _i, c in sorted(found + extra, key=lambda t: (order.get(t[0], -1), t[0], t[1]))]
     lines = build_lines(chars)
     if extra or vertical_share(lines) >= opts.pdf_vertical_share:
@@ -194,6 +215,7 @@ def _zero_width(obj: Any) -> bool:
 
 # Categories of characters that Japanese text does not hold: other scripts' letters and marks,
 # private-use, unassigned and control code points. Symbols (S*) are counted apart.
+_PLAIN = re.compile(f"[\\x21-\\x7e{JAPANESE}\\u3001-\\u303f\\uff01-\\uff9f]+")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff\uff21-\uff3a\uff41-\uff5a]")
 
 
@@ -220,11 +242,13 @@ def _char_kind(ch: str) -> str:
 
 def _looks_unreadable(text: str, opts: ReadOptions) -> bool:
     """True when the page's text is too full of symbols or foreign script to be Japanese."""
-    kinds = [_char_kind(ch) for ch in text if not ch.isspace()]
-    if len(kinds) < opts.pdf_min_check_chars:
-        return bool(kinds) and kinds.count("bad") == len(kinds)
-    bad = kinds.count("bad") / len(kinds)
-    odd = bad + kinds.count("symbol") / len(kinds)
+    plain = sum(map(len, _PLAIN.findall(text)))  # ASCII, kana, kanji, CJK punctuation: no look-up
+    kinds = [_char_kind(ch) for ch in _PLAIN.sub("", text) if not ch.isspace()]
+    total = plain + len(kinds)
+    if total < opts.pdf_min_check_chars:
+        return bool(kinds) and not plain and kinds.count("bad") == len(kinds)
+    bad = kinds.count("bad") / total
+    odd = bad + kinds.count("symbol") / total
     return bad > opts.pdf_max_foreign_share or odd > opts.pdf_max_symbol_share
 
 

@@ -70,16 +70,25 @@ class Line:
         return sum(1 for c in self.chars if not c.text.isspace())
 
     def text(self) -> str:
-        return "".join(c.text for c in self.chars).rstrip()
+        """The characters in order; a gap wider than a space (a word space PDFium would have
+        made up, a blank in a column) becomes one space."""
+        out = [self.chars[0].text]
+        for prev, ch in pairwise(self.chars):
+            gap = prev.bottom - ch.top if self.vertical else ch.left - prev.right
+            if gap > _SPACE * max(prev.size, ch.size) and not (prev.text.isspace() or ch.text.isspace()):
+                out.append(" " if prev.text.isascii() and ch.text.isascii() else "\u3000")
+            out.append(ch.text)
+        return "".join(out).rstrip()
 
 
 # A character continues a line when it is within these multiples of the character size.
 _ACROSS = 0.5  # off the line's axis (column centre / baseline)
 _GAP = 2.5  # along it, from the previous character's edge
 _OVERLAP = -0.35  # how far it may overlap the previous character
+_SPACE = 0.2  # a gap this wide between two characters is a space
 
 
-def _step(prev: Char, ch: Char) -> str | None:
+def step(prev: Char, ch: Char) -> str | None:
     """'v' if ``ch`` continues a column below ``prev``, 'h' if a line right of it, else None."""
     s = max(prev.size, ch.size)
     if abs(ch.cx - prev.cx) <= _ACROSS * s and _OVERLAP * s <= prev.bottom - ch.top <= _GAP * s:
@@ -97,9 +106,9 @@ def build_lines(chars: list[Char]) -> list[Line]:
         if not ch.text or ch.text in "\r\n":
             continue
         if cur is not None and cur.chars:
-            step = _step(cur.chars[-1], ch)
-            if step is not None and (cur.vertical is None or cur.vertical == (step == "v")):
-                cur.vertical = step == "v"
+            way = step(cur.chars[-1], ch)
+            if way is not None and (cur.vertical is None or cur.vertical == (way == "v")):
+                cur.vertical = way == "v"
                 cur.chars.append(ch)
                 continue
         cur = Line([ch])
