@@ -119,3 +119,11 @@ def wrong_map_pdf(lines: int = 6, per_line: int = 24) -> bytes:
     font = (b"<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3-Identity-H /Encoding /Identity-H"
             b" /DescendantFonts [6 0 R] /ToUnicode 8 0 R >>")
     return raw_pdf(body, font, [b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap) + 1, cmap)])
+
+
+def hiragana_pdf(text: str) -> bytes:
+    """One line of hiragana in a CID font by raw CIDs (Adobe-Japan1: ぁ–ん are CIDs 842–924)."""
+    codes = "".join(f"{842 + ord(c) - 0x3041:04x}" for c in text)
+    font = (b"<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3-Identity-H /Encoding /Identity-H"
+            b" /DescendantFonts [6 0 R] >>")
+    return raw_pdf(b"BT /F1 12 Tf 1 0 0 1 60 780 Tm <%s> Tj ET" % codes.encode(), font)

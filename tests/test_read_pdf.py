@@ -134,6 +134,16 @@ def test_an_unreadable_page_is_left_out_with_a_warning(caplog: pytest.LogCapture
     assert "two.pdf: page 2 left out" in caplog.text
 
 
+def test_a_damaged_page_is_left_out_with_a_warning_and_the_others_are_read() -> None:
+    data = pdfmake.hiragana_pdf("ふゆのしょうかいのおしらせです")
+    data = data.replace(b"/Kids [3 0 R] /Count 1", b"/Kids [3 0 R 99 0 R] /Count 2")  # page 2: no object
+    doc = read(data)
+    assert doc.text == "ふゆのしょうかいのおしらせです\n"
+    assert doc.warnings == ["page 2 left out: damaged, cannot be read"]
+    with pytest.raises(ReadFailure, match="corrupt PDF \\(page 1 cannot be read\\)"):
+        read(data.replace(b"/Kids [3 0 R 99 0 R] /Count 2", b"/Kids [99 0 R] /Count 1"))
+
+
 @pytest.mark.parametrize("text", ["Incident report: unauthorised access to our web shop (2099-04-01).",
                                   "■ お知らせ ■ ① 経緯 → ② 対応 ※ ご注意ください。",
                                   "ⅠⅡⅢ　第１章　概要　１．２％　〒100-0001"])

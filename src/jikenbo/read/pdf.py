@@ -48,8 +48,9 @@ def _pdf_text(data: bytes, source: str, opts: ReadOptions | None = None) -> PdfT
         pages, meta_title = _read_pages(data, source, opts)
     readable: list[str] = []
     unreadable: list[int] = []
+    damaged = [number for number, page in enumerate(pages, 1) if page is None]
     for number, page in enumerate(pages, 1):
-        if not page.strip():
+        if page is None or not page.strip():
             continue
         if _looks_unreadable(page, opts):
             unreadable.append(number)
@@ -59,8 +60,10 @@ def _pdf_text(data: bytes, source: str, opts: ReadOptions | None = None) -> PdfT
         if unreadable:
             raise ReadFailure(source, "PDF text is unreadable (its fonts map characters to symbols or "
                               "foreign scripts, not Japanese; needs OCR)")
+        if damaged:
+            raise ReadFailure(source, f"corrupt PDF ({_page_list(damaged)} cannot be read)")
         raise ReadFailure(source, "PDF has no text layer (scanned image?)")
-    warnings = []
+    warnings = [f"{_page_list(damaged)} left out: damaged, cannot be read"] if damaged else []
     if unreadable:
         warnings.append(f"{_page_list(unreadable)} left out: text unreadable (not Japanese-looking)")
     text = _unify_newlines("\n\n".join(_unwrap_pdf_lines(p.strip("\n")) for p in readable)).strip("\n")
@@ -92,7 +95,8 @@ def _open(data: bytes, source: str) -> Any:
         raise ReadFailure(source, f"corrupt PDF ({_one_line(str(e))})") from e
 
 
-def _read_pages(data: bytes, source: str, opts: ReadOptions) -> tuple[list[str], str | None]:
+def _read_pages(data: bytes, source: str, opts: ReadOptions) -> tuple[list[str | None], str | None]:
+    """The text of each page (None for a page PDFium cannot load) and the metadata title."""
     import pypdfium2 as pdfium
 
     pdf = _open(data, source)
@@ -100,12 +104,12 @@ def _read_pages(data: bytes, source: str, opts: ReadOptions) -> tuple[list[str],
         n = len(pdf)
         if n > opts.pdf_max_pages:
             raise ReadFailure(source, f"PDF has too many pages ({n:,}; the limit is {opts.pdf_max_pages:,})")
-        pages = []
+        pages: list[str | None] = []
         for i in range(n):
             try:
                 page = pdf[i]
             except pdfium.PdfiumError:
-                pages.append("")  # a damaged page: the others are still read
+                pages.append(None)  # a damaged page: the others are still read
                 continue
             try:
                 pages.append(_page_text(page, opts))
