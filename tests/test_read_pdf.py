@@ -243,3 +243,13 @@ def test_layout_puts_back_the_spaces_of_a_row_and_the_blanks_of_a_column() -> No
     words = [*row(600, 50, "Yuzuki"), *row(600, 115, "Shoten")]  # a 5-unit gap between the words
     col = [*column(300, 500, "かぶしき"), *column(300, 450, "ゆうづき")]  # one empty place between
     assert layout(build_lines(words + col)) == "Yuzuki Shoten\n\nかぶしき\u3000ゆうづき"
+
+
+def test_radicals_and_squared_signs_count_as_japanese() -> None:
+    from jikenbo.read.base import ReadOptions
+    from jikenbo.read.pdf import _looks_unreadable
+
+    # Word-made PDFs often give Kangxi radicals for common kanji (⽇ for 日); ㈱ ㍿ ㎡ are signs of Japanese
+    text = "⽇⽉⽕⽔⽊⾦⼟ ㈱ゆうづき書店 ㍿ ㎡ " * 3
+    assert not _looks_unreadable(text, ReadOptions())
+    assert _looks_unreadable("ɹɹংΘͨ͘͠ͱ͍;ɐα" * 3, ReadOptions())

@@ -231,10 +231,13 @@ def _char_kind(ch: str) -> str:
     if ch == "\ufffd":
         return "bad"
     cat = unicodedata.category(ch)
-    if 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or 0x3099 <= o <= 0x309C:
-        return "ok"  # CJK and general punctuation, full- and half-width forms, dakuten
+    if (0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or 0x3099 <= o <= 0x309C
+            or 0x2E80 <= o <= 0x2FDF or 0x3200 <= o <= 0x33FF or 0x31F0 <= o <= 0x31FF):
+        # CJK and general punctuation, full- and half-width forms, dakuten; radicals (⽇ for 日,
+        # NFKC undoes them), ㈱ ㍿ ㎡, small katakana extensions
+        return "ok"
     if cat.startswith("L"):
-        return "ok" if _LATIN.match(ch) or (0x2E80 <= o <= 0x2FDF) or is_kanji(ch) else "bad"
+        return "ok" if _LATIN.match(ch) or is_kanji(ch) else "bad"
     if cat.startswith("N"):
         return "ok"  # ①, Ⅳ, ¼
     if cat.startswith("S"):

@@ -148,8 +148,9 @@ def _tier_text(columns: list[Line]) -> list[str]:
 
 def layout(lines: list[Line]) -> str:
     """The page's text in reading order: tiers of columns right to left, rows top down."""
+    # on a page of columns, a line of one character is a short column
     columns = [ln for ln in lines if ln.vertical or (ln.vertical is None and len(lines) > 1)]
-    rows = [ln for ln in lines if ln not in columns]
+    rows = [ln for ln in lines if not (ln.vertical or (ln.vertical is None and len(lines) > 1))]
     blocks: list[tuple[float, list[str]]] = [(-row.top, [row.text()]) for row in rows]
     blocks += [(-max(c.top for c in tier), _tier_text(tier)) for tier in _tiers(columns)]
     blocks.sort(key=lambda b: b[0])
