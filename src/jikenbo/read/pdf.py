@@ -196,8 +196,10 @@ def _page_text(page: Any, opts: ReadOptions) -> str:
         finally:
             turned_page.close()
         extra = turned if any(not t[2].text.isspace() for t in turned) else []
-    order = {_address(o.raw): k for k, o in enumerate(text_objects)} if extra else {}
-    chars = [c for _o, _i, c in sorted(found + extra, key=lambda t: (order.get(t[0], -1), t[0], t[1]))]
+    if extra:  # the objects' drawing order, each object's characters in their own order
+        order = {_address(o.raw): k for k, o in enumerate(text_objects)}
+        found = sorted(found + extra, key=lambda t: (order.get(t[0], -1), t[1]))
+    chars = [c for _o, _i, c in found]
     lines = build_lines(chars)
     if extra or vertical_share(lines) >= opts.pdf_vertical_share:
         return _CONTROLS.sub("", layout(lines))
