@@ -204,7 +204,7 @@ _LINE_MARK_BEFORE = frozenset(" \t・●○■□◆◇*-")
 
 
 def _is_kanji(ch: str) -> bool:
-    return is_kanji(ch) or ch in "々〆"
+    return is_kanji(ch)  # ideographs of every block, and 々 〆 〇 ヵ ヶ 〻
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:
