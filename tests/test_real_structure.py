@@ -187,3 +187,10 @@ def test_a_public_body_on_its_own_sender_line(body):
     text = (f"令和8年2月3日\n{body}\n\n個人情報の漏えいについて\n"
             "職員が、申請者の氏名と住所を記載した書類を別の申請者に誤って送付したことが判明しました。\n")
     assert _orgs(text) == [body]
+
+
+def test_labelled_date_line_below_the_navigation():
+    nav = "\n".join(f"  • メニュー{i}" for i in range(14))
+    text = (f"このページの先頭です\nさざなみ市\n{nav}\n本文ここから\n\nさざなみ市を装った不審メールにご注意ください\n\n"
+            "更新日:2026年3月4日\n\nさざなみ市を装った不審メールが市内事業所に届く事例が確認されています。\n")
+    assert [r.disclosure_date for r in extract_text(text)] == ["2026-03-04"]
