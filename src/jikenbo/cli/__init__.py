@@ -48,8 +48,11 @@ def _setup_logging(debug: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    from jikenbo.workers import sigterm_as_interrupt
+
     debug = "--debug" in sys.argv
     _setup_logging(debug)
+    sigterm_as_interrupt()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
