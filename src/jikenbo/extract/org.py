@@ -550,8 +550,6 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
                 break
         if any(s < lead_end and _LEAD_SUBJECT.match(text, e) for s, e, _, _ in occ):
             score += 6  # the subject of a news lead: 「ソースネクストは2023年2月14日、…」
-            if any(s < lead_end and text.startswith("と", e) and _LEAD_SUBJECT.match(text, e) for s, e, _, _ in occ):
-                score += 3  # 「AとBは10月17日、」: a joint announcement names its principal first
         if any(_DEFINED.match(text, e) for _, e, _, _ in occ):
             score += 6  # 「株式会社X（以下「当社」）」
         subject = sum(1 for _, e, _, _ in occ if _subject().match(text, e))
