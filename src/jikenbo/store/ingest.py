@@ -38,6 +38,7 @@ class IngestSummary:
     notices_linked: int = 0  # notices attached to an incident that already existed
     empty: list[str] = field(default_factory=list)  # documents with no incident notice
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, one-line reason)
+    listed: list[tuple[str, str]] = field(default_factory=list)  # pages a scan listed, not extracted
     fatal: str | None = None  # a store error that stopped the batch
 
     @property
@@ -51,6 +52,9 @@ class IngestSummary:
                f"{self.notices_linked} linked to known incidents"]
         if self.empty:
             out.append(f"{len(self.empty)} documents hold no incident notice (stored, not an error)")
+        if self.listed:
+            out.append(f"{len(self.listed)} pages listed by the scan were not extracted (cut short by "
+                       f"the crawler or unreadable; their lines in the scan output say why)")
         if self.failed:
             out.append(f"{len(self.failed)} inputs failed")
         if self.fatal:
@@ -62,6 +66,7 @@ class IngestSummary:
                 "unchanged": self.unchanged, "notices": self.notices,
                 "incidents_created": self.incidents_created, "notices_linked": self.notices_linked,
                 "empty": self.empty, "failed": [{"source": s, "message": m} for s, m in self.failed],
+                "listed": [{"source": s, "message": m} for s, m in self.listed],
                 "fatal": self.fatal}
 
 
@@ -116,6 +121,9 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
            on_error: Callable[[str, str], None] | None = None) -> IngestSummary:
     """Read, extract and store ``inputs`` (paths, folders, URLs, ``-``; or Documents).
 
+    A folder or ``.jsonl`` file written by ``jikenbo scan`` is read as scan output: its pages
+    come with their records already extracted and are stored and linked as they are.
+
     :param workers: extraction processes (default: the available cores; 1 = in this process)
     :param progress: show a Rich progress bar (only on a terminal, never under CI)
     :param on_error: called with (source, message) for each input that fails, as it fails
@@ -162,6 +170,19 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
 
     try:
         for item in items:
+            if isinstance(item, tuple):  # from scan output: extracted already
+                doc, recs = item
+                s.documents += 1
+                if store.has_document(doc.sha256):
+                    s.unchanged += 1
+                else:
+                    pending.append((doc, ("ok", ([r.model_dump_json() for r in recs], None))))
+                    drain(window)
+                bar.update(s)
+                continue
+            if not isinstance(item, Document | ReadError):  # a page the scan listed, not extracted
+                s.listed.append((item.source, item.message))
+                continue
             if isinstance(item, ReadError):
                 fail(item.source, item.message)
                 bar.update(s)
@@ -186,7 +207,7 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     return s
 
 
-def _items(inputs: Iterable[Any]) -> Iterable[Document | ReadError]:
+def _items(inputs: Iterable[Any]) -> Iterable[Any]:
     inputs = list(inputs) if not isinstance(inputs, list) else inputs
     if inputs and all(isinstance(x, Document | ReadError) for x in inputs):
         return inputs
@@ -194,4 +215,26 @@ def _items(inputs: Iterable[Any]) -> Iterable[Document | ReadError]:
         from jikenbo.read import read_inputs
     except ImportError as e:
         raise StoreError("ingest: the reader (jikenbo.read) is not available in this build") from e
-    return read_inputs([str(x) for x in inputs])
+    names = [str(x) for x in inputs]
+    try:
+        from jikenbo.scan.output import is_scan_output, iter_scan_output
+    except ImportError:  # a build without the scan stage reads every input as a document
+        return read_inputs(names)
+    if not any(is_scan_output(n) for n in names):
+        return read_inputs(names)
+    return _mixed(names, read_inputs, is_scan_output, iter_scan_output)
+
+
+def _mixed(names: list[str], read_inputs: Any, is_scan_output: Any, iter_scan_output: Any) -> Iterable[Any]:
+    """Scan output folders and files through the scan reader, every other input as usual."""
+    plain: list[str] = []
+    for name in names:
+        if is_scan_output(name):
+            if plain:
+                yield from read_inputs(plain)
+                plain = []
+            yield from iter_scan_output(name)
+        else:
+            plain.append(name)
+    if plain:
+        yield from read_inputs(plain)

@@ -1,0 +1,193 @@
+"""The scan prefilter: keep the few crawled pages that may be notices, on their raw bytes.
+
+Almost every page of a crawl is dropped here, before decoding or HTML parsing, so the cost
+per page must stay close to that of reading it. Three steps, cheapest first:
+
+1. type: only HTML, XHTML, plain text and PDF records are looked at;
+2. language: a record whose crawler named its languages (``WARC-Identified-Content-Language``)
+   and named none of ``languages`` is dropped;
+3. cue words: one Aho-Corasick pass (``ahocorasick_rs``) over the page's head finds the cue
+   words of ``data/lexicon/prefilter.toml`` in every encoding a Japanese page may use
+   (UTF-8, CP932/Shift_JIS, EUC-JP and the JIS bytes of ISO-2022-JP). Each distinct word adds
+   its group's weight (up to the group's cap of words), a ``.jp`` host and a notice-like
+   path add ``hint_weight`` each (on a page with a word of a ``hinted`` group: an incident
+   or an apology), and the page passes at ``threshold``.
+
+PDFs keep their text in compressed streams: a PDF passes on its host (``pdf_host_suffixes``)
+or on cue words visible in its bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urlsplit
+
+from jikenbo.config import ConfigError, lexicon, settings
+
+# How each reason a page is dropped is counted in the summary.
+DROP_TYPE, DROP_LANGUAGE, DROP_CUES = "type", "language", "cues"
+
+_ENCODINGS = ("utf-8", "cp932", "euc_jp", "iso2022_jp")
+
+
+def _encoded(word: str) -> set[bytes]:
+    """``word``'s bytes in each encoding that can encode it (ISO-2022-JP without its escapes:
+    inside a run of kanji and kana the bytes are the same whatever comes before)."""
+    out = set()
+    for codec in _ENCODINGS:
+        try:
+            raw = word.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if codec == "iso2022_jp":
+            raw = raw.replace(b"\x1b$B", b"").replace(b"\x1b(B", b"").replace(b"\x1b(J", b"")
+        if len(raw) >= 4:  # shorter byte strings match by chance in any binary data
+            out.add(raw)
+    return out
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    weight: int
+    cap: int
+    words: tuple[str, ...]
+    hinted: bool = False  # a word of this group lets the host and path hints count
+
+
+@dataclass
+class Prefilter:
+    """Built once per process from the lexicon and settings (``Prefilter.default()``)."""
+
+    groups: tuple[Group, ...]
+    threshold: int
+    hint_weight: int
+    host_suffixes: tuple[str, ...]
+    path_words: tuple[str, ...]
+    languages: frozenset[str]
+    media_types: frozenset[str]
+    pdf_host_suffixes: tuple[str, ...]
+    scan_bytes: int
+    _automaton: object = field(init=False, repr=False)
+    _pattern_word: list[int] = field(init=False, repr=False)  # pattern index → word index
+    _word_group: list[int] = field(init=False, repr=False)  # word index → group index
+
+    def __post_init__(self) -> None:
+        import ahocorasick_rs
+
+        patterns: dict[bytes, int] = {}
+        self._word_group = []
+        word_index = 0
+        for gi, group in enumerate(self.groups):
+            for word in group.words:
+                for raw in _encoded(word):
+                    patterns.setdefault(raw, word_index)
+                self._word_group.append(gi)
+                word_index += 1
+        if not patterns:
+            raise ConfigError("prefilter: no cue word of 2 or more characters")
+        keys = list(patterns)
+        self._pattern_word = [patterns[k] for k in keys]
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(keys, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
+
+    @classmethod
+    def default(cls) -> Prefilter:
+        return _default()
+
+    # The automaton is not picklable: a Prefilter sent to a worker process is rebuilt there.
+    def __getstate__(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
+
+    # ------------------------------------------------------------------ the steps
+
+    def media_kind(self, content_type: str | None, payload: bytes) -> str | None:
+        """``html``, ``text`` or ``pdf`` for a record worth reading, else None."""
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        if payload[:5] == b"%PDF-" or media == "application/pdf":
+            return "pdf" if "application/pdf" in self.media_types else None
+        if not media:
+            return "html"  # undeclared: the cue words decide
+        if media not in self.media_types:
+            return None
+        return "text" if media == "text/plain" else "html"
+
+    def language_ok(self, languages: str | None) -> bool:
+        if not languages or not self.languages:
+            return True
+        return any(code.strip().lower() in self.languages for code in languages.split(","))
+
+    def score(self, payload: bytes, url: str = "") -> int:
+        """The page's cue score: weighted distinct cue words (capped per group) plus hints."""
+        head = payload if len(payload) <= self.scan_bytes else memoryview(payload)[: self.scan_bytes]
+        found = {self._pattern_word[m[0]] for m in self._automaton.find_matches_as_indexes(head, overlapping=True)}
+        per_group = [0] * len(self.groups)
+        for w in found:
+            per_group[self._word_group[w]] += 1
+        total = sum(min(n, g.cap) * g.weight for n, g in zip(per_group, self.groups, strict=True))
+        if url and any(n and g.hinted for n, g in zip(per_group, self.groups, strict=True)):
+            total += self.hint_weight * self._hints(url)
+        return total
+
+    def _hints(self, url: str) -> int:
+        host, path = _host_path(url)
+        n = 0
+        if host.endswith(self.host_suffixes):
+            n += 1
+        if any(w in path for w in self.path_words):
+            n += 1
+        return n
+
+    def check(self, payload: bytes, content_type: str | None, url: str = "",
+              languages: str | None = None) -> tuple[str | None, str | None]:
+        """(kind, None) for a page that passes; (None, drop reason) for one that does not."""
+        kind = self.media_kind(content_type, payload)
+        if kind is None:
+            return None, DROP_TYPE
+        if not self.language_ok(languages):
+            return None, DROP_LANGUAGE
+        if kind == "pdf":
+            host = _host_path(url)[0]
+            if not self.pdf_host_suffixes or host.endswith(self.pdf_host_suffixes):
+                return kind, None
+        if self.score(payload, url) >= self.threshold:
+            return kind, None
+        return None, DROP_CUES
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    try:
+        parts = urlsplit(url)
+        return (parts.hostname or "").lower(), parts.path.lower()
+    except ValueError:
+        return "", ""
+
+
+@cache
+def _default() -> Prefilter:
+    lex = lexicon("prefilter")
+    s = settings("scan")
+    cues = lex.get("cues", {})
+    groups = []
+    hinted = set(s.get("hinted", []))
+    for name, spec in s.get("groups", {}).items():
+        if name not in cues:
+            raise ConfigError(f"prefilter: settings name the cue group {name!r}, which the lexicon lacks")
+        groups.append(Group(name, int(spec.get("weight", 1)), int(spec.get("cap", 1)), tuple(cues[name]),
+                            name in hinted))
+    hints = lex.get("hints", {})
+    return Prefilter(
+        groups=tuple(groups),
+        threshold=int(s.get("threshold", 4)),
+        hint_weight=int(s.get("hint_weight", 1)),
+        host_suffixes=tuple(h.lower() for h in hints.get("host_suffixes", [])),
+        path_words=tuple(p.lower() for p in hints.get("path_words", [])),
+        languages=frozenset(x.lower() for x in s.get("languages", [])),
+        media_types=frozenset(x.lower() for x in s.get("media_types", [])),
+        pdf_host_suffixes=tuple(h.lower() for h in s.get("pdf_host_suffixes", [])),
+        scan_bytes=int(s.get("scan_bytes", 1_048_576)),
+    )
