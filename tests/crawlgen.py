@@ -168,12 +168,12 @@ def _sample_text(name: str) -> str:
     raise ValueError(name)
 
 
-def notice_page(rng: random.Random, i: int) -> tuple[Notice, bytes, str | None, str]:
+def notice_page(rng: random.Random, i: int, tag: int = 0) -> tuple[Notice, bytes, str | None, str]:
     """(notice, body, HTTP content type, record type) of the i-th notice put into a crawl."""
     kinds = ["html-utf8", "html-sjis-header", "html-eucjp-meta", "text-iso2022", "text-sjis-undeclared",
              "html-sample", "wet", "pdf"]
     kind = kinds[i % len(kinds)]
-    host = f"www.notice{i}.example.co.jp"
+    host = f"www.notice{i}-{tag}.example.co.jp"
     if kind == "pdf":
         url = f"https://{host}/pdf/info{i}.pdf"
         return Notice(url, NOTICE_PDF, "binary", "application/pdf"), (SAMPLES / NOTICE_PDF).read_bytes(), \
@@ -223,7 +223,7 @@ def write_crawl(folder: Path, *, files: int, pages_per_file: int, notices: int, 
         for _ in range(pages_per_file):
             date = f"2024-06-{1 + k % 28:02d}T{k % 24:02d}:{k % 60:02d}:00Z"
             if k in notice_at:
-                notice, body, ctype, rtype = notice_page(rng, len(crawl.notices))
+                notice, body, ctype, rtype = notice_page(rng, len(crawl.notices), seed)
                 crawl.notices.append(notice)
                 url = notice.url
             else:
