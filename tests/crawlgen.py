@@ -54,6 +54,13 @@ _JA_FOOTER = ("<footer><a href='/privacy/'>個人情報保護方針</a> | <a hre
 _OUTAGE = ("<h1>システムメンテナンスに伴うサービス停止のお知らせ</h1><p>いつもご利用いただきありがとうございます。"
            "下記日程でシステムの定期メンテナンスを実施いたします。ご迷惑をおかけいたしますが、ご理解とご協力を"
            "お願い申し上げます。障害が発生した場合は本ページでお知らせします。</p>")
+# Everyday pages that hold an incident word in its everyday sense: they pass the prefilter and
+# cost a full read, as their like do in a real crawl.
+_EVERYDAY = ("<h2>落とし物・紛失物のお問い合わせについて</h2><p>店内で傘や手袋を紛失された場合は、サービスカウンターまで"
+             "お問い合わせください。お預かりした品は一か月保管いたします。</p>",
+             "<h2>宛名ラベルの書き方</h2><p>年賀状の宛名は楷書ではっきりと書きましょう。誤って書いた場合は修正テープを"
+             "使わず、新しいはがきに書き直すのがおすすめです。</p>",
+             "<h2>図書の持ち出しについて</h2><p>館内資料の持ち出しはできません。閲覧席でご利用ください。</p>")
 _EN_WORDS = tuple((  # noqa: SIM905
     "the of and to in for with on at from this that our new best free online shop news sport music "
     "travel hotel price review guide learn more about contact privacy policy terms home blog post "
@@ -130,13 +137,44 @@ def _en_text(rng: random.Random, n_words: int) -> str:
     return " ".join(rng.choice(_EN_WORDS) for _ in range(n_words))
 
 
+_POOLS: dict[object, list[str]] = {}
+
+
+def _pool(key: object, make: object, n: int = 120) -> list[str]:
+    """A fixed pool of generated paragraphs per key (made once: pages draw from it, fast)."""
+    if key not in _POOLS:
+        prng = random.Random(str(key))
+        _POOLS[key] = [make(prng) for _ in range(n)]  # type: ignore[operator]
+    return _POOLS[key]
+
+
+def _markup(prng: random.Random) -> str:
+    """Scripts, styles and wrappers: most of a real page's bytes are not its text."""
+    ident = "".join(prng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+    return (f"<script>window.{ident}=function(e){{var t=document.getElementById('{ident}');"
+            f"if(t){{t.classList.toggle('open-{prng.randrange(999)}')}}return {prng.randrange(10**6)}}};</script>"
+            f"<div class='c-{ident} l-{prng.randrange(99)}'><ul>"
+            + "".join(f"<li><a href='/{ident}/{i}'>{i}</a></li>" for i in range(prng.randrange(3, 12)))
+            + "</ul></div>")
+
+
+def _filled(rng: random.Random, size: int, text_pool: list[str], markup_pool: list[str]) -> str:
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        chunk = rng.choice(markup_pool) if rng.random() < 0.55 else f"<p>{rng.choice(text_pool)}</p>"
+        parts.append(chunk)
+        total += len(chunk.encode("utf-8"))
+    return "".join(parts)
+
+
 def unrelated_page(rng: random.Random, size: int) -> tuple[str, str, bytes, str]:
     """(url, kind, body, content type) of a page that is no notice, about ``size`` bytes."""
     r = rng.random()
-    n = max(50, size // 6)
+    markup = _pool("markup", _markup, 400)
     if r < 0.45:  # English
         host = f"www.site{rng.randrange(10**6)}.{rng.choice(['com', 'org', 'net', 'co.uk'])}"
-        paras = "".join(f"<p>{_en_text(rng, 60)}</p>" for _ in range(max(1, n // 60)))
+        paras = _filled(rng, size, _pool("en", lambda g: _en_text(g, 60)), markup)
         body = f"<!doctype html><html><head><title>{_en_text(rng, 5)}</title></head><body>{paras}" \
                f"<footer>privacy policy | contact</footer></body></html>"
         return f"https://{host}/{_en_text(rng, 1)}/{rng.randrange(10**5)}", "en", body.encode(), \
@@ -144,10 +182,13 @@ def unrelated_page(rng: random.Random, size: int) -> tuple[str, str, bytes, str]
     org = rng.choice(_ORGS)
     host = f"www.{rng.choice(['shop', 'info', 'town', 'blog', 'news'])}{rng.randrange(10**6)}." \
            f"{rng.choice(['jp', 'co.jp', 'or.jp', 'com', 'ne.jp'])}"
-    topic = rng.choice(_JA_TOPICS_SPLIT)
-    paras = "".join(f"<p>{_ja_text(rng, 40, topic)}</p>" for _ in range(max(1, n // 60)))
+    ti = rng.randrange(len(_JA_TOPICS_SPLIT))
+    topic = _JA_TOPICS_SPLIT[ti]
+    paras = _filled(rng, size, _pool(("ja", ti), lambda g, t=topic: _ja_text(g, 40, t)), markup)
     if r > 0.995:  # an outage or maintenance notice: a hard case, no incident
         paras = _OUTAGE + paras
+    elif r > 0.99:  # an incident word in its everyday sense: passes the prefilter, holds no notice
+        paras = rng.choice(_EVERYDAY) + paras
     body = (f"<!doctype html><html><head><meta charset='{{cs}}'><title>{org} {_ja_text(rng, 3, topic)}</title></head>"
             f"<body><nav>ホーム お知らせ 会社概要</nav>{paras}{_JA_FOOTER.format(org=org)}</body></html>")
     enc = rng.choice(["utf-8", "utf-8", "utf-8", "cp932", "euc_jp"])
