@@ -90,6 +90,26 @@ def _timed(fn, files: list[str], workers: int) -> tuple[float, list]:
     return time.perf_counter() - t, out
 
 
+def _whole(files: list[str], workers: int) -> tuple[float, object, set[str]]:
+    """The whole scan as a user runs it (its own process pool), into a fresh output folder."""
+    out_dir = Path(tempfile.mkdtemp(prefix="jikenbo-bench-out-"))
+    try:
+        with ProcessPoolExecutor(workers) as pool:  # warm the OS cache for imports, as (a) and (b) had
+            list(pool.map(_prefilter_only, files[:workers]))
+        t = time.perf_counter()
+        summary = scan(files, str(out_dir), workers=workers)
+        seconds = time.perf_counter() - t
+        found = set()
+        for p in out_dir.glob("*.jsonl"):
+            for line in p.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                if row.get("kind") == "page":
+                    found.add(row["url"])
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return seconds, summary, found
+
+
 def real_recall() -> dict | None:
     """The prefilter's recall on ../shared's real notices wrapped as WARC records (if present)."""
     try:
@@ -123,6 +143,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "jikenbo-bench-crawl",
                     help="where the crawl is written (reused when the parameters match)")
+    ap.add_argument("--repeat", type=int, default=2, help="runs of each phase (the best is kept)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -130,29 +151,21 @@ def main() -> None:
     files = info["files"]
     disk = sum(os.path.getsize(f) for f in files)
 
-    t_floor, floor = _timed(_read_floor, files, args.workers)
+    # The phases alternate, --repeat times, and each keeps its best time: other jobs on a shared
+    # machine then weigh on all three alike.
+    best: dict[str, float] = {}
+    for _ in range(args.repeat):
+        t_floor, floor = _timed(_read_floor, files, args.workers)
+        t_pre, pre = _timed(_prefilter_only, files, args.workers)
+        t_scan, summary, found = _whole(files, args.workers)
+        for k, v in (("floor", t_floor), ("pre", t_pre), ("scan", t_scan)):
+            best[k] = min(best.get(k, v), v)
+    t_floor, t_pre, t_scan = best["floor"], best["pre"], best["scan"]
     records = sum(p for p, _ in floor)
     payload = sum(b for _, b in floor)
-    t_pre, pre = _timed(_prefilter_only, files, args.workers)
     pages = sum(p for p, _, _ in pre)
     page_bytes = sum(b for _, b, _ in pre)
     passed = sum(r for _, _, r in pre)
-
-    out_dir = Path(tempfile.mkdtemp(prefix="jikenbo-bench-out-"))
-    try:
-        with ProcessPoolExecutor(args.workers) as pool:  # warm: imports and lexicons, as in (a) and (b)
-            list(pool.map(_prefilter_only, files[: args.workers]))
-        t = time.perf_counter()
-        summary = scan(files, str(out_dir), workers=args.workers)
-        t_scan = time.perf_counter() - t
-        found = set()
-        for p in out_dir.glob("*.jsonl"):
-            for line in p.read_text(encoding="utf-8").splitlines():
-                row = json.loads(line)
-                if row.get("kind") == "page":
-                    found.add(row["url"])
-    finally:
-        shutil.rmtree(out_dir, ignore_errors=True)
     notices = set(info["notices"])
     st = summary.stats
 
@@ -168,6 +181,7 @@ def main() -> None:
         "floor_warc_reading": rates(t_floor, pages, payload),
         "prefilter": {**rates(t_pre, pages, page_bytes), "passed": passed, "pass_rate": round(passed / pages, 5)},
         "whole_scan": {**rates(t_scan, pages, page_bytes), "read": st.read, "records": st.records,
+                       "ms_per_page_read": round(1000 * args.workers * max(0.0, t_scan - t_pre) / max(1, st.read), 1),
                        "pages_with_notices": st.with_notices, "notice_recall": round(len(found & notices) /
                                                                                      max(1, len(notices)), 4),
                        "failed": len(summary.failed)},
