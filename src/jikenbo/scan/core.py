@@ -16,7 +16,6 @@ extracted) and last ``{"kind": "summary", ...}``, which marks the file complete.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -27,7 +26,7 @@ from typing import Any
 
 from jikenbo.read import ReadFailure, ReadOptions, decode_bytes
 from jikenbo.scan.prefilter import DROP_LANGUAGE, DROP_TYPE, Prefilter
-from jikenbo.scan.warc import Page, WarcError, iter_pages
+from jikenbo.scan.warc import Page, WarcError, iter_pages, record_length
 
 log = logging.getLogger(__name__)
 
@@ -106,15 +105,8 @@ def scan_input(source: str, config: ScanConfig | None = None) -> InputResult:
     started = time.perf_counter()
     st = ScanStats()
     rows: list[dict[str, Any]] = []
-    waiting: list[tuple[Page, dict[str, Any]]] = []  # rows whose record length is not known yet
-
-    def on_record(pos: int) -> None:
-        for page, row in waiting:
-            page.length = row["warc"]["length"] = pos - page.offset
-        waiting.clear()
-
     try:
-        for page in iter_pages(source, on_record=on_record):
+        for page in iter_pages(source):
             st.pages += 1
             st.bytes += len(page.payload)
             kind, dropped = cfg.prefilter.check(page.payload, page.content_type, page.url, page.languages)
@@ -132,16 +124,14 @@ def scan_input(source: str, config: ScanConfig | None = None) -> InputResult:
             row = _read_page(source, page, kind, cfg, st)
             if row is not None:
                 rows.append(row)
-                waiting.append((page, row))
     except WarcError as e:
         return InputResult(source, ok=False, error=str(e), stats=st, seconds=time.perf_counter() - started)
     except Exception as e:  # a bug must cost this input only, with one line
         log.exception("unexpected error scanning %s", source)
         return InputResult(source, ok=False, error=f"{source}: unexpected error: {type(e).__name__}: {e}",
                            stats=st, seconds=time.perf_counter() - started)
-    if waiting and "://" not in source[:16]:
-        with contextlib.suppress(OSError):
-            on_record(os.stat(source).st_size)
+    for row in rows:  # the few kept records' stored lengths, so each can be fetched again alone
+        row["warc"]["length"] = record_length(source, row["warc"]["offset"])
     head = {"kind": "scan", "version": FORMAT_VERSION, "input": source}
     tail = {"kind": "summary", "input": source, **asdict(st)}
     lines = [json.dumps(head, ensure_ascii=False)]
