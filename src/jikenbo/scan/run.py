@@ -38,6 +38,7 @@ class ScanSummary:
     stats: ScanStats = field(default_factory=ScanStats)  # the inputs scanned in this run
     skipped_stats: ScanStats = field(default_factory=ScanStats)  # from the skipped inputs' files
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # processor time of the inputs scanned, summed over the workers
 
     @property
     def ok(self) -> bool:
@@ -67,7 +68,8 @@ class ScanSummary:
         return {"done": self.done, "skipped": self.skipped,
                 "failed": [{"input": s, "message": m} for s, m in self.failed],
                 "stats": {**asdict(self.stats), "prefiltered": self.stats.prefiltered},
-                "skipped_stats": asdict(self.skipped_stats), "seconds": round(self.seconds, 3)}
+                "skipped_stats": asdict(self.skipped_stats), "seconds": round(self.seconds, 3),
+                "cpu_seconds": round(self.cpu_seconds, 3)}
 
 
 # --------------------------------------------------------------------------- inputs
@@ -282,6 +284,7 @@ def scan(inputs: Iterable[str], out_dir: str, *, workers: int | None = None, das
         if res.ok:
             summary.done.append(res.source)
             summary.stats.add(res.stats)
+            summary.cpu_seconds += res.cpu_seconds
         else:
             summary.failed.append((res.source, res.error or "failed"))
         if on_result:
