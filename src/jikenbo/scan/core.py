@@ -110,7 +110,7 @@ def scan_input(source: str, config: ScanConfig | None = None) -> InputResult:
         for page in iter_pages(source):
             st.pages += 1
             st.bytes += len(page.payload)
-            kind, dropped = cfg.prefilter.check(page.payload, page.content_type, page.url, page.languages)
+            kind, dropped = cfg.prefilter.check(page.payload, page.content_type, lambda p=page: p.url, page.languages)
             if kind is None:
                 if dropped == DROP_TYPE:
                     st.dropped_type += 1

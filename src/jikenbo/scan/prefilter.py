@@ -22,6 +22,7 @@ or on cue words visible in its bytes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
@@ -128,11 +129,14 @@ class Prefilter:
             return True
         return any(code.strip().lower() in self.languages for code in languages.split(","))
 
-    def score(self, payload: bytes, url: str = "") -> int:
+    def score(self, payload: bytes, url: str | Callable[[], str] = "") -> int:
         """The page's cue score: weighted distinct cue words (capped per group) plus hints; 0
         without a word of a required group."""
         head = payload if len(payload) <= self.scan_bytes else payload[: self.scan_bytes]
-        found = {self._pattern_word[i] for i in self._matcher.found(head)}  # type: ignore[attr-defined]
+        hits = self._matcher.found(head)  # type: ignore[attr-defined]
+        if not hits:
+            return 0
+        found = {self._pattern_word[i] for i in hits}
         per_group = [0] * len(self.groups)
         for w in found:
             per_group[self._word_group[w]] += 1
@@ -141,7 +145,7 @@ class Prefilter:
             return 0
         total = sum(min(n, g.cap) * g.weight for n, g in pairs)
         if url and any(n and g.hinted for n, g in pairs):
-            total += self.hint_weight * self._hints(url)
+            total += self.hint_weight * self._hints(url if isinstance(url, str) else url())
         return total
 
     def _hints(self, url: str) -> int:
@@ -153,16 +157,18 @@ class Prefilter:
             n += 1
         return n
 
-    def check(self, payload: bytes, content_type: str | None, url: str = "",
+    def check(self, payload: bytes, content_type: str | None, url: str | Callable[[], str] = "",
               languages: str | None = None) -> tuple[str | None, str | None]:
-        """(kind, None) for a page that passes; (None, drop reason) for one that does not."""
+        """(kind, None) for a page that passes; (None, drop reason) for one that does not.
+
+        ``url`` may be a function that gives it: it is then asked only when the hints count."""
         kind = self.media_kind(content_type, payload)
         if kind is None:
             return None, DROP_TYPE
         if not self.language_ok(languages):
             return None, DROP_LANGUAGE
         if kind == "pdf":
-            host = _host_path(url)[0]
+            host = _host_path(url if isinstance(url, str) else url())[0]
             if not self.pdf_host_suffixes or host.endswith(self.pdf_host_suffixes):
                 return kind, None
         if self.score(payload, url) >= self.threshold:
