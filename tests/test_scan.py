@@ -151,8 +151,8 @@ def test_cli_scan_summary_and_exit_status(crawl, tmp_path):
     assert r.exit_code == 1
     assert f"jikenbo: {broken}: damaged after the record at offset" in r.stderr
     assert f"inputs: {len(c.files)} scanned, 0 skipped (already scanned), 1 failed" in r.stdout
-    assert re.search(r"^pages: [\d,]+ seen, [\d,]+ prefiltered \(type [\d,]+, language 0, cue words [\d,]+\), "
-                     r"[\d,]+ read$", r.stdout, re.M)
+    assert re.search(r"^pages: [\d,]+ seen, [\d,]+ prefiltered \(type [\d,]+, language 0, cue words [\d,]+, "
+                     r"visible text [\d,]+\), [\d,]+ read$", r.stdout, re.M)
     assert re.search(r"^records: [\d,]+ notices in [\d,]+ pages; [\d,]+ pages read held none$", r.stdout, re.M)
     assert "Traceback" not in r.output
     r2 = CliRunner().invoke(cli, ["scan", str(listing), "--out", str(out), "--json"])
@@ -274,6 +274,20 @@ def test_prefilter_cue_words_in_each_encoding():
         assert pf.check(body, "text/html", "https://www.example.co.jp/news/1.html") == ("html", None), enc
     shop = "<html><body>新商品のご案内<footer>個人情報保護方針 お問い合わせ お知らせ</footer></body></html>"
     assert pf.check(shop.encode(), "text/html", "https://shop.example.jp/news/") == (None, "cues")
+
+
+def test_prefilter_text_step_ignores_menus_and_footers():
+    pf = Prefilter.default()
+    chrome = ("<nav><a href='/news/'>お知らせ</a></nav>{body}<footer><a href='/privacy/'>個人情報保護方針</a>"
+              "</footer><script>var msg = 'ご迷惑';</script>")
+    umbrella = chrome.format(body="<p>店内で傘を紛失された方はカウンターへ。</p>").encode()
+    url = "https://www.example.co.jp/news/1.html"
+    assert pf.score(umbrella, url) >= pf.threshold  # the bytes alone let it through
+    assert pf.check(umbrella, "text/html", url) == (None, "text")
+    notice = chrome.format(body="<h1>不正アクセスによる個人情報漏えいのお詫び</h1>").encode("cp932")
+    assert pf.check(notice, "text/html; charset=Shift_JIS", url) == ("html", None)
+    undecodable = b"\x00\x01" * 50 + "不正アクセスのお詫び".encode()
+    assert pf.check(undecodable, "text/html", url) == ("html", None)  # the read stage will say why
 
 
 def test_prefilter_type_language_and_pdf_hints():
