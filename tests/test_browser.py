@@ -143,7 +143,7 @@ def test_incident_evidence_click_highlights(page, server) -> None:  # type: igno
 def test_stats_charts_render(page, server) -> None:  # type: ignore[no-untyped-def]
     page.goto(server + "/stats")
     svgs = page.locator("figure.chartbox svg")
-    assert svgs.count() == 5
+    assert svgs.count() == 6  # per month, types, affected, categories, lag, vendors
     for i in range(svgs.count()):
         box = svgs.nth(i).bounding_box()
         assert box and box["width"] > 100 and box["height"] > 30
@@ -183,7 +183,7 @@ def test_hostile_notice_does_not_execute(page, server) -> None:  # type: ignore[
     assert page.evaluate("document.querySelectorAll('img, iframe, svg[onload]').length") == 0
     # the text shows the markup as text
     assert "<script>" in page.inner_text("section.notice pre.doc")
-    assert page.title() == "pwned · 事件簿"  # the extracted organisation name, rendered as text
+    assert page.title() == "株式会社あやめ電算 · 事件簿"  # the extracted organisation name, never the script's title
     _shot(page, "hostile")
     page.goto(server + "/try")
     page.fill("textarea[name=text]", HOSTILE.read_text(encoding="utf-8"))

@@ -21,6 +21,7 @@ from functools import cache
 
 from jikenbo.config import lexicon
 from jikenbo.models import Document, Segment
+from jikenbo.text.chars import KANJI, KATAKANA
 from jikenbo.text.dates import find_dates
 from jikenbo.text.normalize import normalize
 
@@ -41,6 +42,16 @@ _SENTENCE = re.compile(r"(?<=[。!?！？])|\n")
 _EVENT_VERB = re.compile(
     r"(?:た|だ)(?:[。、)」]|こと|ため|もの|と|が|の|$)|ました|判明|発覚|確認され|受け|発生|遭|被害|ていた|ている|ておりま|しまい|流出|漏え?い|漏洩|紛失|盗難"
 )
+# a title that reports something (「…の流出について」「…に関するお詫び」), not one that teaches
+_REPORT_TITLE = re.compile(
+    r"について|に関する|お詫び|おわび|ご報告|お知らせ|(?:流出|漏え?い|漏洩|紛失|誤送信|誤送付)(?:した|しました|か|の可能性|$)"
+)
+# what a template leaves to fill: the organisation, the date, the count
+_SLOT = re.compile(r"株式会社|会社|(?<![市町村])[市町村]$|病院|年|月|日|件|名|代表|社長|[\[［]")
+# 「個人情報の取扱いに関するお詫び」: an apology about personal data is an incident notice even
+# where its first lines use none of the cue words
+_APOLOGY_TITLE = re.compile(r"(?:個人情報|お客様情報|顧客情報|会員情報|患者情報|住民情報)[^\n。]{0,30}(?:お詫び|おわび|謝罪|ご報告)"
+                            r"|(?:お詫び|おわび)[^\n。]{0,10}(?:個人情報|お客様情報)")
 _QUESTION = re.compile(r"(?:ですか|でしょうか|ますか)[。?？]?$|^\s*(?:Q|Ｑ|問)\s?\d")
 
 
@@ -75,7 +86,7 @@ def _lex() -> _Lex:
     org = ext["org"]
     orgish = (
         rf"(?:{_alt(org['designators'])})|(?:[^\s、。]{{1,20}}(?:{_alt(org['suffixes'])}))"
-        rf"|(?:[一-龥]{{1,6}}(?:{_alt(org['public_suffixes'])}))|(?:[A-Za-z][A-Za-z0-9&.\-]+)|(?:[ァ-ヴー]{{3,}})"
+        rf"|(?:[{KANJI}]{{1,6}}(?:{_alt(org['public_suffixes'])}))|(?:[A-Za-z][A-Za-z0-9&.\-]+)|(?:[{KATAKANA}]{{3,}})"
     )
     cues = [c for t in types.values() for c in t["cues"]] + ext["leak"]["possible"][:4] + ["漏え?い", "漏洩", "流出"]
     return _Lex(
@@ -174,16 +185,37 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
             if len(rows) >= 2 and len(rows) > len(best):
                 best = rows
             continue
+        if len({lines[i].text.strip() for i in idxs}) == 1:
+            continue  # one title printed twice (above and below the notice) opens no entries
         # an entry owns a body: enough text before the next header of its group
         owned = []
         for k, i in enumerate(idxs):
             nxt = idxs[k + 1] if k + 1 < len(idxs) else len(lines)
             body = sum(len(lines[j].text.strip()) for j in range(i + 1, nxt))
-            if body >= MIN_BODY_CHARS:
+            # the last entry of a page cut by the crawler may keep only a few words of body
+            if body >= MIN_BODY_CHARS or (nxt == len(lines) and body and lex.title_cue.search(lines[i].text)):
                 owned.append(i)
         if len(owned) >= 2 and len(owned) > len(best):
             best = owned
+    if not best:
+        # a page that holds one tagged entry (「【セキュリティ事件簿#2024-350】気仙沼市 …」) opens with
+        # its header, and the header is where the organisation is named
+        first = next((i for i, ln in enumerate(lines) if ln.text.strip() and not _is_label_line(ln.text)), None)
+        if first is not None:
+            shape = _header_shape(lines[first].text, lex)
+            tag = lex.marker.match(lines[first].text.strip())
+            if shape and shape.startswith("【") and tag and re.search(r"[#＃]\s?\d|\d{3,}", tag.group(1)) \
+                    and lex.title_cue.search(lines[first].text):
+                best = [first]
     return best
+
+
+_LABEL_LINE = re.compile(r"^\s*(?:ラベル|カテゴリー?|タグ)\s?[:：]?\s?\S.{0,60}(?:の投稿を表示|一覧)")
+
+
+def _is_label_line(text: str) -> bool:
+    """A blog's archive banner (「ラベル インシデント:誤操作 の投稿を表示しています。」)."""
+    return bool(_LABEL_LINE.match(text))
 
 
 def _trim_tail(lines: list[_Line], lex: _Lex, start: int, end: int) -> int:
@@ -237,20 +269,37 @@ def _section_end(lines: list[_Line], start: int, end: int) -> int:
     return end
 
 
+def _is_template(text: str, lex: _Lex) -> bool:
+    """A form never filled in: placeholders where the notice's own particulars go (○○株式会社,
+    20**年**月**日, ●●件), not a real notice that masks a name (「○○様」) or bolds a word."""
+    slots = 0
+    for m in lex.placeholder.finditer(text):
+        around = text[max(0, m.start() - 4):m.end() + 4]
+        if _SLOT.search(around):
+            slots += 1
+    return slots >= 3 or (slots >= 2 and not any(d.has_year and d.precision == "day" for d in find_dates(text[:4000])))
+
+
 def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> str | None:
     """The reason a segment is no incident notice, or None when it is one."""
-    if len(lex.placeholder.findall(text)) >= 2:
+    if _is_template(text, lex):
         return "template with unfilled placeholders"
-    if not lex.incident_cue.search(text):
+    first_lines = "\n".join([ln for ln in text.split("\n") if ln.strip()][:3])
+    if not lex.incident_cue.search(text) and not _APOLOGY_TITLE.search(first_lines):
         return "no incident described"
     head = text[:400]
-    if lex.howto.search(head) and len(lex.howto.findall(text)) >= 2:
+    # a title that reports a leak or an attack outweighs article-kind words in the body
+    # (「大阪府 個人情報(電子メールアドレス)の流出について」 about a lecture's mailing)
+    title = next((ln for ln in text.split("\n") if ln.strip()), "")
+    titled = bool(lex.incident_cue.search(title) and _REPORT_TITLE.search(title)) and not lex.howto.search(title) \
+        and not lex.event.search(title)
+    if lex.howto.search(head) and len(lex.howto.findall(text)) >= 2 and not titled:
         return "how-to article"
-    if len(lex.statistics.findall(text)) >= 3:
+    if len(lex.statistics.findall(text)) >= 3 and not titled:
         return "statistics article"
     if len(lex.faq.findall(text)) >= 3:
         return "questions and answers"
-    if len(lex.event.findall(text)) >= 3:
+    if len(lex.event.findall(text)) >= 3 and not titled:
         return "event announcement"
     if not digest_entry and not _happened(text, lex):
         return "no incident said to have happened"

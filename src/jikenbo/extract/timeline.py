@@ -15,7 +15,10 @@ from functools import cache
 
 from jikenbo.extract.context import Context, cue, lexicons
 from jikenbo.text.dates import DateMatch, find_dates
+from jikenbo.text.normalize import normalize
 
+_ROW_REST = re.compile(r"[\s()（）月火水木金土日曜:：~〜・-]|午前|午後|\d{1,2}時(?:\d{1,2}分)?(?:頃|ごろ)?")
+_BULLET_NEXT = re.compile(r"\s*\n\s*[•・\-*●○◦]")
 _LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
 _TODAY = re.compile(r"本日\s*[(（]?\s*$")
 _DISCLOSE_AFTER = re.compile(r"^(?:\([^)]{1,6}\))?[、,]?\s?[^。\n]{0,25}?(?:公表|発表|公開|開示|明らかにし|リリース)")
@@ -50,6 +53,8 @@ def _first_cue(window: str) -> str | None:
     if told and (best is None or best[1] != "detected" or told.start() < best[0]):
         best = (told.start(), "detected")  # what comes before 「…旨の連絡を受け」 is what was reported
     auth = _authority_kind(window)
+    if auth and told and not _REPORTED_TO.search(window):
+        auth = None  # 「…から、警視庁荻窪警察署を通じ、…旨の連絡を受けました」: told through the police
     if auth:
         lx = lexicons()
         pos = min(m.start() for code in ("ppc", "police", "ministry", "jipdec")
@@ -89,6 +94,11 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             last = dates[j - 1]
             nxt = dates[j].start if j < len(dates) else send
             window = text[last.end:max(min(nxt, send), last.end)]
+        if sent is not None and not text[sent.start:d.start].strip(" •・-*") and _BULLET_NEXT.match(text, sent.end) \
+                and not _ROW_REST.sub("", text[d.end:sent.end]):
+            # a timeline row: the date stands alone, what happened follows on the next lines
+            nxt_date = dates[j].start if j < len(dates) else len(text)
+            window = text[d.end:min(nxt_date, sent.end + 200)]
         before = text[max(sent.start if sent else 0, d.start - 12):d.start]
         kind: str | None = None
         if d.start < header_end:  # the date printed in a digest entry's header is its publication date
@@ -104,6 +114,10 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
         elif d.end_date is not None:  # a period (exposure window, attack span) is never the detection
             k = _first_cue(window)
             kind = k if k not in (None, "detected") else "started"
+            if k == "detected" and cue("events", "told").search(window):
+                kind = "detected"  # 「2月2日~3日 複数事業所から…について連絡」: told over two days
+        elif _FOUND_SINCE.match(window):
+            kind = "detected"  # 「10月28日以降に順次判明しました」: found out from that day on
         elif cue("events", "started").search(window):
             kind = "started"
         else:
@@ -114,8 +128,19 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
                 kind = _first_cue(text[dates[j].end:send])
             if kind is None and sent is not None:
                 kind = _authority_kind(sent.text)
+        if kind in (None, "other") and sent is not None and sent.is_heading:
+            above = text[:sent.start].rstrip().rsplit("\n", 1)[-1].strip()
+            kind = next((k for k, p in _LABEL_ABOVE.items() if p.search(above)), kind)
+        if kind in (None, "other") and sent is not None and sent.heading and _detected_heading().search(sent.heading) \
+                and not any(e.kind == "detected" and ctx.sentence_at(e.match.start) is sent for e in out):
+            kind = "detected"  # 「4 事案発覚日時」 over 「令和5年8月23日11時40分頃」
         out.append(DatedEvent(d, kind or "other"))
     return out
+
+
+@cache
+def _detected_heading() -> re.Pattern[str]:
+    return re.compile(r"(?:発覚|判明|覚知|認知|検知|把握)(?:日|日時|の日|した日)|(?:発覚|判明)(?:の経緯)?$")
 
 
 def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
@@ -142,6 +167,13 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
     if published:
         return published, None
     text = ctx.text
+    # a labelled date line anywhere (a page's navigation can push it far down): 「更新日:2022年3月4日」
+    for s in ctx.sentences:
+        lab = _DATE_LABEL.match(s.text)
+        if lab:
+            ds = find_dates(s.text[lab.end():])
+            if ds and ds[0].precision == "day" and ds[0].has_year and ds[0].start <= 2:
+                return ds[0].date.isoformat(), None
     # a line that is only a date, near the top or the bottom of the notice
     for s in ctx.sentences[:12] + ctx.sentences[-6:]:
         ds = find_dates(s.text)
@@ -167,6 +199,13 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
     return None, None
 
 
+# the organisation itself tells an authority (「警察に届け出」「個人情報保護委員会へ報告」)
+_REPORTED_TO = re.compile(r"(?:に|へ|に対し(?:て)?)(?:は|も)?\s?(?:報告|届(?:け)?出|相談|通報|連絡(?:し|いたし)|被害届|速報|申告|提出)")
+# a label on the line above a date in a table laid out as lines (「判明日」 / 「令和4年06月03日」)
+_LABEL_ABOVE = {"detected": re.compile(r"(?:発覚|判明|覚知|認知|検知|把握|確認)(?:した)?(?:日|日時|年月日)$"),
+                "started": re.compile(r"(?:発生|発現)(?:日|日時|年月日)$")}
+_FOUND_SINCE = re.compile(r"^(?:\([^)]{1,6}\))?\s*(?:以降|から)に?[、,]?\s?(?:順次|次々と?|相次いで)?(?:判明|発覚|確認され|把握)")
+_DATE_LABEL = re.compile(r"\s*(?:更新日|掲載日|公開日|発表日|公表日|投稿日|発行日|発表日時|掲載日時|公開日時|作成日)(?:時)?\s?[:：]?\s?")
 _DAY_ONLY = re.compile(r"(?:は|が)\s?(\d{1,2})日[、,]")
 
 
@@ -176,11 +215,9 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
     if published:
         ref = dt.date.fromisoformat(published)
     else:
-        for s in ctx.sentences[:8]:
-            full = [d for d in find_dates(s.text) if d.has_year and d.precision == "day"]
-            if full:
-                ref = full[0].date
-                break
+        # a report is written after everything it tells: read its 「26日」 against the latest full date
+        full = [d.date for s in ctx.sentences[:8] for d in find_dates(s.text) if d.has_year and d.precision == "day"]
+        ref = max(full) if full else None
     if ref is None:
         return None
     for m in _DAY_ONLY.finditer(ctx.text):
@@ -194,6 +231,26 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
             except ValueError:
                 return None
     return None
+
+
+_URL_DATE = re.compile(r"(?<!\d)(20\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?(?!\d)")
+
+
+def document_anchor(text: str, url: str | None) -> dt.date | None:
+    """What a year-less date (「12月7日」) is read against when the notice prints no date of its
+    own: the date in its address (a blog's ``/2023/11/`` or ``updated-max=2023-10-05``), else a
+    month after the latest full date anywhere in the document."""
+    if url:
+        m = _URL_DATE.search(url)
+        if m:
+            y, mo = int(m.group(1)), int(m.group(2))
+            day = int(m.group(3)) if m.group(3) else 28
+            try:
+                return dt.date(y, mo, day) + dt.timedelta(days=0 if m.group(3) else 3)
+            except ValueError:
+                pass
+    dated = [d.date for d in find_dates(normalize(text[:20000]).text) if d.has_year and d.precision == "day"]
+    return max(dated) + dt.timedelta(days=31) if dated else None
 
 
 def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
