@@ -263,3 +263,14 @@ def test_date_after_a_label_colon():
     [d] = find_dates(nfkc("掲載日：2025年3月10日"))
     assert d.date == dt.date(2025, 3, 10)
     assert find_dates("10:30から") == []
+
+
+def test_year_less_month_slash_day_before_a_particle():
+    import datetime as dt
+
+    from jikenbo.text.dates import find_dates
+
+    got = [(d.date.isoformat(), d.has_year) for d in find_dates("同大にて2/25から教職員をかたるメールを確認。", dt.date(2022, 3, 10))]
+    assert got == [("2022-02-25", False)]
+    assert find_dates("職員の1/3が在宅勤務") == []  # a fraction, not a date
+    assert find_dates("24/7で対応") == []

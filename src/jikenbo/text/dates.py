@@ -102,6 +102,9 @@ _ATOM_RE = re.compile(
     rf"(?=[0-9{_KN}同翌前昨本今{_LETTERS}]|{_ERA_ALT})(?:"
     rf"(?P<num>{_NOT_BEFORE_NUM}(?P<ny>(?:1[89]|20)\d\d)(?P<ns>[/.\-])(?P<nm>\d{{1,2}})(?P=ns)"
     rf"(?P<nd>\d{{1,2}}){_NUM_TAIL})"
+    # a year-less month/day as news and digests write it: 「2/25から」「3/2に」 (a particle must follow)
+    rf"|(?P<md>{_NOT_BEFORE_NUM}(?P<mdm>1[0-2]|0?[1-9])/(?P<mdd>3[01]|[12][0-9]|0?[1-9])(?![0-9/])"
+    r"(?=[ ]*(?:から|より|に|以降|まで|頃|ごろ|、|\(|の(?:夜|朝|午前|午後))))"
     rf"|(?P<eln>{_NOT_BEFORE_NUM}(?P<el>[{_LETTERS}])[ ]?(?P<ely>\d{{1,2}})(?P<els>[/.\-])"
     rf"(?P<elm>\d{{1,2}})(?P=els)(?P<eld>\d{{1,2}}){_NUM_TAIL})"
     rf"|(?P<year>{_YEAR})"
@@ -256,6 +259,8 @@ class _Finder:
             p = _Parts(t.start(), t.end(), int(t.group("ny")), int(t.group("nm")), None,
                        int(t.group("nd")), next_tok=i + 1)
             return p
+        if kind == "md":
+            return _Parts(t.start(), t.end(), None, int(t.group("mdm")), None, int(t.group("mdd")), next_tok=i + 1)
         if kind == "eln":
             y = _ERA_BY_LETTER[t.group("el")] + int(t.group("ely")) - 1
             return _Parts(t.start(), t.end(), y, int(t.group("elm")), None, int(t.group("eld")),
