@@ -196,6 +196,9 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
 
     with _open(db, write=True) as store:
         s = ingest(store, list(inputs), workers=workers, progress=not quiet, on_error=on_error)
+        from jikenbo.cli.watch_cmds import deliver
+
+        delivered = deliver(store)  # alerts of watches with a webhook
     if as_json:
         click.echo(json.dumps(s.as_dict(), ensure_ascii=False))
     elif not quiet:
@@ -205,7 +208,7 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
             click.echo(f"  no incident notice found: {src}")
     if s.fatal:
         raise click.ClickException(s.fatal)
-    if s.failed:
+    if s.failed or not delivered:
         sys.exit(1)
 
 
@@ -293,16 +296,17 @@ def _flat_stat(key: dict, g: dict) -> dict:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "veris"]), default="jsonl",
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "veris", "stix", "misp"]), default="jsonl",
               show_default=True)
 @click.option("--what", type=click.Choice(["incidents", "notices"]), default="incidents", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Output file (jsonl/csv; default stdout) or folder (veris: one file per incident).")
+              help="Output file (jsonl/csv/stix; default stdout) or folder (veris: one file per incident; "
+                   "misp: a MISP feed).")
 @filter_options
 @db_option
 @_guard
 def export_cmd(fmt: str, what: str, out: Path | None, filters: Filters, db: Path | None) -> None:
-    """Export incidents or notices as JSON Lines, CSV or VERIS 1.4.1."""
+    """Export incidents or notices as JSON Lines, CSV, VERIS 1.4.1, a STIX 2.1 bundle or a MISP feed."""
     from jikenbo.store.exporting import export
 
     with _open(db) as store:

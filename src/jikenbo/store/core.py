@@ -18,7 +18,7 @@ from typing import Any
 
 from jikenbo import link
 from jikenbo.models import Document, Record
-from jikenbo.store import db, textindex
+from jikenbo.store import db, textindex, watch
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
 
@@ -170,6 +170,7 @@ class Store:
                 (res.incidents_created if created else res.incidents_linked).append(iid)
             for pk in touched:
                 self._recompute(pk)
+            watch.record_alerts(c, touched | watch.document_incidents(c, doc_id))  # same transaction
         return res
 
     def _supersede(self, loc: str, doc_id: int) -> set[int]:
