@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from localhttp import LocalServer, Seen
 
 from jikenbo.cli import cli
 from jikenbo.follow import FollowOptions, backoff, run
 from jikenbo.store import Filters, open_store
 from jikenbo.store import follow as fs
 from jikenbo.store import watch as ws
+from localhttp import LocalServer, Seen
 
 FIX = Path(__file__).parent / "fixtures" / "watch"
 TEXT = {"content-type": "text/plain; charset=utf-8"}

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from localhttp import LocalServer
 
 from jikenbo.store import Filters, open_store
 from jikenbo.store import watch as ws
 from jikenbo.webhook import SIGNATURE_HEADER, WebhookOptions, deliver_pending, verify
+from localhttp import LocalServer
 
 FIRST = str(Path(__file__).parent / "fixtures" / "watch" / "01_kogane_first.txt")
 LOOPBACK_OK = WebhookOptions(tries=3, backoff_seconds=(0.5, 2.0), allow_private=True)  # loopback: tests only

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from jikenbo.config import settings
+from jikenbo.config import options_from
 from jikenbo.models import Document
 from jikenbo.read import ReadFailure, ReadOptions, decode_bytes, net
 from jikenbo.store import Store
@@ -47,10 +47,7 @@ class FollowOptions:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> FollowOptions:
-        s = {k: tuple(v) if isinstance(v, list) else v for k, v in settings("follow").items()
-             if k in cls.__dataclass_fields__}
-        s.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**s)
+        return options_from(cls, "follow", **overrides)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from jikenbo import __version__
-from jikenbo.config import settings
+from jikenbo.config import options_from
 from jikenbo.read import ReadFailure, ReadOptions, net
 from jikenbo.store import Store
 from jikenbo.store import watch as ws
@@ -43,10 +43,7 @@ class WebhookOptions:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> WebhookOptions:
-        s = {k: tuple(v) if isinstance(v, list) else v for k, v in settings("webhook").items()
-             if k in cls.__dataclass_fields__}
-        s.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**s)
+        return options_from(cls, "webhook", **overrides)
 
 
 @dataclass

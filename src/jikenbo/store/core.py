@@ -442,12 +442,7 @@ class Store:
         return out
 
     def _words(self, query: str | None) -> str | None:
-        if not query:
-            return None
-        q = textindex.fts_words_query(query)
-        if q is None:
-            raise StoreError(f"search {query!r}: no words to search for")
-        return q
+        return textindex.required_words(query)
 
     def search(self, query: str, filters: Filters = Filters(), *,  # noqa: B008
                limit: int = 50, offset: int = 0) -> list[dict]:

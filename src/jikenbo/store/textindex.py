@@ -132,3 +132,18 @@ def snippet(text: str, query: str, width: int = 60) -> str:
     b = min(len(flat), pos + len(hit) + width)
     head = ("…" if a else "") + flat[a:pos]
     return head + "[" + hit + "]" + flat[pos + len(hit): b] + ("…" if b < len(flat) else "")
+
+
+def required_words(query: str | None) -> str | None:
+    """``fts_words_query`` of a filter's query; None without one.
+
+    :raises StoreError: the query has no words to search for
+    """
+    if not query:
+        return None
+    q = fts_words_query(query)
+    if q is None:
+        from jikenbo.store.db import StoreError
+
+        raise StoreError(f"search {query!r}: no words to search for")
+    return q

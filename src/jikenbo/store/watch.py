@@ -92,15 +92,6 @@ def _watch(row: sqlite3.Row) -> Watch:
                  webhook=row["webhook"], secret=row["secret"], created_at=row["created_at"])
 
 
-def _words(query: str | None) -> str | None:
-    if not query:
-        return None
-    q = textindex.fts_words_query(query)
-    if q is None:
-        raise StoreError(f"search {query!r}: no words to search for")
-    return q
-
-
 # ---------------------------------------------------------------------------- watches
 
 
@@ -114,7 +105,7 @@ def add_watch(store: Store, name: str, filters: Filters, *, webhook: str | None 
     store._check_writable()
     if not NAME.match(name or ""):
         raise StoreError(f"watch {name!r}: a name is 1 to 64 characters without spaces, / ? # % < > or quotes")
-    where(filters, _words(filters.query))  # a filter that cannot be used fails now, not at ingest
+    where(filters, textindex.required_words(filters.query))  # a filter that cannot be used fails now, not at ingest
     if webhook and not secret:
         secret = secrets.token_hex(16)
     with db.transaction(store.conn, store.path, f"adding watch {name}"):
@@ -172,7 +163,7 @@ def document_incidents(conn: sqlite3.Connection, document_id: int) -> set[int]:
 
 def _evaluate(conn: sqlite3.Connection, w: Watch, pks: list[int] | None, *, alert: bool) -> int:
     f = w.as_filters()
-    sql, params = where(f, _words(f.query), correlated=pks is not None)
+    sql, params = where(f, textindex.required_words(f.query), correlated=pks is not None)
     n = 0
     for lo in range(0, len(pks), 500) if pks is not None else [0]:
         extra, extra_params = "", []
