@@ -130,10 +130,10 @@ def test_atom_feeds_and_alerts_page(tmp_path: Path) -> None:
     assert not f.bozo and f.feed.title == "jikenbo: org"
     assert len(f.entries) == 4 and len({e.id for e in f.entries}) == 4
     assert all(e.link.endswith("/incidents/" + e.link.rsplit("/", 1)[1]) for e in f.entries)
-    assert any("15300" in e.title for e in f.entries)
+    assert any("15,300" in e.title for e in f.entries)
     f = feedparser.parse(c.get("/feeds/all.atom").content)
     assert not f.bozo and len(f.entries) == 2
     assert c.get("/feeds/nope.atom").status_code == 404
     page = c.get("/alerts?watch=org")
-    assert page.status_code == 200 and page.text.count('data-change="') == 4 and "12000 → 15300" in page.text
+    assert page.status_code == 200 and page.text.count('data-change="') == 4 and "12,000 → 15,300" in page.text
     assert c.get("/alerts?watch=nope").status_code == 404

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from jikenbo.serve import i18n
 from jikenbo.serve.deps import reader
 from jikenbo.serve.errors import ServeError
 from jikenbo.store import Store
@@ -28,11 +29,17 @@ TEXT = {"title": ("アラート", "Alerts"), "none": ("アラートはまだあ�
         "hint": ("ウォッチは jikenbo watch add で作成します。", "Create watches with jikenbo watch add.")}
 
 
+def _value(field: str | None, v: Any, lang: int) -> str:
+    if field == "leak_status":
+        return i18n.label(i18n.LANGS[lang], "leak_status", v)
+    return f"{v:,}" if isinstance(v, int) else i18n.label(i18n.LANGS[lang], "", v)
+
+
 def _change_line(a: dict[str, Any], lang: int) -> str:
     d = a.get("detail") or {}
     label = CHANGE.get(a["change"], (a["change"], a["change"]))[lang]
     if "old" in d:
-        return f"{label}: {d.get('old')} → {d.get('new')}"
+        return f"{label}: {_value(d.get('field'), d.get('old'), lang)} → {_value(d.get('field'), d.get('new'), lang)}"
     if d.get("source"):
         return f"{label}: {d['source']}"
     return label
