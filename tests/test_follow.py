@@ -138,4 +138,22 @@ def test_cli_follow(site: LocalServer, tmp_path: Path) -> None:
     r = run_(cli, ["follow", "list", "--format", "json", "--db", db])
     assert '"entries": 1' in r.output
     assert run_(cli, ["follow", "run", "--every", "soon", "--db", db]).exit_code != 0
+    r = run_(cli, ["follow", "run", "--every", "0.01s", "--count", "2", "--allow-private", "--db", db])
+    assert r.exit_code == 0 and r.output.count("not modified") + r.output.count("0 new, 0 fetched") == 2
     assert run_(cli, ["follow", "remove", site.base + "/feed.atom", "--db", db]).exit_code == 0
+    assert "no sources are followed" in run_(cli, ["follow", "run", "--db", db]).output
+
+
+def test_a_feed_entry_without_a_link_is_read_from_its_content(site: LocalServer, store) -> None:  # type: ignore[no-untyped-def]
+    from html import escape
+
+    body = "".join(f"<p>{escape(line)}</p>" for line in (FIX / "03_shirakaba_misdelivery.txt").read_text().splitlines())
+    feed = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id>'
+            "<title>t</title><updated>2025-04-10T00:00:00Z</updated><entry><id>urn:x:1</id><title>お詫び</title>"
+            f'<updated>2025-04-10T00:00:00Z</updated><content type="html">{escape(body)}</content></entry></feed>')
+    site.routes["/inline.atom"] = (200, {"content-type": "application/atom+xml"}, feed.encode())
+    fs.add_source(store, site.base + "/inline.atom")
+    assert run(store, options=OPTS).sources[0].fetched == 1
+    (inc,) = store.incidents()
+    assert inc["organization"] == "しらかば運輸株式会社" and inc["notices"][0]["source"].startswith(site.base + "/inline.atom#entry-")
+    assert run(store, options=OPTS, force=True).sources[0].fetched == 0  # once

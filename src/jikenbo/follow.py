@@ -11,12 +11,14 @@ fails keeps its error and is tried again after a back-off that doubles; it never
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from html import escape
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -154,11 +156,20 @@ def backoff(failures: int, opts: FollowOptions) -> float:
 
 def is_feed(content: bytes, content_type: str) -> bool:
     media = content_type.split(";")[0].strip().lower()
+    if media in ("text/html", "application/xhtml+xml"):
+        return False
     return media in FEED_TYPES or media.endswith("+xml") or bool(_FEED_START.match(content[:2048]))
 
 
 def feed_links(content: bytes, base: str) -> list[str]:
-    """The entry links of an RSS 1.0/2.0 or Atom feed, in feed order.
+    """The entry links of an RSS 1.0/2.0 or Atom feed, in feed order (see :func:`feed_entries`)."""
+    return list(feed_entries(content, base))
+
+
+def feed_entries(content: bytes, base: str) -> dict[str, bytes | None]:
+    """The entries of an RSS 1.0/2.0 or Atom feed in feed order: link → None (the page is
+    fetched); an entry without a link but with content becomes ``<feed URL>#entry-<hash>`` →
+    its content (HTML bytes), read as the document itself.
 
     :raises ReadFailure: not a feed feedparser can read
     """
@@ -167,13 +178,21 @@ def feed_links(content: bytes, base: str) -> list[str]:
     parsed = feedparser.parse(content)
     if parsed.bozo and not parsed.entries:
         raise ReadFailure(base, f"not a readable feed ({type(parsed.bozo_exception).__name__})")
-    out: list[str] = []
+    out: dict[str, bytes | None] = {}
     for e in parsed.entries:
         link = e.get("link") or next((x.get("href") for x in e.get("links") or [] if x.get("href")), None)
-        if link:
-            u = urldefrag(urljoin(base, link)).url
-            if u not in out:
-                out.append(u)
+        url = urldefrag(urljoin(base, link)).url if link else ""
+        if urlsplit(url).scheme in ("http", "https"):  # not an id such as urn:… taken for a link
+            out.setdefault(url, None)
+            continue
+        body = "".join(c.get("value", "") for c in e.get("content") or []) or e.get("summary") or ""
+        if body.strip():
+            title = e.get("title") or ""
+            key = hashlib.sha256(f"{e.get('id') or ''}\x1f{title}\x1f{body}".encode()).hexdigest()[:16]
+            html = f"<html><head><title>{escape(title)}</title></head><body><h1>{escape(title)}</h1>{body}</body></html>"
+            out.setdefault(f"{urldefrag(base).url}#entry-{key}", html.encode("utf-8"))
+        else:
+            log.info("%s: an entry with neither link nor content (%r) is skipped", base, e.get("title"))
     return out
 
 
@@ -276,8 +295,10 @@ def _fetch_source(store: Store, src: fs.Source, client: net.Client, pacer: _Pace
     ctype = r.headers.get("content-type", "")
     kind = src.kind if src.kind != "auto" else ("feed" if is_feed(r.content, ctype) else "page")
     res.kind = kind
-    links = (feed_links(r.content, r.url) if kind == "feed" else
-             page_links(r.content, r.url, match=src.match, opts=opts, content_type=ctype))
+    inline: dict[str, bytes | None] = (feed_entries(r.content, r.url) if kind == "feed" else
+                                       dict.fromkeys(page_links(r.content, r.url, match=src.match, opts=opts,
+                                                                content_type=ctype)))
+    links = list(inline)
     first_page_run = kind == "page" and not src.backfill and not fs.has_entries(store, src)
     new = []
     for u in links:
@@ -291,21 +312,24 @@ def _fetch_source(store: Store, src: fs.Source, client: net.Client, pacer: _Pace
         res.baseline = len(new)
         new = []
     for u in new[:opts.max_entries_per_run]:
-        _fetch_entry(store, src, u, client, pacer, robots, summary, res)
+        _fetch_entry(store, src, u, client, pacer, robots, summary, res, inline.get(u))
     fs.record_run(store, src, error=None, etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"),
                   kind=kind if src.kind == "auto" else None)
 
 
 def _fetch_entry(store: Store, src: fs.Source, url: str, client: net.Client, pacer: _Pacer, robots: _Robots,
-                 summary: RunSummary, res: SourceResult) -> None:
+                 summary: RunSummary, res: SourceResult, inline: bytes | None = None) -> None:
     try:
-        if not robots.allowed(url):
-            raise ReadFailure(url, "robots.txt disallows it")
-        pacer.wait(url)
-        r = client.get(url)
-        if r.status != 200:
-            raise ReadFailure(url, f"HTTP {r.status}")
-        doc: Document = decode_bytes(r.content, url, r.headers.get("content-type") or None, url=r.url)
+        if inline is not None:  # the feed carried the entry's text itself
+            doc: Document = decode_bytes(inline, url, "text/html; charset=utf-8")
+        else:
+            if not robots.allowed(url):
+                raise ReadFailure(url, "robots.txt disallows it")
+            pacer.wait(url)
+            r = client.get(url)
+            if r.status != 200:
+                raise ReadFailure(url, f"HTTP {r.status}")
+            doc = decode_bytes(r.content, url, r.headers.get("content-type") or None, url=r.url)
         doc = doc.model_copy(update={"fetched_at": _now().isoformat()})
         s = ingest(store, [doc], workers=1, progress=False)
         if s.fatal:

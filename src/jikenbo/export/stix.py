@@ -75,7 +75,14 @@ def incident_objects(inc: dict) -> list[Any]:
     incident = Incident(id=stix_id("incident", inc["id"]), name=f"{org}: {inc.get('title') or inc['id']}"[:250],
                         description=desc, created=created, modified=modified, external_references=_refs(inc),
                         allow_custom=True, **custom)
-    victim = _identity(org, created, **({"x_jikenbo_industry": inc["industry"]} if inc.get("industry") else {}))
+    extra = {"x_jikenbo_industry": inc["industry"]} if inc.get("industry") else {}
+    if inc.get("organization"):
+        victim = _identity(org, created, **extra)
+    else:  # no name: an identity of this incident's own, never one shared by every unnamed victim
+        from stix2 import Identity
+
+        victim = Identity(id=stix_id("identity", f"unnamed:{inc['id']}"), name=org, identity_class=IDENTITY_CLASS,
+                          created=created, modified=created, allow_custom=True, **extra)
     objs: list[Any] = [incident, victim,
                        Relationship(id=stix_id("relationship", f"{inc['id']}|targets|{victim.id}"),
                                     relationship_type="targets", source_ref=incident.id, target_ref=victim.id,

@@ -61,7 +61,7 @@ def export(store: Store, *, fmt: str, what: str = "incidents", out: Path | None 
         if fmt in ("stix", "misp"):
             if what != "incidents":
                 raise StoreError(f"export --format {fmt}: only incidents can be exported as {fmt.upper()}")
-            incidents = (store.incident(i["id"]) or i for i in store.iter_incidents(filters))
+            incidents = store.iter_incidents(filters)
             if fmt == "misp":
                 if out is None:
                     raise StoreError("export --format misp: give --out FOLDER (a MISP feed folder)")
