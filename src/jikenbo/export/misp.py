@@ -33,11 +33,19 @@ def _attr_uuid(incident_id: str, key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"attribute:{incident_id}:{key}"))
 
 
-def _timestamp(day: str | None) -> datetime:
+def _day(value: Any) -> date | None:
+    """A date from ``YYYY-MM-DD`` (or a month or year alone: its first day), else None."""
+    if isinstance(value, date):
+        return value
+    parts = str(value or "")[:10].split("-")
     try:
-        d = date.fromisoformat((day or "")[:10])
-    except ValueError:
-        d = date(2000, 1, 1)
+        nums = [int(p) for p in parts]
+        return date(nums[0], *(nums[1:3] + [1, 1])[:2])
+    except (ValueError, IndexError, TypeError):
+        return None
+
+
+def _timestamp(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
@@ -55,13 +63,14 @@ def to_event(inc: dict) -> Any:
     ev.uuid = event_uuid(iid)
     org = inc.get("organization") or "unknown organisation"
     ev.info = f"{org}: {inc.get('title') or ', '.join(inc.get('incident_types') or []) or 'incident'}"[:250]
-    ev.date = (inc.get("disclosure_date") or inc.get("first_disclosed") or "2000-01-01")[:10]
+    day = _day(inc.get("disclosure_date")) or _day(inc.get("first_disclosed")) or date(2000, 1, 1)
+    ev.date = day
     kinds = [n.get("kind") for n in inc.get("notices") or []]
     ev.analysis = max((_ANALYSIS.get(k or "", 0) for k in kinds), default=0)
     ev.threat_level_id = 2 if inc.get("sensitive") or inc.get("payment_card") else 3
     ev.distribution = 3  # all communities: the notices are public
     ev.published = True
-    ev.timestamp = _timestamp(inc.get("last_updated") or ev.date)
+    ev.timestamp = _timestamp(max(day, _day(inc.get("last_updated")) or day))
     ev.publish_timestamp = ev.timestamp
     o = MISPOrganisation()
     o.name, o.uuid = ORG_NAME, ORG_UUID
@@ -98,8 +107,8 @@ def to_event(inc: dict) -> Any:
         else:
             add("text", where, f"notice:{n.get('id')}", note, "External analysis")
     for k in ("detected_date", "disclosure_date"):
-        if inc.get(k):
-            add("datetime", f"{inc[k][:10]}T00:00:00+00:00", k, k.replace("_", " "))
+        if d := _day(inc.get(k)):
+            add("datetime", f"{d.isoformat()}T00:00:00+00:00", k, k.replace("_", " "))
     return ev
 
 

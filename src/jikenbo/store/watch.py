@@ -152,7 +152,8 @@ def record_alerts(conn: sqlite3.Connection, incident_pks: Iterable[int]) -> int:
     if not pks:
         return 0
     rows = conn.execute("SELECT * FROM watches").fetchall()
-    return sum(_evaluate(conn, _watch(r), pks, alert=True) for r in rows)
+    cache: dict[int, dict] = {}  # each incident's JSON read once for all watches
+    return sum(_evaluate(conn, _watch(r), pks, alert=True, cache=cache) for r in rows)
 
 
 def document_incidents(conn: sqlite3.Connection, document_id: int) -> set[int]:
@@ -161,9 +162,11 @@ def document_incidents(conn: sqlite3.Connection, document_id: int) -> set[int]:
                                        " AND incident_pk IS NOT NULL", (document_id,))}
 
 
-def _evaluate(conn: sqlite3.Connection, w: Watch, pks: list[int] | None, *, alert: bool) -> int:
+def _evaluate(conn: sqlite3.Connection, w: Watch, pks: list[int] | None, *, alert: bool,
+              cache: dict[int, dict] | None = None) -> int:
     f = w.as_filters()
     sql, params = where(f, textindex.required_words(f.query), correlated=pks is not None)
+    cache = {} if cache is None else cache
     n = 0
     for lo in range(0, len(pks), 500) if pks is not None else [0]:
         extra, extra_params = "", []
@@ -171,8 +174,12 @@ def _evaluate(conn: sqlite3.Connection, w: Watch, pks: list[int] | None, *, aler
             chunk = pks[lo:lo + 500]
             extra = f" AND i.pk IN ({','.join('?' * len(chunk))})"
             extra_params = chunk
-        for r in conn.execute(f"SELECT i.data FROM incidents i WHERE {sql}{extra}", [*params, *extra_params]):
-            n += _diff(conn, w, json.loads(r["data"]), alert=alert)
+        for (pk,) in conn.execute(f"SELECT i.pk FROM incidents i WHERE {sql}{extra}", [*params, *extra_params]).fetchall():
+            if pk not in cache:
+                cache[pk] = json.loads(conn.execute("SELECT data FROM incidents WHERE pk = ?", (pk,)).fetchone()[0])
+            n += _diff(conn, w, cache[pk], alert=alert)
+            if pks is None:
+                cache.pop(pk)  # a baseline walks every match: keep nothing
     return n
 
 
