@@ -40,7 +40,7 @@ def _day(value: Any) -> date | None:
     parts = str(value or "")[:10].split("-")
     try:
         nums = [int(p) for p in parts]
-        return date(nums[0], *(nums[1:3] + [1, 1])[:2])
+        return date(nums[0], *[*nums[1:3], 1, 1][:2])
     except (ValueError, IndexError, TypeError):
         return None
 
