@@ -118,7 +118,7 @@ def follow_run(every: str | None, count: int | None, force: bool, allow_private:
     interval = parse_every(every) if every else None
     opts = FollowOptions.from_settings(allow_private=allow_private)
     runs, ok = 0, True
-    with _open(db) as store:
+    with _open(db, write=True) as store:
         if not fs.sources(store):
             click.echo("no sources are followed: add one with `jikenbo follow add URL`")
             return
