@@ -102,8 +102,9 @@ def test_cli_watch_and_alerts_json(tmp_path: Path) -> None:
     assert {a["watch"] for a in items} == {"取引先", "大規模"}
     for a in items:
         assert {"watch", "incident", "organization", "change", "at", "notices"} <= set(a)
-        assert a["notices"] == [{"source": FIRST, "organization": "株式会社こがね医療サービス",
-                                 "kind": "first_report", "disclosure_date": "2025-03-04"}]
+        (n,) = a["notices"]
+        assert Path(n.pop("source")).name == "01_kogane_first.txt"
+        assert n == {"organization": "株式会社こがね医療サービス", "kind": "first_report", "disclosure_date": "2025-03-04"}
     r = run(cli, ["alerts", "--watch", "取引先", "--since", "2000-01-01", "--format", "table", "--db", db])
     assert r.exit_code == 0 and "こがね" in r.output
     r = run(cli, ["watch", "list", "--format", "json", "--db", db])

@@ -203,9 +203,10 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
             click.echo("jikenbo: ingest interrupted; the documents stored so far are kept "
                        "(run the same command again to go on)", err=True)
             sys.exit(130)
-        from jikenbo.cli.watch_cmds import deliver
+        from jikenbo.webhook import deliver_pending
 
-        deliver(store)  # alerts of watches with a webhook; a failed delivery is reported, kept, retried later
+        for line in deliver_pending(store).lines():  # watches' webhooks; a failure is kept and retried later
+            click.echo(line, err=True)
     if as_json:
         click.echo(json.dumps(s.as_dict(), ensure_ascii=False))
     elif not quiet:
