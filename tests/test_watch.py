@@ -138,3 +138,12 @@ def test_atom_feeds_and_alerts_page(tmp_path: Path) -> None:
     page = c.get("/alerts?watch=org")
     assert page.status_code == 200 and page.text.count('data-change="') == 4 and "12,000 → 15,300" in page.text
     assert c.get("/alerts?watch=nope").status_code == 404
+    from test_serve_i18n import foreign, ui_text
+
+    for lang in ("ja", "en"):  # every UI word in the page's language (serve/i18n.py), data marked translate="no"
+        for path in ("/alerts?watch=org&", "/alerts?"):
+            html = c.get(f"{path}lang={lang}").text
+            assert not foreign(lang, ui_text(html)), (lang, path, foreign(lang, ui_text(html)))
+    en = c.get("/alerts?lang=en").text
+    assert "revised count" in en and "leak confirmed" in en and "12,000 → 15,300" in en
+    assert str(FIX) not in c.get("/alerts?lang=ja").text  # never an absolute server path

@@ -14,52 +14,43 @@ from fastapi.responses import HTMLResponse, Response
 from jikenbo.serve import i18n
 from jikenbo.serve.deps import reader
 from jikenbo.serve.errors import ServeError
+from jikenbo.serve.rendering import lang_of, render, shown_name
 from jikenbo.store import Store
 from jikenbo.store import watch as ws
 
 router = APIRouter(include_in_schema=False)
 FEED_SIZE = 50
 ATOM = "application/atom+xml; charset=utf-8"
-CHANGE = {"new": ("新規", "new incident"), "new_notice": ("新しい公表", "new notice"),
-          "revised": ("件数の更新", "revised count"), "confirmed": ("漏えい確認", "leak confirmed")}
-TEXT = {"title": ("アラート", "Alerts"), "none": ("アラートはまだありません。", "No alerts yet."),
-        "watch": ("ウォッチ", "watch"), "all": ("すべて", "all"), "change": ("変化", "change"),
-        "at": ("記録日時", "recorded"), "org": ("組織", "organization"), "incident": ("インシデント", "incident"),
-        "notices": ("公表", "notices"), "feed": ("Atomフィード", "Atom feed"), "delivery": ("配信", "delivery"),
-        "hint": ("ウォッチは jikenbo watch add で作成します。", "Create watches with jikenbo watch add.")}
 
 
-def _value(field: str | None, v: Any, lang: int) -> str:
+def _value(field: str | None, v: Any, lang: str) -> str:
     if field == "leak_status":
-        return i18n.label(i18n.LANGS[lang], "leak_status", v)
-    return f"{v:,}" if isinstance(v, int) else i18n.label(i18n.LANGS[lang], "", v)
+        return i18n.label(lang, "leak_status", v)
+    return f"{v:,}" if isinstance(v, int) else i18n.label(lang, "", v)
 
 
-def _change_line(a: dict[str, Any], lang: int) -> str:
+def _change_line(a: dict[str, Any], lang: str) -> tuple[str, str]:
+    """(the change's label, what changed: old → new, or the new notice's source)."""
     d = a.get("detail") or {}
-    label = CHANGE.get(a["change"], (a["change"], a["change"]))[lang]
+    label = i18n.label(lang, "change", a["change"])
     if "old" in d:
-        return f"{label}: {_value(d.get('field'), d.get('old'), lang)} → {_value(d.get('field'), d.get('new'), lang)}"
+        return label, f"{_value(d.get('field'), d.get('old'), lang)} → {_value(d.get('field'), d.get('new'), lang)}"
     if d.get("source"):
-        return f"{label}: {d['source']}"
-    return label
+        return label, shown_name(d["source"])
+    return label, ""
 
 
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request, store: Annotated[Store, Depends(reader)],
                 watch: Annotated[str | None, Query(max_length=64)] = None) -> Response:
-    from jikenbo.serve.pages import lang_of, render
-
-    lang = 0 if lang_of(request) == "ja" else 1
+    lang = lang_of(request)
     names = [w.name for w in ws.watches(store)]
     if watch and watch not in names and not ws.alerts(store, watch=watch, limit=1):
         raise ServeError(404, f"watch {watch!r} not found")
     items = ws.alerts(store, watch=watch or None, limit=200)
     for a in items:
-        a["change_text"] = _change_line(a, lang)
-        a["change_label"] = CHANGE.get(a["change"], (a["change"], a["change"]))[lang]
-    return render(request, "alerts.html", {"alerts": items, "watches": names, "watch": watch,
-                                           "tx": {k: v[lang] for k, v in TEXT.items()}})
+        a["change_label"], a["change_text"] = _change_line(a, lang)
+    return render(request, "alerts.html", {"alerts": items, "watches": names, "watch": watch})
 
 
 def _atom(request: Request, fid: str, title: str, self_path: str, entries: list[dict[str, Any]]) -> Response:
@@ -102,7 +93,8 @@ def watch_feed(request: Request, name: str, store: Annotated[Store, Depends(read
     for a in ws.alerts(store, watch=name, limit=FEED_SIZE):
         org = a.get("organization") or "?"
         entries.append({"id": f"urn:jikenbo:alert:{a['id']}", "path": f"/incidents/{a['incident']}",
-                        "title": f"[{_change_line(a, 0)}] {org}", "updated": a["at"],
+                        "title": "[{}] {}".format(": ".join(x for x in _change_line(a, "ja") if x), org),
+                        "updated": a["at"],
                         "summary": _summary(a.get("summary") or {})})
     return _atom(request, f"watch:{name}", f"jikenbo: {name}", f"/feeds/{name}.atom", entries)
 
