@@ -147,3 +147,22 @@ def test_atom_feeds_and_alerts_page(tmp_path: Path) -> None:
     en = c.get("/alerts?lang=en").text
     assert "revised count" in en and "leak confirmed" in en and "12,000 → 15,300" in en
     assert str(FIX) not in c.get("/alerts?lang=ja").text  # never an absolute server path
+
+
+def test_a_list_of_names_matches_as_organisation_or_vendor(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws.add_watch(store, "partners", Filters(), names=["ほたる印刷", "あおば商事"])  # a vendor of こがね
+    ws.add_watch(store, "group", Filters(types=["misdelivery"]), names=["しらかば運輸", "株式会社ほたる印刷"])
+    _ingest(store, FIRST, OTHER)
+    assert _changes(store) == [("group", "new"), ("partners", "new")]
+    (p,) = ws.alerts(store, watch="partners")
+    assert p["organization"] == "株式会社こがね医療サービス"
+    (g,) = ws.alerts(store, watch="group")
+    assert g["organization"] == "しらかば運輸株式会社"  # the type filter still applies: こがね is ransomware
+    names = tmp_path / "names.txt"
+    names.write_text("# our vendors\nほたる印刷\n\n", encoding="utf-8")
+    db = str(store.path)
+    store.close()
+    r = CliRunner().invoke(cli, ["watch", "add", "file", "--names-file", str(names), "--backfill", "--db", db])
+    assert r.exit_code == 0 and "1 alerts" in r.output
+    with pytest.raises(StoreError, match="no name left"), open_store(db) as s2:
+        ws.add_watch(s2, "bad", Filters(), names=["株式会社"])

@@ -8,6 +8,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -157,12 +158,16 @@ def watch_group() -> None:
 @click.option("--query", help="Full-text query the incident's notices must match.")
 @click.option("--webhook", help="POST each alert here as signed JSON (HMAC-SHA256).")
 @click.option("--secret", help="The webhook's signing secret (default: a random one, see `watch show --secret`).")
+@click.option("--name", "names", multiple=True,
+              help="An organisation the watch is about, as the incident's organisation or its vendor (repeatable: any of).")
+@click.option("--names-file", type=click.File("r", encoding="utf-8"),
+              help="Such names, one a line (your vendors, subsidiaries, customers); # starts a comment.")
 @click.option("--backfill", is_flag=True, help="Alert on the incidents that match already (default: only later changes).")
 @db_option
 @_guard
 def watch_add(name: str, filters: Filters, query: str | None, webhook: str | None, secret: str | None,
-              backfill: bool, db: Path | None) -> None:
-    """Save a watch NAME over any filter `jikenbo incidents` accepts."""
+              names: tuple[str, ...], names_file: Any, backfill: bool, db: Path | None) -> None:
+    """Save a watch NAME over any filter `jikenbo incidents` accepts (and --name / --names-file)."""
     if webhook:
         from jikenbo.read import ReadFailure, net
 
@@ -171,10 +176,12 @@ def watch_add(name: str, filters: Filters, query: str | None, webhook: str | Non
         except ReadFailure as e:
             raise click.ClickException(f"--webhook {e}") from e
     f = replace(filters, query=query) if query else filters
-    if not ws.filters_to_dict(f):
-        raise click.ClickException(f"watch {name}: give at least one filter (e.g. --org, --vendor, --type)")
+    listed = list(names) + ([ln.split("#", 1)[0].strip() for ln in names_file] if names_file else [])
+    listed = [n for n in listed if n]
+    if not ws.filters_to_dict(f) and not listed:
+        raise click.ClickException(f"watch {name}: give at least one filter (e.g. --org, --vendor, --type, --name)")
     with _open(db, write=True) as store:
-        w = ws.add_watch(store, name, f, webhook=webhook, secret=secret, backfill=backfill)
+        w = ws.add_watch(store, name, f, webhook=webhook, secret=secret, backfill=backfill, names=listed)
         n = len(ws.alerts(store, watch=name, limit=None))
     click.echo(f"watch {w.name}: {json.dumps(w.filters, ensure_ascii=False)}"
                + (f", {n} alerts on incidents already stored" if backfill else ""))

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from jikenbo import link
 from jikenbo.store import db, textindex
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, date_bounds, where
@@ -96,16 +97,22 @@ def _watch(row: sqlite3.Row) -> Watch:
 
 
 def add_watch(store: Store, name: str, filters: Filters, *, webhook: str | None = None,
-              secret: str | None = None, backfill: bool = False) -> Watch:
+              secret: str | None = None, backfill: bool = False, names: list[str] | None = None) -> Watch:
     """Save a watch. The incidents it matches now are its baseline (no alert) unless
     ``backfill``: then each gets a ``new`` alert. A webhook gets a random secret unless given.
 
+    :param names: organisations the watch is about (a list of vendors, subsidiaries, customers):
+        an incident passes when, besides ``filters``, one of them is its organisation (a part of
+        the name is enough, as with ``--org``) or a third party its notices name (as ``--vendor``)
     :raises StoreError: a bad name, a name in use, a filter that does not parse
     """
     store._check_writable()
     if not NAME.match(name or ""):
         raise StoreError(f"watch {name!r}: a name is 1 to 64 characters without spaces, / ? # % < > or quotes")
     where(filters, textindex.required_words(filters.query))  # a filter that cannot be used fails now, not at ingest
+    names = [n.strip() for n in names or [] if n.strip()]
+    if bad := [n for n in names if not link.org_key(n) and not link.vendor_key(n)]:
+        raise StoreError(f"watch {name}: no name left after normalising {bad[0]!r}")
     if webhook and not secret:
         secret = secrets.token_hex(16)
     with db.transaction(store.conn, store.path, f"adding watch {name}"):
@@ -113,7 +120,8 @@ def add_watch(store: Store, name: str, filters: Filters, *, webhook: str | None 
         if c.execute("SELECT 1 FROM watches WHERE name = ?", (name,)).fetchone():
             raise StoreError(f"watch {name!r} exists already (remove it first)")
         wid = int(c.execute("INSERT INTO watches (name, filters, webhook, secret, created_at) VALUES (?,?,?,?,?)",
-                            (name, _dumps(filters_to_dict(filters)), webhook, secret, _now())).lastrowid or 0)
+                            (name, _dumps({**filters_to_dict(filters), **({"names": names} if names else {})}),
+                             webhook, secret, _now())).lastrowid or 0)
         w = _watch(c.execute("SELECT * FROM watches WHERE id = ?", (wid,)).fetchone())
         _evaluate(c, w, None, alert=backfill)
     return w
@@ -167,6 +175,7 @@ def _evaluate(conn: sqlite3.Connection, w: Watch, pks: list[int] | None, *, aler
     f = w.as_filters()
     sql, params = where(f, textindex.required_words(f.query), correlated=pks is not None)
     cache = {} if cache is None else cache
+    names = name_keys(w.filters.get("names") or [])
     n = 0
     for lo in range(0, len(pks), 500) if pks is not None else [0]:
         extra, extra_params = "", []
@@ -177,10 +186,31 @@ def _evaluate(conn: sqlite3.Connection, w: Watch, pks: list[int] | None, *, aler
         for (pk,) in conn.execute(f"SELECT i.pk FROM incidents i WHERE {sql}{extra}", [*params, *extra_params]).fetchall():
             if pk not in cache:
                 cache[pk] = json.loads(conn.execute("SELECT data FROM incidents WHERE pk = ?", (pk,)).fetchone()[0])
-            n += _diff(conn, w, cache[pk], alert=alert)
+            if names is None or names_match(cache[pk], names):
+                n += _diff(conn, w, cache[pk], alert=alert)
             if pks is None:
                 cache.pop(pk)  # a baseline walks every match: keep nothing
     return n
+
+
+def name_keys(names: list[str]) -> tuple[set[str], set[str]] | None:
+    """(organisation keys, vendor keys) of a watch's names; None when it has none."""
+    if not names:
+        return None
+    return {k for k in map(link.org_key, names) if k}, {k for k in map(link.vendor_key, names) if k}
+
+
+def names_match(inc: dict, keys: tuple[set[str], set[str]]) -> bool:
+    """One of the names is the incident's organisation (or a part of its key, as ``--org``
+    matches) or a third party of its notices (or the vendor key of its organisation)."""
+    orgs, vendors = keys
+    own = {link.org_key(inc.get("organization"))} | {link.org_key(a) for a in inc.get("organization_aliases") or []}
+    own.discard("")
+    if orgs & own or any(k in o for k in orgs for o in own):
+        return True
+    theirs = set(inc.get("vendor_keys") or []) | {link.vendor_key(n) for n in inc.get("third_parties") or []}
+    theirs.add(link.vendor_key(inc.get("organization")))
+    return bool(vendors & theirs)
 
 
 def _sources(inc: dict) -> list[str]:
