@@ -157,3 +157,24 @@ def test_a_feed_entry_without_a_link_is_read_from_its_content(site: LocalServer,
     (inc,) = store.incidents()
     assert inc["organization"] == "しらかば運輸株式会社" and inc["notices"][0]["source"].startswith(site.base + "/inline.atom#entry-")
     assert run(store, options=OPTS, force=True).sources[0].fetched == 0  # once
+
+
+def test_entries_left_for_later_or_failed_are_not_hidden_by_a_304(site: LocalServer, store) -> None:  # type: ignore[no-untyped-def]
+    def feed(seen: Seen):  # type: ignore[no-untyped-def]
+        if seen.headers.get("if-none-match") == '"v1"':
+            return 304, {}, b""
+        return 200, {"content-type": "application/atom+xml", "etag": '"v1"'}, _atom(site.base, ["/n/1.txt", "/n/9.txt"])
+
+    site.routes["/feed.atom"] = feed
+    src = fs.add_source(store, site.base + "/feed.atom")
+    opts = FollowOptions(host_delay_seconds=0, allow_private=True, max_entries_per_run=1)
+    r = run(store, options=opts).sources[0]
+    assert r.fetched == 1 and r.new == 2 and fs.get_source(store, src.url).etag is None  # one left for later
+    r = run(store, options=opts).sources[0]
+    assert r.status == "ok" and r.failed == [(site.base + "/n/9.txt", "HTTP 404")]
+    assert fs.get_source(store, src.url).etag is None  # the failed entry is tried again
+    site.routes["/n/9.txt"] = site.routes["/n/3.txt"]
+    r = run(store, options=opts).sources[0]
+    assert r.fetched == 1 and fs.get_source(store, src.url).etag == '"v1"'
+    assert run(store, options=opts).sources[0].status == "not_modified"
+    assert store.count_incidents() == 2

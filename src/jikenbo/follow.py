@@ -313,7 +313,11 @@ def _fetch_source(store: Store, src: fs.Source, client: net.Client, pacer: _Pace
         new = []
     for u in new[:opts.max_entries_per_run]:
         _fetch_entry(store, src, u, client, pacer, robots, summary, res, inline.get(u))
-    fs.record_run(store, src, error=None, etag=r.headers.get("etag"), last_modified=r.headers.get("last-modified"),
+    # validators only when every new entry was handled: else a 304 next time would hide the entries
+    # left for later and the ones to try again
+    done = not res.failed and len(new) <= opts.max_entries_per_run
+    fs.record_run(store, src, error=None, etag=r.headers.get("etag", "") if done else "",
+                  last_modified=r.headers.get("last-modified", "") if done else "",
                   kind=kind if src.kind == "auto" else None)
 
 

@@ -94,17 +94,20 @@ def remove_source(store: Store, url_or_id: str | int) -> bool:
 
 def record_run(store: Store, src: Source, *, error: str | None, next_try: str | None = None,
                etag: str | None = None, last_modified: str | None = None, kind: str | None = None) -> None:
-    """After fetching a source: its validators on success; its error, failure count and next
-    try on failure (the caller computes the back-off)."""
+    """After fetching a source: on success its validators (``None`` keeps them, as after a 304;
+    ``""`` clears them); on failure its error, failure count and next try (the caller computes
+    the back-off)."""
     store._check_writable()
     now = _now()
     with db.transaction(store.conn, store.path, f"recording the run of {src.url}"):
         if error is None:
             store.conn.execute(
                 "UPDATE follows SET last_run = ?, last_ok = ?, last_error = NULL, failures = 0, next_try = NULL,"
-                " etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), kind = coalesce(?, kind),"
+                " etag = CASE WHEN ? IS NULL THEN etag ELSE nullif(?, '') END,"
+                " last_modified = CASE WHEN ? IS NULL THEN last_modified ELSE nullif(?, '') END,"
+                " kind = coalesce(?, kind),"
                 " entries = (SELECT count(*) FROM follow_entries WHERE follow_id = ?) WHERE id = ?",
-                (now, now, etag, last_modified, kind, src.id, src.id))
+                (now, now, etag, etag, last_modified, last_modified, kind, src.id, src.id))
         else:
             store.conn.execute("UPDATE follows SET last_run = ?, last_error = ?, failures = failures + 1, next_try = ?"
                                " WHERE id = ?", (now, error, next_try, src.id))
