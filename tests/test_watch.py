@@ -166,3 +166,10 @@ def test_a_list_of_names_matches_as_organisation_or_vendor(store, tmp_path: Path
     assert r.exit_code == 0 and "1 alerts" in r.output
     with pytest.raises(StoreError, match="no name left"), open_store(db) as s2:
         ws.add_watch(s2, "bad", Filters(), names=["株式会社"])
+
+
+def test_commands_have_help() -> None:
+    for args in (["follow", "add"], ["follow", "run"], ["follow", "list"], ["follow", "remove"], ["watch", "add"],
+                 ["watch", "list"], ["watch", "show"], ["watch", "remove"], ["watch", "deliver"], ["alerts"]):
+        r = CliRunner().invoke(cli, [*args, "--help"])
+        assert r.exit_code == 0 and "Usage" in r.output, args

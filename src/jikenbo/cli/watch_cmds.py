@@ -202,8 +202,9 @@ def ws_header() -> str:
 def watch_list(fmt: str, db: Path | None) -> None:
     """Saved watches."""
     with _open(db) as store:
-        rows = [w.as_dict() for w in ws.watches(store)]
-    emit(rows, fmt, ["name", "filters", "webhook", "created_at"], title=f"{len(rows)} watches")
+        full = [w.as_dict() for w in ws.watches(store)]
+    rows = [{**w, "filters": json.dumps(w["filters"], ensure_ascii=False), "webhook": w["webhook"] or "—"} for w in full]
+    emit(rows, fmt, ["name", "filters", "webhook", "created_at"], title=f"{len(rows)} watches", full=full)
 
 
 @watch_group.command("show")
