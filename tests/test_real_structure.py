@@ -213,3 +213,10 @@ def test_found_out_from_a_day_on_is_the_detection():
     text = ("こもれび市 個人情報を含む文書の紛失について 2026年11月5日\n"
             "令和8年10月25日以降、執務室で個人情報を含む決裁文書が所在不明となっていることが10月28日以降に順次判明しました。\n")
     assert [r.detected_date for r in extract_text(text)] == ["2026-10-28"]
+
+
+def test_lost_property_is_no_loss_of_data():
+    """Everyday pages in a crawl use incident words: a lost-property page is no notice."""
+    text = ("駅の忘れ物・紛失物のお知らせ\n"
+            "みなと市営バス車内での紛失物は、営業所でお預かりしています。傘や財布などの紛失物は3か月保管します。\n")
+    assert extract_text(text) == []

@@ -189,7 +189,7 @@ def register(group: click.Group) -> None:
 @_guard
 def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_json: bool, verbose: bool,
                db: Path | None) -> None:
-    """Read, extract, link and store INPUTS (files, folders, URLs, -). Idempotent."""
+    """Read, extract, link and store INPUTS (files, folders, URLs, -, `jikenbo scan` output). Idempotent."""
     from jikenbo.store.ingest import ingest
 
     def on_error(source: str, message: str) -> None:

@@ -43,6 +43,7 @@ class IngestSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, one-line reason)
     dropped: list[tuple[str, int]] = field(default_factory=list)  # (source, segments without an organisation)
     capped: list[str] = field(default_factory=list)  # per-document caps hit (read.toml), one message each
+    listed: list[tuple[str, str]] = field(default_factory=list)  # pages a scan listed, not extracted
     fatal: str | None = None  # a store error that stopped the batch
 
     @property
@@ -73,6 +74,8 @@ class IngestSummary:
         section(f"dropped: {n_dropped} notices found no organisation, in {len(self.dropped)} documents",
                 [f"{src} ({n})" for src, n in self.dropped])
         section(f"capped: {len(self.capped)} limits of work per document hit (read.toml)", self.capped)
+        section(f"not extracted: {len(self.listed)} pages the scan listed (cut short by the crawler or "
+                f"unreadable)", [f"{src}: {msg}" for src, msg in self.listed])
         if self.fatal:
             out.append(f"stopped: {self.fatal}")
         return out
@@ -83,6 +86,7 @@ class IngestSummary:
                 "incidents_created": self.incidents_created, "notices_linked": self.notices_linked,
                 "empty": self.empty, "failed": [{"source": s, "message": m} for s, m in self.failed],
                 "dropped": [{"source": s, "segments": n} for s, n in self.dropped], "capped": self.capped,
+                "listed": [{"source": s, "message": m} for s, m in self.listed],
                 "fatal": self.fatal}
 
 
@@ -146,6 +150,9 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
            on_error: Callable[[str, str], None] | None = None) -> IngestSummary:
     """Read, extract and store ``inputs`` (paths, folders, URLs, ``-``; or Documents).
 
+    A folder or ``.jsonl`` file written by ``jikenbo scan`` is read as scan output: its pages
+    come with their records already extracted and are stored and linked as they are.
+
     :param workers: extraction processes (default: the available cores; 1 = in this process)
     :param progress: show a Rich progress bar (only on a terminal, never under CI)
     :param on_error: called with (source, message) for each input that fails, as it fails
@@ -196,6 +203,19 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
 
     try:
         for item, loc in items:
+            if isinstance(item, tuple):  # from scan output: extracted already
+                doc, recs = item
+                s.documents += 1
+                if store.has_document(doc.sha256):
+                    s.unchanged += 1
+                else:
+                    pending.append((doc, loc, ("ok", ([r.model_dump_json() for r in recs], None))))
+                    drain(window)
+                bar.update(s)
+                continue
+            if not isinstance(item, Document | ReadError):  # a page the scan listed, not extracted
+                s.listed.append((item.source, item.message))
+                continue
             if isinstance(item, ReadError):
                 fail(item.source, item.message)
                 bar.update(s)
@@ -225,8 +245,9 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     return s
 
 
-def _items(inputs: Iterable[Any]) -> Iterable[tuple[Document | ReadError, str | None]]:
-    """Each document (renamed by :func:`shown_source`) with the locator of its bytes."""
+def _items(inputs: Iterable[Any]) -> Iterable[tuple[Any, str | None]]:
+    """Each document (renamed by :func:`shown_source`) with the locator of its bytes; from a
+    folder or file of ``jikenbo scan`` output, (Document, records) pairs and ScanNotes."""
     inputs = list(inputs) if not isinstance(inputs, list) else inputs
     if inputs and all(isinstance(x, Document | ReadError) for x in inputs):
         yield from ((x, None) for x in inputs)
@@ -235,7 +256,14 @@ def _items(inputs: Iterable[Any]) -> Iterable[tuple[Document | ReadError, str | 
         from jikenbo.read import read_inputs
     except ImportError as e:
         raise StoreError("ingest: the reader (jikenbo.read) is not available in this build") from e
+    try:
+        from jikenbo.scan.output import is_scan_output, iter_scan_output
+    except ImportError:  # a build without the scan stage reads every input as a document
+        is_scan_output = iter_scan_output = None
     for given in (str(x) for x in inputs):
+        if is_scan_output is not None and iter_scan_output is not None and is_scan_output(given):
+            yield from ((x, None) for x in iter_scan_output(given))
+            continue
         for item in read_inputs([given]):
             shown = shown_source(item.source, given) if isinstance(item, Document) and not item.url else None
             if shown is None or shown == item.source:
