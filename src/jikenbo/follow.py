@@ -161,11 +161,6 @@ def is_feed(content: bytes, content_type: str) -> bool:
     return media in FEED_TYPES or media.endswith("+xml") or bool(_FEED_START.match(content[:2048]))
 
 
-def feed_links(content: bytes, base: str) -> list[str]:
-    """The entry links of an RSS 1.0/2.0 or Atom feed, in feed order (see :func:`feed_entries`)."""
-    return list(feed_entries(content, base))
-
-
 def feed_entries(content: bytes, base: str) -> dict[str, bytes | None]:
     """The entries of an RSS 1.0/2.0 or Atom feed in feed order: link → None (the page is
     fetched); an entry without a link but with content becomes ``<feed URL>#entry-<hash>`` →
