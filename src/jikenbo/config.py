@@ -76,6 +76,15 @@ def _check_nonempty(node: Any, where: str) -> None:
         raise ConfigError(f"lexicon group {where} is empty")
 
 
+def options_from(cls: Any, section: str, **overrides: Any) -> Any:
+    """An options dataclass ``cls`` from ``settings(section)``: its own fields only, lists as
+    tuples, then ``overrides`` that are not None (a command-line flag not given)."""
+    known = {k: tuple(v) if isinstance(v, list) else v for k, v in settings(section).items()
+             if k in cls.__dataclass_fields__}
+    known.update({k: v for k, v in overrides.items() if v is not None})
+    return cls(**known)
+
+
 def data_path(*parts: str) -> Any:
     """A shipped data file (a ``Traversable``)."""
     p = DATA

@@ -203,6 +203,10 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
             click.echo("jikenbo: ingest interrupted; the documents stored so far are kept "
                        "(run the same command again to go on)", err=True)
             sys.exit(130)
+        from jikenbo.webhook import deliver_pending
+
+        for line in deliver_pending(store).lines():  # watches' webhooks; a failure is kept and retried later
+            click.echo(line, err=True)
     if as_json:
         click.echo(json.dumps(s.as_dict(), ensure_ascii=False))
     elif not quiet:
@@ -318,16 +322,17 @@ def _flat_stat(key: dict, g: dict) -> dict:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "veris"]), default="jsonl",
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "veris", "stix", "misp"]), default="jsonl",
               show_default=True)
 @click.option("--what", type=click.Choice(["incidents", "notices"]), default="incidents", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Output file (jsonl/csv; default stdout) or folder (veris: one file per incident).")
+              help="Output file (jsonl/csv/stix; default stdout) or folder (veris: one file per incident; "
+                   "misp: a MISP feed).")
 @filter_options
 @db_option
 @_guard
 def export_cmd(fmt: str, what: str, out: Path | None, filters: Filters, db: Path | None) -> None:
-    """Export incidents or notices as JSON Lines, CSV or VERIS 1.4.1."""
+    """Export incidents or notices as JSON Lines, CSV, VERIS 1.4.1, a STIX 2.1 bundle or a MISP feed."""
     from jikenbo.store.exporting import export
 
     with _open(db) as store:

@@ -100,7 +100,7 @@ def create_app(db_path: str | Path | None = None, *, token: str | None = None, a
     :param host: the address the server listens on (decides the write rule)
     :param settings: overrides of ``serve.toml`` values (tests)
     """
-    from jikenbo.serve import api, casebook_pages, pages
+    from jikenbo.serve import alerts, api, casebook_pages, pages
 
     cfg = ServeSettings.load(**(settings or {}))
 
@@ -130,6 +130,7 @@ def create_app(db_path: str | Path | None = None, *, token: str | None = None, a
     app.include_router(api.router)
     app.include_router(casebook_pages.router)
     app.include_router(pages.router)
+    app.include_router(alerts.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(Guard, max_body=cfg.max_upload_bytes)
 

@@ -7,15 +7,13 @@ and again by the HTTP client; a DNS answer that changes in between is not caught
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from jikenbo import __version__
 from jikenbo.models import Document
-from jikenbo.read import decode_bytes
+from jikenbo.read import ReadFailure, decode_bytes, net
 from jikenbo.serve.errors import ServeError
 
 MAX_REDIRECTS = 5
@@ -23,36 +21,16 @@ TIMEOUT_S = 15.0
 ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.9,*/*;q=0.1"
 
 
-def _blocked(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-            or ip.is_unspecified or not ip.is_global)
-
-
 def check_url(url: str, *, allow_private: bool = False) -> str:
-    """The URL when it is http(s) and (unless ``allow_private``) resolves only to public addresses.
+    """The URL when it is http(s) and (unless ``allow_private``) resolves only to public addresses
+    (:func:`jikenbo.read.net.check_url`).
 
     :raises ServeError: 400 with a one-line reason
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
-        raise ServeError(400, f"{url}: only http and https URLs can be read")
-    host = parts.hostname
-    if not host:
-        raise ServeError(400, f"{url}: no host name")
-    if allow_private:
-        return url.strip()
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError) as e:
-        raise ServeError(400, f"{url}: cannot resolve {host} ({e})") from e
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if _blocked(ip):
-            raise ServeError(400, f"{url}: refused: {host} is a private, loopback or reserved address ({ip})")
-    return url.strip()
+        return net.check_url(url, allow_private=allow_private)
+    except ReadFailure as e:
+        raise ServeError(400, str(e)) from e
 
 
 def fetch_document(url: str, *, max_bytes: int, allow_private: bool = False) -> Document:

@@ -48,6 +48,14 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "ppc": ("個人情報保護委員会", "PPC"), "police": ("警察", "police"),
         "jipdec": ("JIPDEC", "JIPDEC"), "ministry": ("所管省庁", "ministry"),
     },
+    "change": {
+        "new": ("新規", "new incident"), "new_notice": ("新しい公表", "new notice"),
+        "revised": ("件数の更新", "revised count"), "confirmed": ("漏えい確認", "leak confirmed"),
+    },
+    "delivery": {
+        "none": ("", ""), "pending": ("未配信", "pending"), "delivered": ("配信済み", "delivered"),
+        "failed": ("配信失敗", "failed"),
+    },
     "kind": {
         "first_report": ("第1報", "first report"), "follow_up": ("続報", "follow-up"),
         "final_report": ("最終報", "final report"), "news_report": ("報道", "news"),
@@ -237,6 +245,13 @@ UI: dict[str, tuple[str, str]] = {
                     "No duty at the time ({rule} applies to this body from {since}; the case dates from {date}). "
                     "Today: {today}"),
     "rule_line": ("{rule} ({articles}, 本人の数 {n} 人超) · {body}", "{rule} ({articles}, more than {n} people) · {body}"),
+    # the alerts page (serve/alerts.py)
+    "nav_alerts": ("アラート", "Alerts"), "alerts_title": ("アラート", "Alerts"),
+    "alerts_none": ("アラートはまだありません。", "No alerts yet."),
+    "alerts_hint": ("ウォッチを作成するコマンド:", "Create watches with"),
+    "alerts_watch": ("ウォッチ", "Watch"), "alerts_all": ("すべて", "All"), "alerts_change": ("変化", "Change"),
+    "alerts_at": ("記録日時", "Recorded"), "alerts_feed": ("更新情報フィード", "Atom feed"),
+    "alerts_delivery": ("配信", "Delivery"),
 }
 
 # Messages of the judge (notes) and of errors, recognised by their English wording; each as

@@ -18,7 +18,7 @@ from typing import Any
 
 from jikenbo import link
 from jikenbo.models import Document, Record
-from jikenbo.store import db, textindex
+from jikenbo.store import db, textindex, watch
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
 from jikenbo.store.naming import locator as _locator
@@ -171,6 +171,7 @@ class Store:
                 (res.incidents_created if created else res.incidents_linked).append(iid)
             for pk in touched:
                 self._recompute(pk)
+            watch.record_alerts(c, touched | watch.document_incidents(c, doc_id))  # same transaction
         return res
 
     def _supersede(self, loc: str, doc_id: int) -> set[int]:
@@ -442,12 +443,7 @@ class Store:
         return out
 
     def _words(self, query: str | None) -> str | None:
-        if not query:
-            return None
-        q = textindex.fts_words_query(query)
-        if q is None:
-            raise StoreError(f"search {query!r}: no words to search for")
-        return q
+        return textindex.required_words(query)
 
     def search(self, query: str, filters: Filters = Filters(), *,  # noqa: B008
                limit: int = 50, offset: int = 0) -> list[dict]:

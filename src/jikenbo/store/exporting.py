@@ -1,4 +1,5 @@
-"""Export from the store through ``jikenbo.export``: JSON Lines, CSV, VERIS (one file per incident)."""
+"""Export from the store through ``jikenbo.export``: JSON Lines, CSV, VERIS (one file per incident),
+STIX 2.1 (one bundle) and MISP (a feed folder)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,22 @@ def export(store: Store, *, fmt: str, what: str = "incidents", out: Path | None 
                     fh.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
                 n += 1
             return n
+        if fmt in ("stix", "misp"):
+            if what != "incidents":
+                raise StoreError(f"export --format {fmt}: only incidents can be exported as {fmt.upper()}")
+            incidents = store.iter_incidents(filters)
+            if fmt == "misp":
+                if out is None:
+                    raise StoreError("export --format misp: give --out FOLDER (a MISP feed folder)")
+                if out.exists() and not out.is_dir():
+                    raise StoreError(f"{out}: not a folder (a MISP feed is a folder)")
+                from jikenbo.export.misp import write_feed
+
+                return write_feed(incidents, out)
+            from jikenbo.export.stix import incidents_to_stix
+
+            with _target(out) as fh:
+                return incidents_to_stix(incidents, fh)
         items: Any = store.iter_incidents(filters) if what == "incidents" else store.notices(filters)
         writer = {("incidents", "jsonl"): ex.incidents_to_jsonl, ("incidents", "csv"): ex.incidents_to_csv,
                   ("notices", "jsonl"): ex.notices_to_jsonl, ("notices", "csv"): ex.notices_to_csv}

@@ -264,7 +264,74 @@ CREATE INDEX notices_incident ON notices(incident_pk, superseded);
 """  # --sensitive alone could not use (payment_card, sensitive, …): a full scan at 1M;
 # an incident's current notices from the index alone
 
+# Watches, alerts and followed sources (store/watch.py, store/follow.py; docs/store.md).
+_WATCH = """
+CREATE TABLE watches (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    filters TEXT NOT NULL DEFAULT '{}',   -- the Filters fields it sets, JSON
+    webhook TEXT,                         -- URL alerts are POSTed to, signed with secret
+    secret TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE watch_state (                -- what a watch last saw of each incident it matched
+    watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+    incident_id TEXT NOT NULL,
+    affected_total INTEGER,
+    leak_status TEXT,
+    sources TEXT NOT NULL DEFAULT '[]',   -- the notices' URLs or paths, JSON
+    PRIMARY KEY (watch_id, incident_id)
+) WITHOUT ROWID;
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    watch_id INTEGER,                     -- no foreign key: alerts outlive their watch
+    watch TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    change TEXT NOT NULL,                 -- new | new_notice | revised | confirmed
+    change_key TEXT NOT NULL DEFAULT '',  -- which notice, which count: one alert per change
+    organization TEXT,
+    detail TEXT NOT NULL DEFAULT '{}',    -- old and new value, JSON
+    incident TEXT NOT NULL DEFAULT '{}',  -- the incident's summary at the time, JSON
+    notices TEXT NOT NULL DEFAULT '[]',
+    at TEXT NOT NULL,
+    delivery TEXT NOT NULL DEFAULT 'none',  -- none | pending | delivered | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_at TEXT,
+    UNIQUE (watch_id, incident_id, change, change_key)
+);
+CREATE INDEX alerts_at ON alerts(at);
+CREATE INDEX alerts_watch ON alerts(watch, at);
+CREATE INDEX alerts_delivery ON alerts(delivery, watch_id);
+CREATE TABLE follows (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL DEFAULT 'auto',    -- auto | feed | page (a listing page)
+    match TEXT,                           -- listing pages: links must match this pattern
+    backfill INTEGER NOT NULL DEFAULT 0,  -- listing pages: the first run fetches the links too
+    etag TEXT,
+    last_modified TEXT,
+    added_at TEXT NOT NULL,
+    last_run TEXT,
+    last_ok TEXT,
+    last_error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,  -- in a row; sets the back-off
+    next_try TEXT,
+    entries INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE follow_entries (             -- every entry link seen, fetched once
+    url TEXT PRIMARY KEY,
+    follow_id INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    status TEXT NOT NULL,                 -- fetched | baseline | failed
+    tries INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    fetched_at TEXT
+);
+CREATE INDEX follow_entries_follow ON follow_entries(follow_id, status);
+"""
+
 # each: an SQL script or a function of the connection, run inside one transaction
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4, _V5, _V6]
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4, _V5, _V6, _WATCH]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -142,3 +142,18 @@ def notice_text(doc: Document, rec: Record) -> str:
     if rec.segment_end > rec.segment_start and rec.doc_sha256 in ("", doc.sha256):
         return doc.text[rec.segment_start:rec.segment_end]
     return doc.text
+
+
+def required_words(query: str | None) -> str | None:
+    """``fts_words_query`` of a filter's query; None without one.
+
+    :raises StoreError: the query has no words to search for
+    """
+    if not query:
+        return None
+    q = fts_words_query(query)
+    if q is None:
+        from jikenbo.store.db import StoreError
+
+        raise StoreError(f"search {query!r}: no words to search for")
+    return q
