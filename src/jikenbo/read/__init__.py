@@ -133,7 +133,23 @@ def _read_file(path: str, media_type: str | None, opts: ReadOptions, size: int |
     if size > opts.max_bytes:
         raise ReadFailure(path, f"file too large ({size:,} bytes; the limit is {opts.max_bytes:,})")
     data = _read_limited(path, opts.max_bytes)
-    return decode_bytes(data, path, media_type, options=opts)
+    return decode_bytes(data, path, media_type, url=sidecar_url(path), options=opts)
+
+
+def sidecar_url(path: str) -> str | None:
+    """The page's address when a saved page has a ``<name>.url`` file beside it holding one
+    http(s) URL (how a crawler or a browser extension records where a file came from)."""
+    side = os.path.splitext(path)[0] + ".url"
+    if side == path or not os.path.isfile(side):
+        return None
+    try:
+        with open(side, "rb") as fh:
+            raw = fh.read(4097).decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+    if "\n" in raw or len(raw) > 4096 or not raw.startswith(("http://", "https://")) or " " in raw:
+        return None
+    return raw
 
 
 def _read_limited(path: str, limit: int) -> bytes:

@@ -21,6 +21,7 @@ from jikenbo.models import Document, Record
 from jikenbo.store import db, textindex
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
+from jikenbo.store.relink import relink
 
 log = logging.getLogger(__name__)
 
@@ -162,14 +163,18 @@ class Store:
             touched: set[int] = set()
             if prev:
                 touched |= self._supersede(loc, doc_id)
+            new_pks = []
             for rec, seg in zip(records, segmented, strict=True):
-                pk, iid, created = self._add_notice(doc, doc_id, rec, seg)
-                touched.add(pk)
+                new_pks.append(self._add_notice(doc, doc_id, rec, seg))
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
+            placed = relink(self, new_pks) if new_pks else {}
+            for pk in new_pks:
+                iid, created = placed[pk]
                 (res.incidents_created if created else res.incidents_linked).append(iid)
             for pk in touched:
-                self._recompute(pk)
+                if c.execute("SELECT 1 FROM incidents WHERE pk = ?", (pk,)).fetchone():
+                    self._recompute(pk)
         return res
 
     def _supersede(self, loc: str, doc_id: int) -> set[int]:
@@ -200,9 +205,9 @@ class Store:
                   "VALUES (?,?,?)", (oid, name, key))
         return oid, key
 
-    def _candidates(self, key: str, org_id: int | None) -> list[dict]:
-        """Incidents of organisations whose key equals, contains or is contained in ``key``
-        (containment by prefix, suffix or substring of ``key``); link.match decides."""
+    def _related_incidents(self, key: str) -> list[int]:
+        """pks of incidents of organisations whose key equals, contains or is contained in ``key``
+        (containment by prefix, suffix or substring of ``key``); link decides."""
         c = self.conn
         n = len(key)
         subs = sorted({key[i:j] for i in range(n) for j in range(i + 3, n + 1)} if n <= 40 else {key})
@@ -219,37 +224,24 @@ class Store:
             ids |= {r[0] for r in c.execute(
                 "SELECT id FROM organizations WHERE rkey >= ? AND rkey < ? LIMIT 50",
                 (key[::-1], key[::-1] + hi))}
-        if org_id is not None:
-            ids.add(org_id)
         id_list = sorted(i for i in ids if i is not None)
         marks = ",".join("?" * len(id_list))
         rows = c.execute(
-            f"SELECT data FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
+            f"SELECT pk FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
             " ORDER BY disclosure_date DESC LIMIT ?", (key, *id_list, MAX_CANDIDATES)).fetchall()
-        return [json.loads(r["data"]) for r in rows]
+        return [r[0] for r in rows]
 
-    def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str) -> tuple[int, str, bool]:
+    def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str) -> int:
         c = self.conn
         nid = notice_id(rec)
         rd = rec.model_dump()
         rd["notice_id"] = nid
         rd["fetched_at"] = doc.fetched_at
         org_id, key = self._org(rec.organization, rec.industry)
-        created = False
-        decision = link.match(rd, self._candidates(key, org_id)) if key else None
-        iid = getattr(decision, "incident_id", None) if decision else None
-        if iid:
-            inc_pk = c.execute("SELECT pk FROM incidents WHERE id = ?", (iid,)).fetchone()["pk"]
-        else:
-            iid = link.new_incident_id(rd)
-            n = 1
-            while c.execute("SELECT 1 FROM incidents WHERE id = ?", (iid,)).fetchone():
-                n += 1
-                iid = link.new_incident_id({**rd, "source": f"{rd['source']}#{n}", "doc_sha256": ""})
-            inc_pk = int(c.execute(
-                "INSERT INTO incidents (id, organization_id, organization, org_key) VALUES (?,?,?,?)",
-                (iid, org_id, rec.organization, key)).lastrowid or 0)
-            created = True
+        for alias in rec.aliases:  # names the notice gives its organisation find it too
+            if org_id is not None and link.org_key(alias):
+                c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
+                          "VALUES (?,?,?)", (org_id, alias, link.org_key(alias)))
         evidence = rd.pop("evidence")
         text = _notice_text(doc, rec)
         base, n = nid, 1
@@ -260,7 +252,7 @@ class Store:
             "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
             " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (nid, doc_id, inc_pk, rec.source, rec.organization, key, link.notice_kind(rd),
+            (nid, doc_id, None, rec.source, rec.organization, key, link.notice_kind(rd),
              rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, stored_text(doc, text),
              _dumps(rd),
              _dumps(evidence), _now())).lastrowid or 0)
@@ -270,15 +262,15 @@ class Store:
         c.execute("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)",
                   (n_pk, rec.title or "", text))
         self._field_values(n_pk, rec, link.notice_kind(rd))
-        for tp in rec.third_parties:
-            vkey = link.vendor_key(tp.name)
+        for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
+            vkey = link.vendor_key(name)
             if not vkey:
                 continue
-            c.execute("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", (vkey, tp.name))
+            c.execute("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", (vkey, name))
             tid = c.execute("SELECT id FROM third_parties WHERE key = ?", (vkey,)).fetchone()["id"]
             c.execute("INSERT OR IGNORE INTO notice_third_parties (notice_pk, third_party_id, name, role)"
-                      " VALUES (?,?,?,?)", (n_pk, tid, tp.name, tp.role))
-        return inc_pk, iid, created
+                      " VALUES (?,?,?,?)", (n_pk, tid, name, role))
+        return n_pk
 
     def _field_values(self, n_pk: int, rec: Record, kind: str) -> None:
         rows = []
@@ -295,7 +287,7 @@ class Store:
         """Recompute an incident's current values from its (current) notices."""
         c = self.conn
         rows = c.execute(
-            "SELECT n.id, n.record, d.url, d.fetched_at FROM notices n JOIN documents d "
+            "SELECT n.id, n.record, n.link_reasons, d.url, d.fetched_at FROM notices n JOIN documents d "
             "ON d.id = n.document_id WHERE n.incident_pk = ? AND n.superseded = 0", (inc_pk,)).fetchall()
         iid = c.execute("SELECT id FROM incidents WHERE pk = ?", (inc_pk,)).fetchone()["id"]
         if not rows:  # every notice was replaced by a newer version elsewhere
@@ -309,6 +301,7 @@ class Store:
             d["notice_id"] = r["id"]
             d["url"] = d.get("url") or r["url"]
             d["fetched_at"] = r["fetched_at"]
+            d["link_reasons"] = json.loads(r["link_reasons"] or "[]")
             recs.append(d)
         inc = {"id": iid, **link.consolidate(recs)}
         self._write_incident(inc_pk, inc)
