@@ -21,6 +21,7 @@ from functools import cache
 
 from jikenbo.config import lexicon
 from jikenbo.models import Document, Segment
+from jikenbo.text.chars import KANJI, KATAKANA
 from jikenbo.text.dates import find_dates
 from jikenbo.text.normalize import normalize
 
@@ -75,7 +76,7 @@ def _lex() -> _Lex:
     org = ext["org"]
     orgish = (
         rf"(?:{_alt(org['designators'])})|(?:[^\s、。]{{1,20}}(?:{_alt(org['suffixes'])}))"
-        rf"|(?:[一-龥]{{1,6}}(?:{_alt(org['public_suffixes'])}))|(?:[A-Za-z][A-Za-z0-9&.\-]+)|(?:[ァ-ヴー]{{3,}})"
+        rf"|(?:[{KANJI}]{{1,6}}(?:{_alt(org['public_suffixes'])}))|(?:[A-Za-z][A-Za-z0-9&.\-]+)|(?:[{KATAKANA}]{{3,}})"
     )
     cues = [c for t in types.values() for c in t["cues"]] + ext["leak"]["possible"][:4] + ["漏え?い", "漏洩", "流出"]
     return _Lex(
@@ -179,11 +180,30 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
         for k, i in enumerate(idxs):
             nxt = idxs[k + 1] if k + 1 < len(idxs) else len(lines)
             body = sum(len(lines[j].text.strip()) for j in range(i + 1, nxt))
-            if body >= MIN_BODY_CHARS:
+            # the last entry of a page cut by the crawler may keep only a few words of body
+            if body >= MIN_BODY_CHARS or (nxt == len(lines) and body and lex.title_cue.search(lines[i].text)):
                 owned.append(i)
         if len(owned) >= 2 and len(owned) > len(best):
             best = owned
+    if not best:
+        # a page that holds one tagged entry (「【セキュリティ事件簿#2024-350】気仙沼市 …」) opens with
+        # its header, and the header is where the organisation is named
+        first = next((i for i, ln in enumerate(lines) if ln.text.strip() and not _is_label_line(ln.text)), None)
+        if first is not None:
+            shape = _header_shape(lines[first].text, lex)
+            tag = lex.marker.match(lines[first].text.strip())
+            if shape and shape.startswith("【") and tag and re.search(r"[#＃]\s?\d|\d{3,}", tag.group(1)) \
+                    and lex.title_cue.search(lines[first].text):
+                best = [first]
     return best
+
+
+_LABEL_LINE = re.compile(r"^\s*(?:ラベル|カテゴリー?|タグ)\s?[:：]?\s?\S.{0,60}(?:の投稿を表示|一覧)")
+
+
+def _is_label_line(text: str) -> bool:
+    """A blog's archive banner (「ラベル インシデント:誤操作 の投稿を表示しています。」)."""
+    return bool(_LABEL_LINE.match(text))
 
 
 def _trim_tail(lines: list[_Line], lex: _Lex, start: int, end: int) -> int:
@@ -244,13 +264,17 @@ def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> st
     if not lex.incident_cue.search(text):
         return "no incident described"
     head = text[:400]
-    if lex.howto.search(head) and len(lex.howto.findall(text)) >= 2:
+    # a title that reports a leak or an attack outweighs article-kind words in the body
+    # (「大阪府 個人情報(電子メールアドレス)の流出について」 about a lecture's mailing)
+    title = next((ln for ln in text.split("\n") if ln.strip()), "")
+    titled = bool(lex.incident_cue.search(title)) and not lex.howto.search(title) and not lex.event.search(title)
+    if lex.howto.search(head) and len(lex.howto.findall(text)) >= 2 and not titled:
         return "how-to article"
-    if len(lex.statistics.findall(text)) >= 3:
+    if len(lex.statistics.findall(text)) >= 3 and not titled:
         return "statistics article"
     if len(lex.faq.findall(text)) >= 3:
         return "questions and answers"
-    if len(lex.event.findall(text)) >= 3:
+    if len(lex.event.findall(text)) >= 3 and not titled:
         return "event announcement"
     if not digest_entry and not _happened(text, lex):
         return "no incident said to have happened"

@@ -15,6 +15,8 @@ from functools import cache
 
 from jikenbo.config import lexicon
 from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
+from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
+from jikenbo.text.gazetteer import bodies_from_url, gazetteer
 
 # Hiragana inside a name (みなと精機, さくら台病院) but never a particle between two words (…が運営).
 _PARTICLE_RUN = (
@@ -28,9 +30,11 @@ _VERB_END = "|".join(
 # A space continues a name only between Latin words (株式会社PR TIMES); a kana run inside a name
 # never ends like a verb (「…しているクリニック」).
 _NAME = (
-    rf"(?:[一-龥々〆ヵヶァ-ヴーA-Za-z0-9&・.\-]|(?<=[A-Za-z0-9.&])[ ](?=[A-Za-z0-9])"
-    rf"|(?!{_PARTICLE_RUN}(?![ぁ-ゖ]))[ぁ-ゖ]+(?<!{_VERB_END})(?=[一-龥々ァ-ヴーA-Za-z]))"
+    rf"(?:[{KANJI}{KATAKANA}A-Za-z0-9&・.\-]|(?<=[A-Za-z0-9.&])[ ](?=[A-Za-z0-9])"
+    rf"|(?!{_PARTICLE_RUN}(?![{HIRAGANA}]))[{HIRAGANA}]+(?<!{_VERB_END})(?=[{KANJI}{KATAKANA}A-Za-z]))"
 )
+# after a designator a name may end in kana (株式会社ほくせん) where the line or clause ends
+_NAME_END_KANA = rf"(?!{_PARTICLE_RUN}(?![{HIRAGANA}]))[{HIRAGANA}]{{2,12}}(?<!{_VERB_END})(?=$|[\s、。,()（）「」『』【】])"
 _PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
 _LABEL = re.compile(r"^(?:会\s?社\s?名|法\s?人\s?名|団\s?体\s?名|組\s?織\s?名|名\s?称|社\s?名|発\s?信\s?元|発\s?表\s?者)[\s:：]*")
 _VERBISH = re.compile(r"(?:る|た|す|い|う|く|て|で|し|な|り|れ)[ ]?$")
@@ -52,6 +56,11 @@ class _OrgLex:
     third: re.Pattern[str]
     connector: re.Pattern[str]
     industry: list[tuple[str, re.Pattern[str]]]
+    gazetteer: re.Pattern[str] | None  # every prefecture and municipality by name
+    reference: re.Pattern[str]  # 同協会, 当健康保険組合, 本市, 弊社: a name referred back to
+    generic_endings: tuple[str, ...]
+    media: frozenset[str]  # news agencies and papers: a byline, not the victim
+    latin_stop: frozenset[str]
 
 
 @cache
@@ -61,7 +70,7 @@ def _olex() -> _OrgLex:
     suf = alt(org["suffixes"])
     rules = [(r["industry"], re.compile(alt(r["patterns"]))) for r in lexicon("industry")["rule"]]
     return _OrgLex(
-        designated=re.compile(rf"(?:{des})[ ]?{_NAME}{{1,30}}"),
+        designated=re.compile(rf"(?:{des})[ ]?(?:{_NAME_END_KANA}|{_NAME}{{1,30}})", re.M),
         designated_after=re.compile(rf"(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
         designator_end=re.compile(rf"[ ]?(?:{des})"),
         # where a news report's subject ends: 「さきがけ運輸（本社・名古屋市）は12日、」
@@ -71,7 +80,7 @@ def _olex() -> _OrgLex:
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(
-            rf"(?<![一-龥ぁ-ゖァ-ヴー])[一-龥ぁ-ゖァ-ヴー]{{1,6}}(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"
+            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"
         ),
         latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
         designator=re.compile(des),
@@ -83,12 +92,27 @@ def _olex() -> _OrgLex:
             r"|(?:個人情報|情報|不正アクセス|サイバー|ランサム|お詫び|迷惑メール|メール|顧客|会員|ウェブ|サーバ)"
         ),
         industry=rules,
+        gazetteer=_gazetteer_pattern(),
+        reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
+        generic_endings=tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True)),
+        media=frozenset(unicodedata.normalize("NFKC", m).lower() for m in org["media"]),
+        latin_stop=frozenset(w.lower() for w in org["latin_stop"]),
     )
+
+
+def _gazetteer_pattern() -> re.Pattern[str] | None:
+    g = gazetteer()
+    names = sorted(g.prefectures | g.municipalities, key=len, reverse=True)
+    if not names:
+        return None
+    jp = KANJI + HIRAGANA + KATAKANA
+    # a prefecture may stand before its municipality (広島県呉市); nothing else may
+    return re.compile(rf"(?:(?<![{jp}])|(?<=[都道府県]))(?:{'|'.join(map(re.escape, names))})(?:役所|役場|教育委員会)?")
 
 
 @cache
 def _deictic() -> re.Pattern[str]:
-    return re.compile(rf"^(?:{cue('cues', 'deictic').pattern})(?=[一-龥ァ-ヴーA-Za-z]{{2}})")
+    return re.compile(rf"^(?:{cue('cues', 'deictic').pattern})(?=[{KANJI}{KATAKANA}A-Za-z]{{2}})")
 
 
 @cache
@@ -218,9 +242,13 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
     ol = _olex()
     text = ctx.text
     found: dict[str, list[tuple[int, int, str, int]]] = {}
+    refs: list[tuple[int, str]] = ctx.cache.setdefault("org_refs", [])
     authority = lexicons().authorities
-    for pat, weight in ((ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1),
-                        (ol.latin, 0), (ol.subject_end, 3)):
+    pats: list[tuple[re.Pattern[str], int]] = [(ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1),
+                                               (ol.latin, 0), (ol.subject_end, 3)]
+    if ol.gazetteer is not None:
+        pats.append((ol.gazetteer, 2))
+    for pat, weight in pats:
         found_iter = (_ending_at(ol.designator_end, text, 30, before_digit=True) if pat is ol.designated_after
                       else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed
                       else _ending_at(ol.subject_end, text, 16) if pat is ol.subject_end else pat.finditer(text))
@@ -230,8 +258,13 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue  # 「国立大学」 of 「国立大学法人しらかば大学」: the start of a designator
             if pat is ol.designated_after and _VERBISH.search(ol.designator.sub("", surface)):
                 continue  # 「…を手がける株式会社」: a clause, not a name
-            if any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()) or \
-                    any(authority[k].search(surface[-12:]) for k in ("ppc", "police")):  # 「…通じて個人情報保護委員会」
+            named_authority = any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()) or \
+                any(authority[k].search(surface[-12:]) for k in ("ppc", "police"))  # 「…通じて個人情報保護委員会」
+            if named_authority and not (pat is ol.gazetteer or _own_authority(text, m.start(), m.end())):
+                continue
+            ref = _reference(surface)
+            if ref is not None:
+                refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
                 continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
@@ -242,13 +275,62 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
-            if pat is ol.latin and ((len(key) < 3 and not surface.isupper()) or not re.search(r"[A-Za-z]{2}", surface)
-                                    or len(re.findall(r"\d", surface)) >= 3):
-                continue  # not 「TEL.03-5412-7780」
+            if pat is ol.latin and not _latin_name(text, m.start(), m.end(), surface):
+                continue
             if pat is ol.subject_end and (len(key) < 3 or ol.designator.search(surface)):
                 continue
+            if _is_generic(key):
+                continue  # 「市立中学校」「特設コールセンター」: a kind of body, not a name
             found.setdefault(key, []).append((m.start(), m.end(), surface, weight))
     return found
+
+
+def _own_authority(text: str, start: int, end: int) -> bool:
+    """An authority that is itself the subject (「個人情報保護委員会は…と明らかにしました」,
+    「長崎県警察が…」), not one the notice reported to."""
+    return bool(re.match(r"\s?(?:は|が|では|にて|事務局|において)", text[end:end + 5])) and not re.match(
+        r"\s?(?:へ|に)(?:報告|届|相談|通報)", text[end:end + 6])
+
+
+def _reference(surface: str) -> str | None:
+    """The generic word a back-reference ends with (同協会 → 協会, 当健康保険組合 → 健康保険組合)."""
+    ol = _olex()
+    m = ol.reference.match(surface)
+    if not m:
+        return None
+    rest = surface[m.end():]
+    if rest in ol.generic_endings or (len(rest) <= 6 and any(rest.endswith(g) and len(rest) - len(g) <= 2 for g in ol.generic_endings)
+                                      and not gazetteer().is_public_body(rest)):
+        return rest
+    return None
+
+
+def _is_generic(key: str) -> bool:
+    """A kind of body with no name of its own (市立中学校, 委員会, コールセンター)."""
+    ol = _olex()
+    if key in ol.generic_endings:
+        return True
+    return bool(re.fullmatch(r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?)?(?:コール)?"
+                             rf"(?:{'|'.join(map(re.escape, ol.generic_endings))})", key))
+
+
+def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
+    """Is a Latin word an organisation here? Never a protocol, a file kind or page furniture;
+    and only where the text treats it as one: the subject of a sentence (「LINEは10日、」), a
+    title's subject (「LINE、…」), or followed by 社."""
+    ol = _olex()
+    key = org_key(surface)
+    if surface.lower() in ol.latin_stop or key in ol.latin_stop:
+        return False
+    if (len(key) < 3 and not surface.isupper()) or not re.search(r"[A-Za-z]{2}", surface) or len(re.findall(r"\d", surface)) >= 3:
+        return False  # not 「TEL.03-5412-7780」
+    if re.match(r"[:/@.]", text[end:end + 1]) or (start and text[start - 1] in "/@.:-_"):
+        return False  # a URL, an address or a file name
+    line_start = text.rfind("\n", 0, start) + 1
+    after = text[end:end + 8]
+    if start == line_start and re.match(r"\s?[、,]", after):
+        return True
+    return bool(re.match(r"\s?(?:社|は|が|では|によると|の発表)", after) or ol.designator.search(surface))
 
 
 def _only_names(line: str) -> bool:
@@ -260,17 +342,46 @@ def _only_names(line: str) -> bool:
     )
 
 
-def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] | None:
-    """The notice's organisation as written, and a span of it in ``ctx.text``."""
+def _ref_votes(key: str, refs: list[tuple[int, str]]) -> int:
+    """How many back-references (同協会, 本市, 弊社) may stand for the name ``key``."""
+    n = 0
+    for _, word in refs:
+        w = org_key(word) or word
+        if key.endswith(w) or (w == "社" and not re.search(r"(?:市|町|村|県|府|都|学|院)$", key)) \
+                or (w == "院" and re.search(r"(?:病院|医院|クリニック|医療センター|診療所)$", key)) \
+                or (w in ("学", "大") and re.search(r"(?:大学|学園|学院)$", key)):
+            n += 1
+    return n
+
+
+def _line_of(text: str, s: int, e: int) -> str:
+    line_start = text.rfind("\n", 0, s) + 1
+    line_end = text.find("\n", e)
+    return text[line_start: line_end if line_end >= 0 else len(text)]
+
+
+def find_organization(ctx: Context, title: str | None, url: str | None = None) -> tuple[str, int, int] | None:
+    """The notice's organisation as written, and a span of it in ``ctx.text``.
+
+    Candidates are scored on the structure of the page: the title's subject, a letterhead line
+    holding only the name, a definition (「X（以下「当社」）」), the subject of a news lead
+    (「Xは14日、…と発表した」), back-references that stand for it (同協会, 本市), the site's own
+    address for a local government (``city.kaizu.lg.jp``), and how often it recurs; a name
+    written as somebody else (委託先, 子会社) or a news agency's byline loses.
+    """
     ol = _olex()
     text = ctx.text
     flat = re.sub(r"[\s・.]", "", text).lower()
     title_key = org_key(title or "")
     cands = _candidates(ctx)
+    refs: list[tuple[int, str]] = ctx.cache.get("org_refs", [])
+    url_keys = {org_key(n) for n in bodies_from_url(url)}
+    lead_end = _lead_end(text)
     best: tuple[float, str] | None = None
     longer = sorted(cands, key=len, reverse=True)
     for key, occ in cands.items():
-        if any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
+        on_site = key in url_keys or any(key == u + "教育委員会" or (key.endswith(u) and len(key) <= len(u) + 4) for u in url_keys)
+        if not on_site and any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
             continue  # 「R TIMES」 inside 「PR TIMES」: a fragment of a longer name
         count = flat.count(key)
         weight = max(w for *_, w in occ)
@@ -280,15 +391,28 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
             score += 3
         if title_key and key in title_key:
             score += 4
+        if on_site:
+            score += 12  # a local government's notice on its own site
+        if key in ol.media or any(m in key for m in ol.media if len(m) >= 4):
+            score -= 10  # 「一般社団法人共同通信社」: who wrote the report, not who suffered it
         for s, e, surf, _ in occ:
-            line_start = text.rfind("\n", 0, s) + 1
-            line_end = text.find("\n", e)
-            line = _LABEL.sub("", text[line_start: line_end if line_end >= 0 else len(text)].strip())
-            if s < 400 and (len(line) <= len(surf) + 2 or _only_names(line)):  # a letterhead line holding only names
-                score += 6
+            line = _LABEL.sub("", _line_of(text, s, e).strip())
+            if s < 400 and (len(line) <= len(surf) + 2 or _only_names(line) or _letterhead(line, surf)):
+                score += 6  # a letterhead line holding only names
                 break
+        for s, e, _, _ in occ:
+            line_start = text.rfind("\n", 0, s) + 1
+            if s < 200 and s == line_start and re.match(r"\s?(?:、|,|\s|における|での|で|が|の(?!\S{0,3}(?:委託|子会社)))", text[e:e + 5]) \
+                    and text.count("\n", 0, s) <= 3:
+                score += 5  # the title's subject: 「LINE、…」「大阪府 個人情報の流出について」
+                break
+        if any(s < lead_end and _LEAD_SUBJECT.match(text, e) for s, e, _, _ in occ):
+            score += 6  # the subject of a news lead: 「ソースネクストは2023年2月14日、…」
+        if any(_DEFINED.match(text, e) for _, e, _, _ in occ):
+            score += 6  # 「株式会社X（以下「当社」）」
         subject = sum(1 for _, e, _, _ in occ if _subject().match(text, e))
         score += min(subject, 3) * 2  # 「Xへの不正アクセス」「Xは…と発表した」: the one it happened to
+        score += min(_ref_votes(key, refs), 4) * 1.5
         third = 0
         for s, e, _, _ in occ:
             around = text[max(0, s - 12): e + 10]
@@ -301,7 +425,7 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
         if best is None or score > best[0]:
             best = (score, key)
     if best is None or best[0] < 3:
-        return None
+        return _from_site(text, url, refs)
     occ = cands[best[1]]
     with_des = [o for o in occ if ol.designator.search(o[2])]
     pool = with_des or occ
@@ -312,6 +436,41 @@ def find_organization(ctx: Context, title: str | None) -> tuple[str, int, int] |
     first = next(o for o in pool if o[2] == surface)
     return surface, first[0], first[1]
 
+
+# right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」
+_LEAD_SUBJECT = re.compile(r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:まで)?[、,]|、|,)")
+# right after a name: it is defined as the notice's own 「当社」「本学」
+_DEFINED = re.compile(r"\s?[(（]\s?以下[、,]?\s?[「『\"]?(?:当|本|弊)")
+
+
+def _lead_end(text: str) -> int:
+    """End of a report's lead: its first two sentences after the headline."""
+    lines = [m for m in re.finditer(r"[^\n]+", text) if m.group(0).strip()]
+    if len(lines) < 2:
+        return min(len(text), 200)
+    body = lines[1].start()
+    ends = [m.end() for m in re.finditer(r"。", text[body:body + 600])]
+    return body + (ends[1] if len(ends) > 1 else ends[0] if ends else min(len(text) - body, 200))
+
+
+def _letterhead(line: str, surface: str) -> bool:
+    """A letterhead or signature line: the name and a title or a person (「四條畷市長 東 修平」)."""
+    rest = line.replace(surface, "", 1).strip()
+    role = "長|代表取締役(?:社長)?|理事長|学長|病院長|院長|会長|社長|知事|市長|町長|村長|区長|教育長"
+    return bool(surface in line and line.startswith(surface)
+                and re.fullmatch(rf"(?:{role})?\s?[{KANJI}{KATAKANA}\s]{{0,12}}", rest))
+
+
+def _from_site(text: str, url: str | None, refs: list[tuple[int, str]]) -> tuple[str, int, int] | None:
+    """Where no candidate won: the local government whose site holds the page, when the page
+    names it or refers to itself (本市、本町)."""
+    for name in bodies_from_url(url):
+        i = text.find(name)
+        if i >= 0:
+            return name, i, i + len(name)
+        if any(word in ("市", "町", "村", "区", "県", "府", "都") for _, word in refs):
+            return name, 0, 0
+    return None
 
 
 def find_third_parties(ctx: Context, org: str | None) -> list[tuple[str, str, int, int]]:

@@ -136,20 +136,30 @@ def _read_file(path: str, media_type: str | None, opts: ReadOptions, size: int |
     return decode_bytes(data, path, media_type, url=sidecar_url(path), options=opts)
 
 
+_SIDECAR_MAX = 4096
+
+
 def sidecar_url(path: str) -> str | None:
-    """The page's address when a saved page has a ``<name>.url`` file beside it holding one
-    http(s) URL (how a crawler or a browser extension records where a file came from)."""
-    side = os.path.splitext(path)[0] + ".url"
-    if side == path or not os.path.isfile(side):
-        return None
-    try:
-        with open(side, "rb") as fh:
-            raw = fh.read(4097).decode("utf-8", "replace").strip()
-    except OSError:
-        return None
-    if "\n" in raw or len(raw) > 4096 or not raw.startswith(("http://", "https://")) or " " in raw:
-        return None
-    return raw
+    """The page address saved beside a file: ``notice.url`` next to ``notice.txt`` (or
+    ``notice.txt.url``), holding either the bare URL or an Internet Shortcut's ``URL=`` line,
+    as crawlers and browsers save it. The address is evidence (a local government's host
+    names its body), so a crawl's pages keep it."""
+    stem, _ = os.path.splitext(path)
+    for cand in (stem + ".url", path + ".url"):
+        if cand == path or not os.path.isfile(cand):
+            continue
+        try:
+            with open(cand, "rb") as f:
+                raw = f.read(_SIDECAR_MAX).decode("utf-8", "replace")
+        except OSError:
+            continue
+        for line in raw.splitlines():
+            line = line.strip()
+            if line.upper().startswith("URL="):
+                line = line[4:].strip()
+            if re.match(r"^https?://[^\s]+$", line):
+                return line
+    return None
 
 
 def _read_limited(path: str, limit: int) -> bytes:
