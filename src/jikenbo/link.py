@@ -550,7 +550,8 @@ def _score(s: dict, cand: dict) -> tuple[float | None, list[str]]:
     s_types, c_types = set(s.get("incident_types") or []), cand["incident_types"]
     overlap = _types_overlap(s_types, c_types)
     if overlap:
-        score += 0.1
+        a_, b_ = s_types - {"other"}, c_types - {"other"}
+        score += 0.05 + 0.1 * len(a_ & b_) / len(a_ | b_)  # the same types beat related ones
         reasons.append("incident types overlap")
     strong = cited or bool(same_det) or bool(same_start) or bool(same_count) or bool(same_day)
     if gap is not None:

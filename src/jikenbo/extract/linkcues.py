@@ -162,7 +162,10 @@ def link_cues(text: str, organization: str | None, url: str | None = None) -> di
     pairs = _alias_pairs(plain)
     aliases: list[str] = []
     expand: dict[str, str] = {}  # another organisation's short name → its full name
+    own_names = {nfkc(organization).lower()} if organization else set()
     for full, other in pairs:
+        if organization and (_relates(full, organization) or _relates(other, organization)):
+            own_names |= {nfkc(full).lower(), nfkc(other).lower()}
         if organization and _relates(full, organization):
             aliases += [n for n in (full, other) if org_key(n) != org_key(organization)]
         elif organization and _relates(other, organization):
@@ -204,7 +207,7 @@ def link_cues(text: str, organization: str | None, url: str | None = None) -> di
 
     own_keys = {org_key(o) for o in own if o}
     systems: list[str] = []
-    own_names = {nfkc(o).lower() for o in own if o}
+    own_names |= {nfkc(o).lower() for o in own if o}
     for m in _QUOTED.finditer(plain):
         s = m.group(1).strip()
         if len(re.findall(r"[ぁ-ん]", s)) > 2 and not re.fullmatch(r"[ぁ-ん]{2,6}", s):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
@@ -83,6 +84,12 @@ def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_param
 def incident_page(request: Request, incident_id: str, store: Annotated[Store, Depends(reader)]) -> Response:
     data = views.incident_page(store, incident_id, cfg(request))
     return render(request, "incident.html", data)
+
+
+@router.get("/vendors/{name}", response_class=HTMLResponse)
+def vendor_page(request: Request, name: Annotated[str, PathParam(max_length=200)],
+                store: Annotated[Store, Depends(reader)]) -> Response:
+    return render(request, "vendor.html", views.vendor_page(store, name))
 
 
 @router.get("/notices/{notice_id}")

@@ -332,6 +332,19 @@ class Store:
         c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
         c.executemany(TAGS_INSERT, tag_rows(inc_pk, inc))
 
+    def link_notices(self, a: str, b: str) -> list[str]:
+        """An analyst's decision: notices (or incidents) ``a`` and ``b`` are one incident. Kept
+        for every later ingest. Returns the incident ids of both afterwards (the same one)."""
+        from jikenbo.store.relink import decide
+
+        return decide(self, "link", a, b)
+
+    def unlink_notice(self, notice: str) -> str:
+        """An analyst's decision: ``notice`` is an incident of its own (kept for later ingests)."""
+        from jikenbo.store.relink import decide
+
+        return decide(self, "unlink", notice)[0]
+
     # ------------------------------------------------------------------ reading
     def incidents(self, filters: Filters = Filters(), *, sort: str = "-disclosure_date",  # noqa: B008
                   limit: int | None = 50, offset: int = 0) -> list[dict]:

@@ -159,3 +159,46 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
     for pk in sorted(touched | (old - claimed)):
         store._recompute(pk)
     return out
+
+
+def _resolve(store: Store, ref: str) -> tuple[int, str]:
+    """(pk, id) of a current notice given its id, or of an incident's first notice given the incident's."""
+    from jikenbo.store.db import StoreError
+
+    c = store.conn
+    row = c.execute("SELECT pk, id FROM notices WHERE id = ? AND superseded = 0", (ref,)).fetchone()
+    if row is None:
+        row = c.execute("SELECT n.pk, n.id FROM notices n JOIN incidents i ON i.pk = n.incident_pk"
+                        " WHERE i.id = ? AND n.superseded = 0 ORDER BY n.disclosure_date IS NULL,"
+                        " n.disclosure_date, n.pk LIMIT 1", (ref,)).fetchone()
+    if row is None:
+        raise StoreError(f"{ref}: no such notice or incident in {store.path}")
+    return row["pk"], row["id"]
+
+
+def decide(store: Store, action: str, ref: str, other: str | None = None) -> list[str]:
+    """Record an analyst's decision and relink: ``link`` puts ``ref`` and ``other`` (notice or
+    incident ids) in one incident, ``unlink`` takes notice ``ref`` out of its incident. Later
+    ingests keep applying it. Returns the incident ids the notices are in afterwards."""
+    from datetime import UTC, datetime
+
+    from jikenbo.store import db
+
+    store._check_writable()
+    with db.transaction(store.conn, store.path, f"{action} {ref}"):
+        pk, nid = _resolve(store, ref)
+        seeds, oid = [pk], None
+        if action == "link":
+            if other is None:
+                raise ValueError("link needs two notices")
+            opk, oid = _resolve(store, other)
+            if opk == pk:
+                from jikenbo.store.db import StoreError
+
+                raise StoreError(f"{ref} and {other} are the same notice")
+            seeds.append(opk)
+        store.conn.execute("INSERT INTO link_decisions (action, notice_id, other_id, created_at)"
+                           " VALUES (?,?,?,?)", (action, nid, oid,
+                                                 datetime.now(UTC).replace(microsecond=0).isoformat()))
+        placed = relink(store, seeds)
+    return [placed[s][0] for s in seeds]
