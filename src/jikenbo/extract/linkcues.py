@@ -24,6 +24,8 @@ from jikenbo.text.normalize import nfkc
 _NAME_CHARS = r"[\u4e00-\u9fff\u30a1-\u30faー々〆ヶA-Za-z0-9&.・＆\-]"
 _NAME = _NAME_CHARS + r"{2,40}"
 _IS_NAME_CHAR = re.compile(_NAME_CHARS)
+_NAME_KANA = r"[\u3041-\u3096\u4e00-\u9fff\u30a1-\u30faー々〆ヶA-Za-z0-9&.・＆\-]{2,40}?"
+_DESIGNATOR = ("株式会社", "(株)", "有限会社", "合同会社")
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[.+\-][A-Za-z0-9]+)*(?![A-Za-z0-9])")
 _QUOTED = re.compile(r"[「『]([^「」『』。\n]{2,25})[」』]")
 _COMPANY_LIKE = re.compile(r"株式会社|\(株\)|社$|Inc|Corp|Ltd", re.I)
@@ -42,7 +44,7 @@ def _cues() -> dict[str, Any]:
         "alias_after": [re.compile(p) for p in c["alias_after"]],
         "vendor_after": [re.compile(p) for p in c["vendor_after"]],
         "vendor_before": [re.compile(p) for p in c["vendor_before"]],
-        "joint": [re.compile(p.replace("NAME", _NAME), re.M) for p in c["joint"]],
+        "joint": [re.compile(p.replace("NAME", _NAME_KANA), re.M) for p in c["joint"]],
         "announced": [re.compile(p) for p in c["announced"]],
         "not_names": frozenset(nfkc(w) for w in c["not_names"]),
         "lead_words": tuple(sorted((nfkc(w) for w in c["lead_words"]), key=len, reverse=True)),
@@ -62,7 +64,7 @@ def _clean_name(name: str) -> str | None:
                 name, changed = name[len(w):], True
     if len(name) < 2 or name in cues["not_names"] or not vendor_key(name):
         return None
-    if any(c in name for c in "。、()") or len(re.findall(r"[ぁ-ん]", name)) > 3:
+    if any(c in name for c in "。、()") or len(re.findall(r"[ぁ-ん]", name)) > 8:
         return None
     if any(name.startswith(w) for w in cues["own_words"]):
         return None
@@ -85,6 +87,11 @@ def _name_before(text: str, end: int, *, quoted: bool = True) -> str | None:
     i = end
     while i > 0 and _IS_NAME_CHAR.match(text[i - 1]) and end - i < 40:
         i -= 1
+    j = i
+    while j > 0 and "\u3041" <= text[j - 1] <= "\u3096" and i - j < 12:
+        j -= 1  # hiragana in a name only right after a designator: 株式会社みなもとテック
+    if j < i and text[:j].endswith(_DESIGNATOR):
+        i = j - next(len(d) for d in _DESIGNATOR if text[:j].endswith(d))
     return _clean_name(text[i:end]) if end - i >= 2 else None
 
 
@@ -94,8 +101,16 @@ def _name_after(text: str, start: int) -> str | None:
         close = text.find("」" if text[start] == "「" else "』", start)
         return _clean_name(text[start + 1:close]) if 0 < close - start <= 42 else None
     i = start
-    while i < len(text) and _IS_NAME_CHAR.match(text[i]) and i - start < 40:
-        i += 1
+    designated = text.startswith(_DESIGNATOR, start)
+    while i < len(text) and i - start < 40:
+        ch = text[i]
+        if _IS_NAME_CHAR.match(ch):
+            i += 1
+        elif designated and "\u3041" <= ch <= "\u3096" and (
+                i == start or "\u3041" <= text[i - 1] <= "\u3096" or text[start:i].endswith(_DESIGNATOR)):
+            i += 1  # hiragana after a designator, until a particle after other characters
+        else:
+            break
     return _clean_name(text[start:i]) if i - start >= 2 else None
 
 
