@@ -7,7 +7,6 @@ from jikenbo import link
 from jikenbo.extract.linkcues import link_cues, url_date
 from jikenbo.models import Record
 
-
 _N = iter(range(10**6))
 
 

@@ -127,7 +127,7 @@ def test_every_notice_keeps_its_reasons(tmp_path):
         assert any("same count" in r for r in why["midori-2"])
         other = next(i for i in st.incidents(Filters(organization="株式会社ゆうなぎ"), limit=None)
                      if any("2024" in (n["source"]) for n in i["notices"]))
-        reasons = [r for n in other["notices"] for r in n["link_reasons"]]
+        reasons = [r for n in st.incident(other["id"])["notices"] for r in n["link_reasons"]]
         assert any(r.startswith("kept apart") for r in reasons)
 
 

@@ -176,6 +176,8 @@ def org_relation(a: str, b: str) -> str:
         rest = long_[: -len(short)]
     else:
         return "none"
+    if rest.isdigit():
+        return "none"  # 第2さくら / さくら2: numbered names are other bodies
     if long_.startswith(rest) and rest in _prefecture_keys() and short.endswith(_municipal_keys()):
         return "generic"  # 兵庫県尼崎市 / 尼崎市
     generic, distinct = _affixes()
@@ -232,11 +234,12 @@ def notice_kind(record: dict) -> str:
     kind = record.get("notice_kind") or record.get("kind") or "unknown"
     if kind != "unknown":
         return str(kind)
-    return _kind_from_title(_lower(record.get("title") or ""))
+    return _kind_from_title(record.get("title") or "")
 
 
 @lru_cache(maxsize=16384)
 def _kind_from_title(title: str) -> str:
+    title = _lower(title)
     if title:
         kinds = _lowered_kinds()
         for k in ("final_report", "follow_up", "news_report"):
@@ -618,7 +621,7 @@ def _sort_key(i: int, s: dict) -> tuple:
 def incident_id_of(records: list[dict]) -> str:
     """The id of the incident these notices form: :func:`new_incident_id` of the first of them
     in :func:`cluster`'s order, so it does not depend on the order they arrived in."""
-    sums = [notice_summary(r) for r in records]
+    sums = [r if "org_key" in r and "kind" in r else notice_summary(r) for r in records]
     first = min(range(len(records)),
                 key=lambda i: (*_sort_key(0, sums[i])[:-1], str(records[i].get("notice_id") or "")))
     return new_incident_id(records[first])
@@ -627,7 +630,7 @@ def incident_id_of(records: list[dict]) -> str:
 def search_keys(record: dict) -> list[str]:
     """Organisation keys under which a notice's possible incidents are found: its own names,
     and the organisations it names (an operator announcing with its vendor)."""
-    s = notice_summary(record)
+    s = record if "org_key" in record and "kind" in record else notice_summary(record)
     return sorted({*s["org_keys"], *s["co_keys"], *s["mention_keys"]} - {""})
 
 

@@ -233,7 +233,7 @@ def link_cues(text: str, organization: str | None, url: str | None = None) -> di
     for m in _LATIN.finditer(plain):
         w = m.group(0)
         lw = w.lower()
-        if len(lw) < 3 and not re.search(r"\d", lw) or lw in cues["common_latin"]:
+        if (len(lw) < 3 and not re.search(r"\d", lw)) or lw in cues["common_latin"]:
             continue
         if any(lw in o for o in own_keys | own_names) or any(lw in org_key(v) for v in vendors + co + mentioned):
             continue

@@ -214,16 +214,18 @@ class Store:
         subs = subs or [key]
         marks = ",".join("?" * len(subs))
         hi = "\U0010ffff"
-        ids = {r[0] for r in c.execute(
-            f"SELECT id FROM organizations WHERE key IN ({marks}) UNION "
-            f"SELECT organization_id FROM organization_aliases WHERE alias_key IN ({marks})",
-            [*subs, *subs])}
+        found = c.execute(
+            f"SELECT id, key FROM organizations WHERE key IN ({marks}) UNION "
+            f"SELECT organization_id, alias_key FROM organization_aliases WHERE alias_key IN ({marks})",
+            [*subs, *subs]).fetchall()
         if n >= 3:
-            ids |= {r[0] for r in c.execute(
-                "SELECT id FROM organizations WHERE key >= ? AND key < ? LIMIT 50", (key, key + hi))}
-            ids |= {r[0] for r in c.execute(
-                "SELECT id FROM organizations WHERE rkey >= ? AND rkey < ? LIMIT 50",
-                (key[::-1], key[::-1] + hi))}
+            found += c.execute(
+                "SELECT id, key FROM organizations WHERE key >= ? AND key < ? LIMIT 50", (key, key + hi)).fetchall()
+            found += c.execute(
+                "SELECT id, key FROM organizations WHERE rkey >= ? AND rkey < ? LIMIT 50",
+                (key[::-1], key[::-1] + hi)).fetchall()
+        # only names that relate (a substring such as 東京電機1 in 東京電機12 names another body)
+        ids = {i for i, k in found if k == key or link.org_relation(key, k) != "none"}
         id_list = sorted(i for i in ids if i is not None)
         marks = ",".join("?" * len(id_list))
         rows = c.execute(
@@ -287,7 +289,7 @@ class Store:
         """Recompute an incident's current values from its (current) notices."""
         c = self.conn
         rows = c.execute(
-            "SELECT n.id, n.record, n.link_reasons, d.url, d.fetched_at FROM notices n JOIN documents d "
+            "SELECT n.id, n.record, d.url, d.fetched_at FROM notices n JOIN documents d "
             "ON d.id = n.document_id WHERE n.incident_pk = ? AND n.superseded = 0", (inc_pk,)).fetchall()
         iid = c.execute("SELECT id FROM incidents WHERE pk = ?", (inc_pk,)).fetchone()["id"]
         if not rows:  # every notice was replaced by a newer version elsewhere
@@ -301,7 +303,6 @@ class Store:
             d["notice_id"] = r["id"]
             d["url"] = d.get("url") or r["url"]
             d["fetched_at"] = r["fetched_at"]
-            d["link_reasons"] = json.loads(r["link_reasons"] or "[]")
             recs.append(d)
         inc = {"id": iid, **link.consolidate(recs)}
         self._write_incident(inc_pk, inc)
@@ -400,6 +401,10 @@ class Store:
                  "notice_id": r["notice_id"], "source": r["source"], "date": r["date"], "kind": r["kind"],
                  "snippet": r["snippet"], "start": r["start"], "end": r["end"]})
         inc["field_values"] = fv
+        why = {r["id"]: json.loads(r["link_reasons"] or "[]") for r in self._q(
+            "SELECT id, link_reasons FROM notices WHERE incident_pk = ? AND superseded = 0", (row[0]["pk"],))}
+        for n in inc.get("notices") or []:  # kept per notice: a reason can change without a recompute
+            n["link_reasons"] = why.get(n.get("id"), n.get("link_reasons") or [])
         return inc
 
     def incident_records(self, incident_id: str) -> list[Record]:

@@ -34,16 +34,22 @@ _NOTICE_SQL = ("SELECT n.pk, n.id, n.record, n.incident_pk, n.link_reasons, d.ur
 
 
 def _rows_to_records(rows: list[Any], out: dict[int, dict]) -> list[int]:
+    """Notice rows as link summaries (plus ``incident_pk``, ``link_reasons``) into ``out``."""
     added = []
     for r in rows:
         if r["pk"] in out:
             continue
         d = json.loads(r["record"])
-        d.update(notice_id=r["id"], url=d.get("url") or r["url"], fetched_at=r["fetched_at"],
-                 incident_pk=r["incident_pk"], link_reasons=json.loads(r["link_reasons"] or "[]"))
-        out[r["pk"]] = d
+        d.update(notice_id=r["id"], url=d.get("url") or r["url"], fetched_at=r["fetched_at"])
+        s = link.notice_summary(d)
+        s.update(incident_pk=r["incident_pk"], link_reasons=json.loads(r["link_reasons"] or "[]"))
+        out[r["pk"]] = s
         added.append(r["pk"])
     return added
+
+
+def _relates(s: dict, keys: set[str]) -> bool:
+    return any(k == o or link.org_relation(k, o) != "none" for k in s.get("org_keys") or [] for o in keys)
 
 
 def _decisions(store: Store, ids: set[str]) -> list[Any]:
@@ -62,6 +68,8 @@ def block(store: Store, seeds: list[int]) -> dict[int, dict]:
     out: dict[int, dict] = {}
     marks = ",".join("?" * len(seeds))
     todo = _rows_to_records(c.execute(_NOTICE_SQL + f"n.pk IN ({marks})", seeds).fetchall(), out)
+    for pk in todo:
+        out[pk]["incident_pk"] = out[pk]["incident_pk"] or None
     seen_keys: set[str] = set()
     seen_inc: set[int] = set()
     seen_ids: set[str] = set()
@@ -76,9 +84,18 @@ def block(store: Store, seeds: list[int]) -> dict[int, dict]:
         todo = []
         if incs:
             marks = ",".join("?" * len(incs))
-            todo += _rows_to_records(c.execute(
-                _NOTICE_SQL + f"n.incident_pk IN ({marks}) ORDER BY n.pk LIMIT ?",
-                [*sorted(incs), MAX_BLOCK]).fetchall(), out)
+            fetched: dict[int, dict] = {}
+            rows = c.execute(_NOTICE_SQL + f"n.incident_pk IN ({marks}) ORDER BY n.pk LIMIT ?",
+                             [*sorted(incs), MAX_BLOCK]).fetchall()
+            _rows_to_records([r for r in rows if r["pk"] not in out], fetched)
+            # keep the incidents of organisations that relate to a name looked for (a key found as
+            # a mere substring, 東京電機1 in 東京電機12, names another body)
+            wanted = set(keys) | {k for d in out.values() for k in d.get("org_keys") or []}
+            keep = {d["incident_pk"] for d in fetched.values() if _relates(d, wanted)}
+            for pk, d in fetched.items():
+                if d["incident_pk"] in keep:
+                    out[pk] = d
+                    todo.append(pk)
         ids = {d["notice_id"] for d in out.values()} - seen_ids
         seen_ids |= ids
         partners = {x for row in _decisions(store, ids) for x in (row["notice_id"], row["other_id"]) if x}
@@ -143,15 +160,20 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
         else:
             inc_pk = row["pk"]
         claimed.add(inc_pk)
-        updates = []
+        moved, explained = [], []
         for i, pk in zip(g, members, strict=True):
-            if blk[pk].get("incident_pk") != inc_pk or blk[pk].get("link_reasons") != reasons[i]:
-                updates.append((inc_pk, _dumps(reasons[i]), pk))
-                if blk[pk].get("incident_pk"):
-                    touched.add(blk[pk]["incident_pk"])  # the incident it left
-        if updates:
-            c.executemany("UPDATE notices SET incident_pk = ?, link_reasons = ? WHERE pk = ?", updates)
+            was = blk[pk].get("incident_pk")
+            if was != inc_pk:
+                moved.append((inc_pk, _dumps(reasons[i]), pk))
+                if was:
+                    touched.add(was)  # the incident it left
+            elif blk[pk].get("link_reasons") != reasons[i] and (pk in new or not blk[pk].get("link_reasons")):
+                explained.append((_dumps(reasons[i]), pk))  # a notice that stays keeps its reasons
+        if moved:
+            c.executemany("UPDATE notices SET incident_pk = ?, link_reasons = ? WHERE pk = ?", moved)
             touched.add(inc_pk)
+        if explained:
+            c.executemany("UPDATE notices SET link_reasons = ? WHERE pk = ?", explained)
         fresh = all(pk in new for pk in members)
         for pk in members:
             if pk in new:
