@@ -79,6 +79,7 @@ def score(gold: dict[str, list[dict]], pred: dict[str, list[dict]]) -> Result:
     tp = fn = fp = 0
     scal = {k: [0, 0] for k in SCALARS}
     sets = {k: [0, 0, 0] for k in SETS}
+    org_n = [0, 0]  # exact organisation names over paired records: a fragment (協会) pairs but scores 0
     diffs: list[str] = []
     for src, g in sorted(gold.items()):
         p = pred.get(src, [])
@@ -91,6 +92,12 @@ def score(gold: dict[str, list[dict]], pred: dict[str, list[dict]]) -> Result:
         diffs += [f"false alarm {src}: {x.get('organization')}" for i, x in enumerate(p) if i not in pp]
         for gi, pi in pairs:
             gr, pr = g[gi], p[pi]
+            org_ok = any(name_key(n) and name_key(n) == name_key(pr.get("organization"))
+                         for n in [gr.get("organization"), *gr.get("aliases", [])])
+            org_n[0] += org_ok
+            org_n[1] += 1
+            if not org_ok:
+                diffs.append(f"differs {src}: {gr.get('organization')}: organization got={pr.get('organization')!r}")
             for k in SCALARS:
                 if k in gr:
                     scal[k][1] += 1
@@ -109,7 +116,8 @@ def score(gold: dict[str, list[dict]], pred: dict[str, list[dict]]) -> Result:
     prec = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
     rec = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    fields = {k: r / n for k, (r, n) in scal.items() if n}
+    fields = {"organization": org_n[0] / org_n[1]} if org_n[1] else {}
+    fields |= {k: r / n for k, (r, n) in scal.items() if n}
     fields |= {k: 2 * t / (2 * t + a + b) for k, (t, a, b) in sets.items() if t + a + b}
     mean = sum(fields.values()) / len(fields) if fields else 1.0
     return Result({"precision": prec, "recall": rec, "f1": f1, "gold": tp + fn, "predicted": tp + fp},

@@ -42,6 +42,10 @@ _SENTENCE = re.compile(r"(?<=[。!?！？])|\n")
 _EVENT_VERB = re.compile(
     r"(?:た|だ)(?:[。、)」]|こと|ため|もの|と|が|の|$)|ました|判明|発覚|確認され|受け|発生|遭|被害|ていた|ている|ておりま|しまい|流出|漏え?い|漏洩|紛失|盗難"
 )
+# a title that reports something (「…の流出について」「…に関するお詫び」), not one that teaches
+_REPORT_TITLE = re.compile(
+    r"について|に関する|お詫び|おわび|ご報告|お知らせ|(?:流出|漏え?い|漏洩|紛失|誤送信|誤送付)(?:した|しました|か|の可能性|$)"
+)
 _QUESTION = re.compile(r"(?:ですか|でしょうか|ますか)[。?？]?$|^\s*(?:Q|Ｑ|問)\s?\d")
 
 
@@ -175,6 +179,8 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
             if len(rows) >= 2 and len(rows) > len(best):
                 best = rows
             continue
+        if len({lines[i].text.strip() for i in idxs}) == 1:
+            continue  # one title printed twice (above and below the notice) opens no entries
         # an entry owns a body: enough text before the next header of its group
         owned = []
         for k, i in enumerate(idxs):
@@ -267,7 +273,8 @@ def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> st
     # a title that reports a leak or an attack outweighs article-kind words in the body
     # (「大阪府 個人情報(電子メールアドレス)の流出について」 about a lecture's mailing)
     title = next((ln for ln in text.split("\n") if ln.strip()), "")
-    titled = bool(lex.incident_cue.search(title)) and not lex.howto.search(title) and not lex.event.search(title)
+    titled = bool(lex.incident_cue.search(title) and _REPORT_TITLE.search(title)) and not lex.howto.search(title) \
+        and not lex.event.search(title)
     if lex.howto.search(head) and len(lex.howto.findall(text)) >= 2 and not titled:
         return "how-to article"
     if len(lex.statistics.findall(text)) >= 3 and not titled:

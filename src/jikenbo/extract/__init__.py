@@ -97,7 +97,7 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
     # dates
     hint = seg.date_hint
     anchor = dt.date.fromisoformat(hint) if hint else (dt.date.fromisoformat(doc.published) if doc.published else None)
-    events = timeline.classify_dates(ctx, anchor)
+    events = timeline.classify_dates(ctx, anchor or timeline.document_anchor(doc.text, doc.url))
     disclosure, dmatch = timeline.disclosure_date(ctx, events, hint, doc.published)
     if disclosure and anchor is None:
         events = timeline.classify_dates(ctx, dt.date.fromisoformat(disclosure))

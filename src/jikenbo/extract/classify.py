@@ -160,11 +160,20 @@ def reported_to(ctx: Context, organization: str | None = None) -> list[tuple[str
                 after = s.text[m.end(): m.end() + 14]
                 if code == "ministry" and re.match(r"(?:である|の)?(?:個人情報保護委員会|警察)", after):
                     continue
+                if code == "ministry" and organization and _own_education_board(organization, s.text, m.start()):
+                    continue  # 「校長が府教育庁に報告」 in a prefecture's notice: its own board
                 if code == "police" and re.search(r"警察(?:庁)?(?:の|が)?(?:発表|統計|によると)", s.text[m.start(): m.end() + 10]):
                     continue
                 found[code] = (s.start + m.start(), s.start + m.end())
                 break
     return [(k, a, b) for k, (a, b) in sorted(found.items(), key=lambda kv: kv[1][0])]
+
+
+def _own_education_board(organization: str, text: str, start: int) -> bool:
+    """An education board of the notice's own prefecture or municipality (府教育庁, 市教育委員会)."""
+    if not re.search(r"(?:都|道|府|県|市|町|村|区)(?:教育委員会|教委)?$", organization):
+        return False
+    return bool(re.match(r"(?:都|道|府|県|市|町|村|区)?教育(?:庁|委員会)", text[max(0, start - 1):start + 6]))
 
 
 def notice_kind(ctx: Context, title: str | None) -> str:

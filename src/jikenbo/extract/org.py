@@ -8,6 +8,7 @@ stands (title, first lines), and whether it is written as somebody else (委託�
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from jikenbo.config import lexicon
 from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
 from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
 from jikenbo.text.gazetteer import bodies_from_url, gazetteer
+
+log = logging.getLogger(__name__)
 
 # Hiragana inside a name (みなと精機, さくら台病院) but never a particle between two words (…が運営).
 _PARTICLE_RUN = (
@@ -59,8 +62,11 @@ class _OrgLex:
     gazetteer: re.Pattern[str] | None  # every prefecture and municipality by name
     reference: re.Pattern[str]  # 同協会, 当健康保険組合, 本市, 弊社: a name referred back to
     generic_endings: tuple[str, ...]
+    reference_any: re.Pattern[str]
     media: frozenset[str]  # news agencies and papers: a byline, not the victim
     latin_stop: frozenset[str]
+    not_name: re.Pattern[str]  # words that make a subject no organisation (集団, 攻撃, 被害)
+    attacker: re.Pattern[str]  # 攻撃グループ, ハッカー集団
 
 
 @cache
@@ -75,7 +81,8 @@ def _olex() -> _OrgLex:
         designator_end=re.compile(rf"[ ]?(?:{des})"),
         # where a news report's subject ends: 「さきがけ運輸（本社・名古屋市）は12日、」
         subject_end=re.compile(
-            r"(?=\s?[(（](?:本社|本部|本店|所在地)|\s?[(（][^)）。]{1,16}[)）]\s?は\s?(?:\d{1,2}月)?\d{1,2}日[、,]|は\s?(?:\d{1,2}月)?\d{1,2}日[、,])"
+            r"(?=\s?[(（](?:本社|本部|本店|所在地)|\s?[(（][^)）。]{1,16}[)）]\s?は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]"
+            r"|は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,])"
         ),
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
@@ -95,8 +102,14 @@ def _olex() -> _OrgLex:
         gazetteer=_gazetteer_pattern(),
         reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
         generic_endings=tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True)),
+        reference_any=re.compile(
+            rf"(?<![{KANJI}])(?:{alt(org['reference_prefixes'])})"
+            rf"(?P<g>{alt([*org['suffixes'], *org['public_suffixes'], *org['generic_endings']])})"
+        ),
         media=frozenset(unicodedata.normalize("NFKC", m).lower() for m in org["media"]),
         latin_stop=frozenset(w.lower() for w in org["latin_stop"]),
+        not_name=re.compile(alt(org["not_name"])),
+        attacker=re.compile(alt(org["attacker"])),
     )
 
 
@@ -140,7 +153,25 @@ def _trim_particles(name: str) -> str:
     return name
 
 
+_DESCRIPTOR = re.compile(
+    r"^[^\sの、。]{1,12}?(?:会社|メーカー|企業|スクール|企画|販売|代理店|大手|チェーン|運営|事業者|業者|販売店|専門店|商社|ブランド|業)の(?=\S{2})"
+)
+_OFFICE = re.compile(r"(?<=[市町村区])(?:役場|役所)$")
+
+
+def clean_name(name: str) -> str:
+    """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
+    「みかげ町役場」 → みかげ町 (the body, not its building)."""
+    name = _DESCRIPTOR.sub("", name.strip())
+    return _OFFICE.sub("", name)
+
+
 def name_from_header(header_rest: str) -> str | None:
+    found = _name_from_header(header_rest)
+    return clean_name(found) if found else None
+
+
+def _name_from_header(header_rest: str) -> str | None:
     """The organisation at the start of a digest entry's title ("下仁田厚生病院 個人情報紛失の…")."""
     ol = _olex()
     s = header_rest.strip()
@@ -152,7 +183,10 @@ def name_from_header(header_rest: str) -> str | None:
     for pat in (ol.designated, ol.designated_after, ol.suffixed, ol.public):
         m = pat.match(s)
         if m:
-            return m.group(0).strip()
+            end = m.end()
+            while pat is ol.suffixed and (more := ol.suffix_end.match(s, end)):
+                end = more.end()  # 「こはぜ歯科医院」: 歯科 then 医院
+            return s[:end].strip()
     m = ol.latin.match(s)
     if m and (len(m.group(0)) == len(s) or not s[m.end()].isalpha() or s[m.end()] in "、 "):
         return m.group(0).strip()
@@ -248,14 +282,19 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                                                (ol.latin, 0), (ol.subject_end, 3)]
     if ol.gazetteer is not None:
         pats.append((ol.gazetteer, 2))
+    lead_end = _lead_end(text)
+    products: set[str] = set()
+    for m in ol.reference_any.finditer(text):  # 「本市職員」「当院の」: wherever a back-reference stands
+        refs.append((m.start(), m.group("g")))
     for pat, weight in pats:
         found_iter = (_ending_at(ol.designator_end, text, 30, before_digit=True) if pat is ol.designated_after
                       else _ending_at(ol.suffix_end, text, 24) if pat is ol.suffixed
                       else _ending_at(ol.subject_end, text, 16) if pat is ol.subject_end else pat.finditer(text))
         for m in found_iter:
             surface = m.group(0).strip(" ・.-")
-            if pat is not ol.designated and pat is not ol.designated_after and ol.designator.match(text, m.start()):
-                continue  # 「国立大学」 of 「国立大学法人しらかば大学」: the start of a designator
+            if pat is not ol.designated and pat is not ol.designated_after and (
+                    ol.designator.match(text, m.start()) or _inside_designator(text, m.start())):
+                continue  # 「国立大学」 or 「法人山口大学」 of 「国立大学法人山口大学」: inside a designator
             if pat is ol.designated_after and _VERBISH.search(ol.designator.sub("", surface)):
                 continue  # 「…を手がける株式会社」: a clause, not a name
             named_authority = any((am := a.match(surface)) and len(surface) <= am.end() + 4 for a in authority.values()) or \
@@ -264,7 +303,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue
             ref = _reference(surface)
             if ref is not None:
-                refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
+                if not any(p == m.start() for p, _ in refs):
+                    refs.append((m.start(), ref))  # 同協会, 当健康保険組合: votes for the name it stands for
                 continue
             if pat is ol.suffixed or pat is ol.latin:
                 surface = _trim_particles(surface)
@@ -275,14 +315,77 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             key = org_key(surface)
             if len(key) < 2 or key in ol.stop or surface.lower() in ol.stop or key.isdigit():
                 continue
+            if _is_product(text, m.start(), m.end()):
+                products.add(key)  # named as a product or system once (…システム(NUTS)): never the organisation
+                continue
             if pat is ol.latin and not _latin_name(text, m.start(), m.end(), surface):
                 continue
             if pat is ol.subject_end and (len(key) < 3 or ol.designator.search(surface)):
                 continue
             if _is_generic(key):
                 continue  # 「市立中学校」「特設コールセンター」: a kind of body, not a name
+            if _is_seat_or_product(text, m.start(), m.end()):
+                continue  # 「(大阪市)」 after a company: its seat
+            if pat is not ol.designated and pat is not ol.designated_after and ol.attacker.search(surface):
+                continue  # 「攻撃グループ」「ハッカー集団」: who attacked, not who suffered
             found.setdefault(key, []).append((m.start(), m.end(), surface, weight))
+    # a report names its subject without a designator: 「「カシオ計算機」は2024年10月8日、」「カシオ、…」
+    for m in _UNDESIGNATED_SUBJECT.finditer(text, 0, lead_end):
+        g = next(g for g in ("q", "n", "t") if m.group(g))
+        surface = m.group(g).strip()
+        key = org_key(surface)
+        if len(key) < 2 or key in ol.stop or _is_generic(key) or _reference(surface) or _is_seat_or_product(text, m.start(g), m.end(g)):
+            continue
+        if g != "q" and not re.search(rf"[{KATAKANA}A-Za-z]", surface) and not (m.group("d") and text.count(surface) >= 2):
+            continue  # a bare kanji run before は is as often a noun as a name, unless introduced (「和菓子販売の…は」) and recurring
+        if ol.not_name.search(surface) or any(p.search(surface) for p, _ in lexicons().types.values()):
+            continue  # 「ハッカー集団は」「ランサムウェア攻撃が」: what happened, or who did it
+        found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, 2))
+    for key in products:
+        # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
+        if key in found and not any(ol.designator.search(o[2]) or _subject().match(text, o[1]) for o in found[key]):
+            log.debug("organisation candidate %s rejected: named as a product or system", key)
+            del found[key]
     return found
+
+
+def _is_product(text: str, start: int, end: int) -> bool:
+    return bool(_PRODUCT_BEFORE.search(text[max(0, start - 6):start]) or _PRODUCT_AFTER.match(text[end:end + 8]))
+
+
+_PRODUCT_BEFORE = re.compile(
+    r"(?:アプリ|サービス|システム|サイト|ソフト(?:ウェア)?|ツール|製品|ブランド|ショップ|ゲーム|機能|プラットフォーム)[「『(（]?$"
+)
+_PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サービス|システム|サイト|ソフト|ツール|製品|機能))")
+
+
+def _is_seat_or_product(text: str, start: int, end: int) -> bool:
+    """A place in parentheses after a name (「NTTビジネスソリューションズ」(大阪市)), or the name
+    of a product, a service or a system (アプリ「ClassPad.net」, 「NUTS」というシステム)."""
+    before, after = text[max(0, start - 6):start], text[end:end + 8]
+    if re.search(r"[(（](?:本社|本店|所在地)?[:：・]?$", before) and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 \
+            and text[start - 2] not in "\n。、":
+        return True
+    return _is_product(text, start, end)
+
+
+_UNDESIGNATED_SUBJECT = re.compile(
+    rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?P<d>[^\n、。「」]{{1,14}}の)?"
+    rf"(?P<n>[{KANJI}{KATAKANA}A-Za-z0-9&・][{KANJI}{KATAKANA}A-Za-z0-9&・ ]{{1,15}}))"
+    r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]|、)"
+    rf"|(?:(?<=^)|(?<=\n))(?P<t>[{KANJI}{KATAKANA}A-Za-z0-9&・]{{2,12}})(?=、)",
+    re.M,
+)
+
+
+def _inside_designator(text: str, pos: int) -> bool:
+    """Does a legal designator run across ``pos`` (「法人」 of 「公益財団法人」)?"""
+    ol = _olex()
+    for back in range(1, 9):
+        m = ol.designator.match(text, max(0, pos - back))
+        if m and m.end() > pos:
+            return True
+    return False
 
 
 def _own_authority(text: str, start: int, end: int) -> bool:
@@ -330,6 +433,8 @@ def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
     after = text[end:end + 8]
     if start == line_start and re.match(r"\s?[、,]", after):
         return True
+    if start == 0 and (surface.count(" ") >= 1 or re.fullmatch(r"[A-Z]{4,}", surface)) and re.match(rf"[{KANJI}{KATAKANA}]", after):
+        return True  # 「NAGOYA GRAMPUS WEB SHOPメールマガジンの…について」: the title opens with its name
     return bool(re.match(r"\s?(?:社|は|が|では|によると|の発表)", after) or ol.designator.search(surface))
 
 
@@ -382,6 +487,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
     for key, occ in cands.items():
         on_site = key in url_keys or any(key == u + "教育委員会" or (key.endswith(u) and len(key) <= len(u) + 4) for u in url_keys)
         if not on_site and any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
+            log.debug("organisation candidate %s rejected: a fragment of a longer name", key)
             continue  # 「R TIMES」 inside 「PR TIMES」: a fragment of a longer name
         count = flat.count(key)
         weight = max(w for *_, w in occ)
@@ -415,13 +521,15 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         score += min(_ref_votes(key, refs), 4) * 1.5
         third = 0
         for s, e, _, _ in occ:
-            around = text[max(0, s - 12): e + 10]
-            if ol.third.search(around):
+            # 「Xが提供する」「Xが運営する」: X is the subject, the provider that suffered it
+            after = "" if text[e:e + 1] in ("が", "は") else text[e:e + 10]
+            if ol.third.search(text[max(0, s - 12): s]) or ol.third.search(after):
                 third += 1
             if _seat().match(text[e:e + 16]):
                 score += 3
         if third and third >= len(occ) / 2:
             score -= 6
+        log.debug("organisation candidate %s: score %.1f", key, score)
         if best is None or score > best[0]:
             best = (score, key)
     if best is None or best[0] < 3:
@@ -434,7 +542,9 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         surfaces[o[2]] = surfaces.get(o[2], 0) + 1
     surface = max(surfaces, key=lambda s: (surfaces[s], -len(s)))
     first = next(o for o in pool if o[2] == surface)
-    return surface, first[0], first[1]
+    cleaned = clean_name(surface)
+    off = surface.find(cleaned)
+    return cleaned, first[0] + max(off, 0), first[0] + max(off, 0) + len(cleaned)
 
 
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」

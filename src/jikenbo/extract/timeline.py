@@ -15,7 +15,10 @@ from functools import cache
 
 from jikenbo.extract.context import Context, cue, lexicons
 from jikenbo.text.dates import DateMatch, find_dates
+from jikenbo.text.normalize import normalize
 
+_ROW_REST = re.compile(r"[\s()（）月火水木金土日曜:：~〜・-]|午前|午後|\d{1,2}時(?:\d{1,2}分)?(?:頃|ごろ)?")
+_BULLET_NEXT = re.compile(r"\s*\n\s*[•・\-*●○◦]")
 _LIST_SEP = re.compile(r"^[\s、,及びおよびと並びに・]*$")
 _TODAY = re.compile(r"本日\s*[(（]?\s*$")
 _DISCLOSE_AFTER = re.compile(r"^(?:\([^)]{1,6}\))?[、,]?\s?[^。\n]{0,25}?(?:公表|発表|公開|開示|明らかにし|リリース)")
@@ -89,6 +92,11 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             last = dates[j - 1]
             nxt = dates[j].start if j < len(dates) else send
             window = text[last.end:max(min(nxt, send), last.end)]
+        if sent is not None and not text[sent.start:d.start].strip(" •・-*") and _BULLET_NEXT.match(text, sent.end) \
+                and not _ROW_REST.sub("", text[d.end:sent.end]):
+            # a timeline row: the date stands alone, what happened follows on the next lines
+            nxt_date = dates[j].start if j < len(dates) else len(text)
+            window = text[d.end:min(nxt_date, sent.end + 200)]
         before = text[max(sent.start if sent else 0, d.start - 12):d.start]
         kind: str | None = None
         if d.start < header_end:  # the date printed in a digest entry's header is its publication date
@@ -104,6 +112,8 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
         elif d.end_date is not None:  # a period (exposure window, attack span) is never the detection
             k = _first_cue(window)
             kind = k if k not in (None, "detected") else "started"
+            if k == "detected" and cue("events", "told").search(window):
+                kind = "detected"  # 「2月2日~3日 複数事業所から…について連絡」: told over two days
         elif cue("events", "started").search(window):
             kind = "started"
         else:
@@ -114,8 +124,16 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
                 kind = _first_cue(text[dates[j].end:send])
             if kind is None and sent is not None:
                 kind = _authority_kind(sent.text)
+        if kind in (None, "other") and sent is not None and sent.heading and _detected_heading().search(sent.heading) \
+                and not any(e.kind == "detected" and ctx.sentence_at(e.match.start) is sent for e in out):
+            kind = "detected"  # 「4 事案発覚日時」 over 「令和5年8月23日11時40分頃」
         out.append(DatedEvent(d, kind or "other"))
     return out
+
+
+@cache
+def _detected_heading() -> re.Pattern[str]:
+    return re.compile(r"(?:発覚|判明|覚知|認知|検知|把握)(?:日|日時|の日|した日)|(?:発覚|判明)(?:の経緯)?$")
 
 
 def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
@@ -194,6 +212,26 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
             except ValueError:
                 return None
     return None
+
+
+_URL_DATE = re.compile(r"(?<!\d)(20\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?(?!\d)")
+
+
+def document_anchor(text: str, url: str | None) -> dt.date | None:
+    """What a year-less date (「12月7日」) is read against when the notice prints no date of its
+    own: the date in its address (a blog's ``/2023/11/`` or ``updated-max=2023-10-05``), else a
+    month after the latest full date anywhere in the document."""
+    if url:
+        m = _URL_DATE.search(url)
+        if m:
+            y, mo = int(m.group(1)), int(m.group(2))
+            day = int(m.group(3)) if m.group(3) else 28
+            try:
+                return dt.date(y, mo, day) + dt.timedelta(days=0 if m.group(3) else 3)
+            except ValueError:
+                pass
+    dated = [d.date for d in find_dates(normalize(text[:20000]).text) if d.has_year and d.precision == "day"]
+    return max(dated) + dt.timedelta(days=31) if dated else None
 
 
 def detected_date(events: list[DatedEvent]) -> DatedEvent | None:

@@ -1,0 +1,179 @@
+"""Structural rules written for real pages, each on a fictional notice of our own.
+
+Real pages name their organisation through the page's structure more than through 株式会社:
+a digest entry's tag, a news lead's subject, a local government's site address, back-references
+(同協会, 本市). Each test would fail if its rule broke.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jikenbo import extract_text
+from jikenbo.pipeline import document_from_text, extract_document
+from jikenbo.read import read_inputs, sidecar_url
+from jikenbo.text.chars import is_kanji
+from jikenbo.text.gazetteer import bodies_from_url, gazetteer
+
+
+def _orgs(text: str, url: str | None = None) -> list[str | None]:
+    doc = document_from_text(text, "notice.txt")
+    if url:
+        doc = doc.model_copy(update={"url": url})
+    return [r.organization for r in extract_document(doc)]
+
+
+def test_gazetteer_holds_prefectures_and_municipalities():
+    g = gazetteer()
+    assert len(g.prefectures) == 47
+    assert {"和水町", "四條畷市", "足立区", "札幌市", "さいたま市"} <= g.municipalities
+    assert "札幌市中央区" not in g.municipalities  # a ward of a designated city is the city's
+
+
+@pytest.mark.parametrize(("url", "body"), [
+    ("https://www.city.shijonawate.lg.jp/soshiki/1.html", "四條畷市"),
+    ("https://www.town.nagomi.lg.jp/hpkiji/x", "和水町"),
+    ("https://www.pref.gunma.jp/page/1", "群馬県"),
+    ("https://www.city.amagasaki.hyogo.jp/x", "尼崎市"),
+])
+def test_site_address_names_its_body(url, body):
+    assert bodies_from_url(url)[0] == body
+
+
+def test_other_hosts_name_no_body():
+    assert bodies_from_url("https://www.example.co.jp/news/1") == []
+    assert bodies_from_url(None) == []
+
+
+def test_municipality_without_a_following_particle_is_found():
+    text = ("和水町職員を装った不審なメールについて\n"
+            "和水町職員の氏名をかたるなりすましメールが複数確認されています。実際は本町と無関係の第三者が送信したものです。\n")
+    assert _orgs(text) == ["和水町"]
+
+
+def test_local_government_site_wins_over_a_body_it_names():
+    text = ("個人情報を含む文書の紛失について\n"
+            "令和6年10月25日、副市長執務室で四條畷市交野市清掃施設組合職員の休暇願を含む文書4件が所在不明となっていることが判明しました。\n"
+            "四條畷市交野市清掃施設組合の職員の氏名が含まれます。\n")
+    assert _orgs(text, "https://www.city.shijonawate.lg.jp/soshiki/4/1.html") == ["四條畷市"]
+
+
+def test_sidecar_url_is_the_documents_address(tmp_path):
+    notice = tmp_path / "n1.txt"
+    notice.write_text("お知らせ\n本市職員が個人情報を含むUSBメモリを紛失しました。\n", encoding="utf-8")
+    (tmp_path / "n1.url").write_text("https://www.city.kaizu.lg.jp/kurashi/1.html\n", encoding="utf-8")
+    assert sidecar_url(str(notice)) == "https://www.city.kaizu.lg.jp/kurashi/1.html"
+    doc = next(iter(read_inputs([str(notice)])))
+    assert doc.url == "https://www.city.kaizu.lg.jp/kurashi/1.html"
+    # the page never names its city: its address and 「本市」 do
+    assert [r.organization for r in extract_document(doc)] == ["海津市"]
+
+
+def test_internet_shortcut_form_is_read(tmp_path):
+    notice = tmp_path / "n2.txt"
+    notice.write_text("x", encoding="utf-8")
+    (tmp_path / "n2.url").write_text("[InternetShortcut]\r\nURL=https://example.jp/a\r\n", encoding="utf-8")
+    assert sidecar_url(str(notice)) == "https://example.jp/a"
+
+
+def test_back_reference_votes_for_the_full_name():
+    text = ("発表日時2026/1/20\n"
+            "みずなら県信用保証協会にてメールアカウントが不正アクセス被害。同協会にて第三者からの不正アクセスを受け、迷惑メールが送信された。"
+            "同協会は注意を呼び掛けている。同協会によると個人情報の流出は確認されていない。\n")
+    assert _orgs(text) == ["みずなら県信用保証協会"]
+
+
+def test_self_reference_is_never_the_name():
+    text = ("個人情報の紛失について【お詫び】\n"
+            "さざなみ航空健康保険組合加入者 各位\n"
+            "6月17日に当健康保険組合の決算作業中、検診の受診者リストを紛失したことが判明いたしました。"
+            "当健康保険組合では事務所内を捜索いたしましたが発見されておりません。\n")
+    assert _orgs(text) == ["さざなみ航空健康保険組合"]
+
+
+@pytest.mark.parametrize("noise", ["SQLインジェクション", "POSレジ", "https://www.example.jp/", "TOPICS", "Multilingual"])
+def test_latin_noise_is_no_organisation(noise):
+    text = (f"{noise}\n"
+            "株式会社ふゆかげ商会\n"
+            f"当社ウェブサイトへの不正アクセスによる個人情報流出の可能性について。{noise}による不正アクセスを受け、"
+            "お客様の氏名とメールアドレスが流出した可能性があることが判明しました。\n")
+    assert _orgs(text) == ["株式会社ふゆかげ商会"]
+
+
+def test_news_lead_subject_without_designator():
+    text = ("菓子通販サイトに不正アクセス、カード情報漏えいの可能性\n"
+            "「ほしづき製菓」は2026年3月4日、自社の通販サイトが不正アクセスを受け、クレジットカード情報3,210件が漏えいした可能性があると発表した。\n"
+            "ほしづき製菓によると、決済画面が改ざんされていたという。\n")
+    recs = extract_text(text)
+    assert [r.organization for r in recs] == ["ほしづき製菓"]
+
+
+def test_headline_subject_before_a_comma():
+    text = ("ミナモト、顧客情報8000人分が流出と発表\n"
+            "ミナモトが昨年発表した不正アクセスで、同社は7日、取引先など計8000人分の個人情報が流出したと発表した。\n")
+    assert _orgs(text) == ["ミナモト"]
+
+
+def test_seat_product_and_byline_are_not_the_victim():
+    text = ("ゆうなぎ県は17日、自動車税の納税者約1万人分の個人情報が外部に流出した可能性があると明らかにした。"
+            "保守業務を担う「あけぼのシステムズ」(大阪市)の元社員が不正に持ち出したという。\n"
+            "業務で使う「ゆうなぎ税務システム(YTS)」で発覚した。\n"
+            "© 一般社団法人共同通信社\n")
+    assert _orgs(text) == ["ゆうなぎ県"]
+
+
+def test_name_characters_beyond_the_basic_block():
+    for name in ("株式会社山﨑製作所", "株式会社𠮷野家商店", "東北海道いすゞ自動車株式会社"):
+        text = (f"{name}\nお客様情報の流出に関するお詫び\n"
+                f"このたび、{name}のサーバーが不正アクセスを受け、お客様の氏名と住所が流出したことが判明しました。\n")
+        assert _orgs(text) == [name], name
+    assert is_kanji("﨑") and is_kanji("𠮷") and is_kanji("㐂")
+
+
+def test_kana_name_after_designator_on_a_letterhead():
+    text = ("【重要】不正アクセスによる個人情報流出の可能性に関するお詫び\n2026年5月16日\n株式会社ほのかせん\n\n"
+            "弊社ウェブサービスに外部からの不正アクセスが確認され、お客様の個人情報が流出した可能性があることが判明しました。\n")
+    assert _orgs(text) == ["株式会社ほのかせん"]
+
+
+def test_single_tagged_entry_names_the_organisation_in_its_header():
+    text = ("ラベル インシデント:紛失 の投稿を表示しています。\n\n"
+            "【セキュリティ事件簿#2026-101】はるかぜ市 市立病院における個人データの漏えいのおそれについて 2026/2/7\n\n"
+            "1 事案の概要\n令和7年9月26日、購入者から、当該端末に当院の名称と患者の個人データが記録されている旨の連絡を受けました。\n")
+    recs = extract_text(text)
+    assert [r.organization for r in recs] == ["はるかぜ市"]
+    assert recs[0].detected_date == "2025-09-26"
+
+
+def test_cut_last_entry_of_a_digest_still_counts():
+    text = ("【事件簿#2026-201】あおば市 個人情報の流出事案について 2026年9月1日\n\n"
+            "職員がサポート詐欺に誘導され、端末を遠隔操作された。その間に協会のサーバーに不正アクセスされ、104名分の個人情報が流出した可能性がある。\n\n"
+            "【事件簿#2026-200】みどり県 不正に取得された教職員のメールアドレスからの不審なメールの送信について 2026年9月1日\n\n"
+            "このたび、みどり県教育委員会が運用してい")
+    assert [r.organization for r in extract_text(text)] == ["あおば市", "みどり県"]
+
+
+def test_incident_title_outweighs_event_words():
+    text = ("ひかり県 個人情報(電子メールアドレス)の流出について 2026年11月4日\n"
+            "ひかり県立支援学校において、研究会が主催する講演会の参加者に講演のアンケートを依頼するメールを送信した際、"
+            "参加者全員の電子メールアドレスが互いに見える状態で送信しました。講演会の登壇者と参加者の定員は…\n"
+            "講演会の参加者181名分のアドレスが流出しました。\n")
+    assert _orgs(text) == ["ひかり県"]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("みなと市 個人情報の流出について 2026年9月1日\n1 事案概要\n職員が誤ってファイルを送信した。\n"
+     "4 事案発覚日時\n 令和8年8月23日 11時40分頃\n", "2026-08-23"),
+    ("みなと市 個人情報の流出について 2026年9月1日\n概要\n不具合が判明しました。\n"
+     "確認日時:2026年8月21日\n影響範囲:一部店舗\n", "2026-08-21"),
+    ("みなと市 個人情報の流出について 2026年11月4日\n2 事案の経緯\n8月9日(火曜日)\n  • 担当者がメールを一斉送信した。\n"
+     "9月16日(金曜日)\n  • 参加者から「アドレスが見える」と連絡があり、誤送信が判明した。\n", "2026-09-16"),
+])
+def test_detection_dates_from_structure(text, day):
+    assert [r.detected_date for r in extract_text(text)] == [day]
+
+
+def test_year_less_date_read_against_the_address():
+    text = "株式会社あかね社(以下「当社」)は、12月7日、当社サーバーがランサムウェアによる不正アクセスを受けたことを確認しました。\n"
+    doc = document_from_text(text, "n.txt").model_copy(update={"url": "https://blog.example.jp/2026/12/post.html"})
+    assert [r.detected_date for r in extract_document(doc)] == ["2026-12-07"]
