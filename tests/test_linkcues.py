@@ -55,6 +55,12 @@ def test_vendor_cues():
             assert link.vendor_key(vendor) in got, (text, got)
 
 
+def test_fuller_name_of_the_organisation():
+    text = "ゆうなぎ、8千人分の個人情報が流出と発表\nゆうなぎ計器が昨年に発表した不正アクセスの調査結果。"
+    assert link_cues(text, "ゆうなぎ")["aliases"] == ["ゆうなぎ計器"]
+    assert link_cues("ほしぞら商事は、", "ほしぞら")["aliases"] == []  # 商事 names another business
+
+
 def test_named_systems_and_announced_days():
     text = "株式会社ゆうなぎは10月18日、学習サービス「YuNagi.net」への不正アクセスで情報が漏えいしたと発表した。"
     c = link_cues(text, "株式会社ゆうなぎ")
@@ -110,6 +116,24 @@ def test_rounded_count_and_prefecture_form_link():
     b = rec(organization="みどり市", incident_types=["loss"], affected_total=460000, notice_kind="first_report")
     assert groups_of([a, b]) == {frozenset({0, 1})}
     assert link.org_relation(link.org_key("兵庫県みどり市"), link.org_key("みどり市")) == "generic"
+
+
+def test_fuller_name_links_a_headline_name_to_the_company():
+    a = rec(organization="ゆうなぎ計器株式会社", url_date="2024-10-09", incident_types=["ransomware"])
+    b = rec(organization="ゆうなぎ", aliases=["ゆうなぎ計器"], incident_types=["ransomware"], notice_kind="final_report")
+    assert groups_of([a, b]) == {frozenset({0, 1})}
+
+
+def test_a_year_guessed_wrong_does_not_split_news_from_the_notice():
+    notice = rec(organization="株式会社ゆうなぎ", disclosure_date="2023-10-18", incident_types=["unauthorized_access"])
+    news = rec(organization="株式会社ゆうなぎ", disclosure_date="2022-10-18", url_date="2023-10-20",
+               notice_kind="news_report", incident_types=["unauthorized_access"])
+    later = rec(organization="株式会社ゆうなぎ", disclosure_date="2022-12-19", years=[2022, 2023],
+                notice_kind="news_report", affected_total=9280000)
+    first = rec(organization="株式会社ゆうなぎ", disclosure_date="2023-10-17", affected_total=9000000,
+                counts=[{"value": 9280000, "unit": "件", "start": 0, "end": 1, "text": "x"}])
+    assert groups_of([notice, news]) == {frozenset({0, 1})}
+    assert groups_of([later, first]) == {frozenset({0, 1})}
 
 
 # --------------------------------------------------------------------------- keep apart

@@ -281,6 +281,15 @@ def notice_summary(record: dict) -> dict:
         counts.add(total)
     names = [record.get("organization") or "", *(record.get("aliases") or [])]
     anchor = _iso(record.get("disclosure_date")) or _iso(record.get("url_date"))
+    # the notice's own date and its page's date: a year guessed for 「10月18日」 can be off by one
+    anchors = {d for d in (_iso(record.get("disclosure_date")), _iso(record.get("url_date"))) if d}
+    named = [y for y in record.get("years") or [] if isinstance(y, int)]
+    for d in list(anchors):
+        if named and int(d[:4]) < max(named) <= int(d[:4]) + 1:
+            later = _iso(f"{max(named)}{d[4:]}")  # 「10月17日」 after events of a later year it names
+            if later:
+                anchors.add(later)
+    anchors = sorted(anchors)
     return {
         "org_key": org_key(record.get("organization")),
         "organization": record.get("organization"),
@@ -292,7 +301,8 @@ def notice_summary(record: dict) -> dict:
         "systems": sorted({k for k in (_system_key(n) for n in record.get("named_systems") or []) if len(k) >= 2}),
         "announced": sorted(set(record.get("announced_days") or [])),
         "anchor_date": anchor,
-        "years": sorted({int(anchor[:4])} if anchor else set(record.get("years") or [])),
+        "anchor_dates": anchors,
+        "years": sorted({int(d[:4]) for d in anchors} if anchors else set(record.get("years") or [])),
         "org_base_key": org_base_key(record.get("organization")),
         "disclosure_date": _iso(record.get("disclosure_date")),
         "detected_date": _iso(record.get("detected_date")),
@@ -353,10 +363,9 @@ def _add_summary(cand: dict, s: dict) -> None:
     cand["kinds"].add(s.get("kind") or "unknown")
     for k in ("mention_keys", "co_keys", "systems", "announced", "years"):
         cand[k].update(s.get(k) or [])
-    if s.get("anchor_date"):
-        cand["anchor_dates"].add(s["anchor_date"])
-        if (s.get("kind") or "unknown") == "first_report":
-            cand["first_dates"].add(s["anchor_date"])
+    cand["anchor_dates"].update(s.get("anchor_dates") or ([s["anchor_date"]] if s.get("anchor_date") else []))
+    if s.get("anchor_date") and (s.get("kind") or "unknown") == "first_report":
+        cand["first_dates"].add(s["anchor_date"])
 
 
 def incident_summary(notices: Iterable[dict], incident_id: str | None = None) -> dict:
@@ -508,9 +517,10 @@ def _score(s: dict, cand: dict) -> tuple[float | None, list[str]]:
         if gap > int(lim["detected_conflict_days"]):
             return None, [f"detected {gap} days apart"]
     anchor = s.get("anchor_date")
+    anchors = s.get("anchor_dates") or ([anchor] if anchor else [])
     gap = None
-    if anchor and cand["anchor_dates"]:
-        gap = min(_days(anchor, d) or 0 for d in cand["anchor_dates"])
+    if anchors and cand["anchor_dates"]:
+        gap = min(_days(a, d) or 0 for a in anchors for d in cand["anchor_dates"])
     kind = s.get("kind") or "unknown"
     late_ok = kind in ("follow_up", "final_report") or bool(cand["kinds"] & {"follow_up", "final_report"})
     if gap is not None and not (cited or same_det):
@@ -536,7 +546,7 @@ def _score(s: dict, cand: dict) -> tuple[float | None, list[str]]:
         reasons.append(f"same count {same_count[-1]}")
     s_days, c_mds = set(s.get("announced") or []), {d[5:] for d in cand["anchor_dates"]}
     same_day = sorted((s_days & (cand["announced"] | c_mds))
-                      | ({anchor[5:]} & cand["announced"] if anchor else set()))
+                      | ({a[5:] for a in anchors} & cand["announced"]))
     if same_day and gap is not None and gap > tol:
         same_day = []  # a month-day that matches a year apart says nothing
     if same_day:

@@ -188,6 +188,8 @@ def link_cues(text: str, organization: str | None, url: str | None = None) -> di
         else:
             expand[vendor_key(other)] = full
 
+    aliases += _fuller_names(plain, organization)
+
     def resolve(name: str) -> str:
         return expand.get(vendor_key(name), name)
 
@@ -273,6 +275,19 @@ def _mentions(text: str) -> list[str]:
         if n:
             out.append(n)
     return out
+
+
+def _fuller_names(text: str, organization: str | None) -> list[str]:
+    """Longer forms of the organisation's name the text uses as a subject: a headline's
+    「カシオ、…」 and the body's 「カシオ計算機が…」."""
+    if not organization or len(org_key(organization)) < 3:
+        return []
+    out = []
+    for m in re.finditer(re.escape(nfkc(organization)) + r"([\u4e00-\u9fff\u30a1-\u30faー]{2,8})(?=は|が|の|、|\()", text):
+        name = nfkc(organization) + m.group(1)
+        if org_relation(org_key(name), org_key(organization)) != "none" and _clean_name(name):
+            out.append(name)
+    return sorted(set(out))
 
 
 def _system_key(s: str) -> str:
