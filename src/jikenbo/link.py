@@ -6,15 +6,25 @@ already holds; :func:`cluster` applies the same rules to a batch.
 
 Two notices belong to one incident when
 1. their organisations agree: the same key after :func:`org_key` (designators, spaces and
-   punctuation removed, aliases from ``lexicon/org_aliases.toml`` applied), or one key
-   containing the other (both at least 3 characters) where the remainder is a generic word
-   (ホールディングス, グループ …). A remainder holding a distinguishing word (電機, 商事 …)
-   means another organisation; any other remainder is a *weak* name match that needs strong
-   timeline evidence; and
-2. their timelines agree: the notice cites the candidate's disclosure date (``references``),
-   or gives the same detection / start date, or the disclosures lie close together
-   (``limits.max_days_apart``; longer for follow-ups) with overlapping incident types,
-   counts or third parties. Detection dates far apart mean two incidents.
+   punctuation removed, aliases from ``lexicon/org_aliases.toml`` and those the notice states
+   itself applied), or one key containing the other (both at least 3 characters) where the
+   remainder is a generic word (ホールディングス, グループ …) or the prefecture before a
+   municipality (兵庫県尼崎市 / 尼崎市). A remainder holding a distinguishing word (電機, 商事 …)
+   or only digits means another organisation; any other remainder is a *weak* name match that
+   needs strong evidence. Two different organisations are one incident's when they announce
+   it jointly (``co_organizations``) or name each other, and the same figure or day agrees
+   (operator and vendor); a customer that names its vendor stays its own incident, in the
+   vendor's group (:func:`vendor_groups`); and
+2. nothing says two incidents: years (of the notice, its page, else named in its text) more
+   than ``limits.year_conflict`` apart, detection dates far apart, disclosures further apart
+   than ``limits.max_days_apart`` (longer for follow-ups); and something agrees: a cited
+   notice date, an announcement day the text reports (「10月18日…発表」), the same detection /
+   start date, count (or the same count rounded), vendor, named system (「ClassPad.net」, NUTS)
+   or kind of incident.
+
+:func:`cluster_explained` is the batch form with analysts' decisions and each notice's
+reasons; it does not depend on the order of its input (the store relinks a notice's
+neighbourhood with it, jikenbo/store/relink.py).
 
 Cue words and limits live in ``lexicon/link.toml``.
 """
