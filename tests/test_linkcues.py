@@ -177,6 +177,14 @@ def test_customer_naming_its_vendor_does_not_link_even_with_the_same_total():
     assert len(link.cluster([vendor, customer])) == 2  # the vendor's notice does not name the customer
 
 
+def test_vendor_listing_its_customer_still_stays_apart():
+    vendor = rec(organization="株式会社くもま情報サービス", affected_total=140000, incident_types=["insider"],
+                 mentioned_organizations=["架空県"])
+    customer = rec(organization="架空県", vendors=["くもま情報サービス"], mentioned_organizations=["くもま情報サービス"],
+                   affected_total=140000, incident_types=["insider"])
+    assert len(link.cluster([vendor, customer])) == 2
+
+
 def test_order_does_not_matter():
     import random
 

@@ -325,8 +325,10 @@ def _relation(s: dict, cand: dict) -> str:
     mine, theirs = s.get("org_keys") or [], cand["org_keys"]
     if names(s.get("co_keys") or [], theirs) or names(cand["co_keys"], mine):
         return "joint"  # 「AとBは…発表した」
+    if names(s.get("vendor_keys") or [], theirs) or names(cand["vendor_keys"], mine):
+        return "none"  # a customer and the vendor it names: each its own incident, one vendor group
     if names(s.get("mention_keys") or [], theirs) and names(cand["mention_keys"], mine):
-        return "mutual"  # each names the other: vendor and operator, parent and subsidiary
+        return "mutual"  # each names the other: operator and system vendor, parent and subsidiary
     return "none"
 
 
