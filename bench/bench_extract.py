@@ -15,6 +15,7 @@ compared with that of the N run: streaming extraction should keep it flat.
 
     python bench/bench_extract.py                 # N = 2000 and 4N = 8000
     python bench/bench_extract.py -n 500 --json   # machine-readable
+    python bench/bench_extract.py --docs ../shared/corpus/real --repeat 20   # any folder, as it is
 """
 
 from __future__ import annotations
@@ -212,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20240301)
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--keep", metavar="DIR", help="write the generated documents here and keep them")
+    ap.add_argument("--docs", metavar="DIR", help="time this folder of documents instead of generated ones")
+    ap.add_argument("--repeat", type=int, default=10, help="with --docs: read the folder this many times (default 10)")
     ap.add_argument("--child", nargs="+", metavar="FOLDER", help=argparse.SUPPRESS)
     ap.add_argument("--warmup", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -223,6 +226,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench: jikenbo stage not available yet: {e}", file=sys.stderr)
             return 2
         print(json.dumps(result))
+        return 0
+
+    if args.docs:
+        folder = Path(args.docs)
+        if not folder.is_dir():
+            print(f"bench: {folder}: not a folder", file=sys.stderr)
+            return 2
+        run = _run_child([folder] * max(1, args.repeat), folder)
+        if args.json:
+            print(json.dumps({"python": sys.version.split()[0], "docs": str(folder), "repeat": args.repeat, "run": run},
+                             ensure_ascii=False, indent=1))
+        else:
+            print(f"{folder}, read {args.repeat} times; imports {run['import_seconds']}s, warm-up {run['warmup_seconds']}s")
+            print(_table([run]))
         return 0
 
     n, big = args.count, args.count * args.factor

@@ -154,3 +154,35 @@ def test_stored_incident_with_a_fake_store(tmp_path, monkeypatch):
 def test_nothing_to_check_is_a_usage_error(args):
     p = run("check", *args)
     assert p.returncode != 0 and "Traceback" not in p.stderr
+
+
+GATE = Path(__file__).parent / "judge_gate"
+
+
+def test_table_names_the_rule_and_why_the_body_follows_it():
+    from jikenbo.cli import cli
+
+    runner = CliRunner(env={"COLUMNS": "220"})
+    files = [str(GATE / f) for f in ("22_nho_staff_email.txt", "29_town_before_2023.txt")]
+    out = " ".join(runner.invoke(cli, ["check", *files]).output.split())
+    assert "適用: 法26条 (規則7条, 本人の数 1,000 人超)" in out and "別表第二" in out
+    assert "適用: 法68条 (規則43条, 本人の数 100 人超)" in out and "2023-04-01 施行前の事案" in out
+    assert "現行法なら: 要報告" in out
+    court = " ".join(runner.invoke(cli, ["check", files[0], "--body", "court"]).output.split())
+    assert "適用: 報告義務なし (裁判所)" in court and "no duty to report" in court
+
+
+def test_json_carries_the_body_rule_and_duty():
+    p = run("check", str(GATE / "25_incorporated_admin.txt"), "--format", "json")
+    res = json.loads(p.stdout)[0]
+    assert res["rule"] == "法68条" and res["threshold"] == 100 and res["public_body"] is True
+    assert res["body"]["kind"] == "incorporated_admin" and "別表第二" in res["body"]["why"]
+    assert res["duty"]["state"] == "in_force"
+    assert [t["article"] for t in res["triggers"]] == ["規則43条4号"]
+
+
+def test_body_option():
+    p = run("check", str(GATE / "06_cc_bcc_small.txt"), "--format", "json", "--body", "national")
+    assert json.loads(p.stdout)[0]["reportable"] is False  # 58 people: not more than 100 either
+    p = run("check", str(GATE / "06_cc_bcc_small.txt"), "--body", "nonsense")
+    assert p.returncode != 0 and "Traceback" not in p.stderr

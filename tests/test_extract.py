@@ -196,3 +196,10 @@ def test_notice_without_line_breaks():
     r = one(text)
     assert r.organization == "株式会社こだま電子"
     assert r.affected_total == 1200
+
+
+def test_data_terms_keep_the_first_character_shortcut():
+    """One data term that may start anywhere (a leading group) makes every scan many times slower."""
+    from jikenbo.extract.context import lexicons
+
+    assert not lexicons().categories.pattern.startswith("(?=[\\s\\S])")

@@ -75,8 +75,10 @@ def test_options_are_validated():
 
 
 @pytest.mark.parametrize("name,public", [
-    ("みなと川市", True), ("国立大学法人はるかぜ大学", True), ("地方独立行政法人さくら病院機構", True),
-    ("北浜県教育委員会", True), ("公立はるかぜ病院", True), ("東京都", True),
+    # 法58条 bodies follow the business rule (法26条), not the 100-person rule of 行政機関等
+    ("みなと川市", True), ("国立大学法人はるかぜ大学", False), ("地方独立行政法人さくら病院機構", False),
+    ("地方独立行政法人みなと博物館機構", True), ("独立行政法人さくら振興機構", True),
+    ("北浜県教育委員会", True), ("公立はるかぜ病院", False), ("東京都", True), ("北浜地方裁判所", False),
     ("株式会社みなと町", False), ("株式会社PR TIMES", False), ("医療法人社団こもれび会", False), (None, False),
 ])
 def test_public_body(name, public):
@@ -341,3 +343,12 @@ def test_check_incident_without_store_fields_falls_back_to_records():
                affected_total=2, leak_status="confirmed")
     out = check_incident({"id": "inc_x"}, [r])
     assert out["reportable"] is False and out["organization"] == "株式会社テスト"
+
+
+def test_check_incident_takes_the_body_from_a_notice_text():
+    text = "記録の紛失について\n2025年7月17日\nしらさぎ地方裁判所\n\n当庁で保管していた記録12名分が所在不明です。\n"
+    r = Record(source="a.txt", doc_sha256="sha-a", organization="当庁", incident_types=["loss"],
+               data_categories=["name"], affected_total=1200, leak_status="possible", segment_end=len(text))
+    out = check_incident({"id": "inc_court", "organization": "当庁"}, [r], document_texts={"sha-a": text})
+    assert out["body"]["kind"] == "court" and out["rule"] == "none"
+    assert out["reportable"] is False and out["triggers"] == []

@@ -35,6 +35,7 @@ def test_gazetteer_holds_prefectures_and_municipalities():
     ("https://www.town.nagomi.lg.jp/hpkiji/x", "和水町"),
     ("https://www.pref.gunma.jp/page/1", "群馬県"),
     ("https://www.city.amagasaki.hyogo.jp/x", "尼崎市"),
+    ("https://www.city.adachi.tokyo.jp/x", "足立区"),
 ])
 def test_site_address_names_its_body(url, body):
     assert bodies_from_url(url)[0] == body
@@ -177,3 +178,19 @@ def test_year_less_date_read_against_the_address():
     text = "株式会社あかね社(以下「当社」)は、12月7日、当社サーバーがランサムウェアによる不正アクセスを受けたことを確認しました。\n"
     doc = document_from_text(text, "n.txt").model_copy(update={"url": "https://blog.example.jp/2026/12/post.html"})
     assert [r.detected_date for r in extract_document(doc)] == ["2026-12-07"]
+
+
+@pytest.mark.parametrize("body", ["みなと財務局", "みなと地方裁判所", "みなと県警察本部"])
+def test_a_public_body_on_its_own_sender_line(body):
+    """Authorities are kept out of the candidates (they are told, not the victim), unless the
+    notice is their own: their name alone on the sender line."""
+    text = (f"令和8年2月3日\n{body}\n\n個人情報の漏えいについて\n"
+            "職員が、申請者の氏名と住所を記載した書類を別の申請者に誤って送付したことが判明しました。\n")
+    assert _orgs(text) == [body]
+
+
+def test_labelled_date_line_below_the_navigation():
+    nav = "\n".join(f"  • メニュー{i}" for i in range(14))
+    text = (f"このページの先頭です\nさざなみ市\n{nav}\n本文ここから\n\nさざなみ市を装った不審メールにご注意ください\n\n"
+            "更新日:2026年3月4日\n\nさざなみ市を装った不審メールが市内事業所に届く事例が確認されています。\n")
+    assert [r.disclosure_date for r in extract_text(text)] == ["2026-03-04"]

@@ -166,6 +166,9 @@ def test_api_incident_notice_check(client: TestClient) -> None:
     assert n["notice_id"] == nid and n["document"]["text"]
     chk = client.get(f"/api/incidents/{iid}/check").json()
     assert chk["kind"] == "incident" and "reportable" in chk
+    assert chk["rule"] == "法26条" and chk["body"]["kind"] == "business"
+    page = client.get(f"/incidents/{iid}").text
+    assert '<p class="rule">' in page and "法26条 (規則7条, 本人の数 1,000 人超)" in page
 
 
 def test_api_search_stats_extract(client: TestClient) -> None:

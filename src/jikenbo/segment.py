@@ -46,6 +46,8 @@ _EVENT_VERB = re.compile(
 _REPORT_TITLE = re.compile(
     r"について|に関する|お詫び|おわび|ご報告|お知らせ|(?:流出|漏え?い|漏洩|紛失|誤送信|誤送付)(?:した|しました|か|の可能性|$)"
 )
+# what a template leaves to fill: the organisation, the date, the count
+_SLOT = re.compile(r"株式会社|会社|(?<![市町村])[市町村]$|病院|年|月|日|件|名|代表|社長|[\[［]")
 _QUESTION = re.compile(r"(?:ですか|でしょうか|ますか)[。?？]?$|^\s*(?:Q|Ｑ|問)\s?\d")
 
 
@@ -263,9 +265,20 @@ def _section_end(lines: list[_Line], start: int, end: int) -> int:
     return end
 
 
+def _is_template(text: str, lex: _Lex) -> bool:
+    """A form never filled in: placeholders where the notice's own particulars go (○○株式会社,
+    20**年**月**日, ●●件), not a real notice that masks a name (「○○様」) or bolds a word."""
+    slots = 0
+    for m in lex.placeholder.finditer(text):
+        around = text[max(0, m.start() - 4):m.end() + 4]
+        if _SLOT.search(around):
+            slots += 1
+    return slots >= 3 or (slots >= 2 and not any(d.has_year and d.precision == "day" for d in find_dates(text[:4000])))
+
+
 def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> str | None:
     """The reason a segment is no incident notice, or None when it is one."""
-    if len(lex.placeholder.findall(text)) >= 2:
+    if _is_template(text, lex):
         return "template with unfilled placeholders"
     if not lex.incident_cue.search(text):
         return "no incident described"

@@ -14,7 +14,7 @@ import click
 
 from jikenbo import __version__
 
-COMMAND_MODULES = ("extract_cmd", "store_cmds", "check_cmd", "serve_cmd", "link_cmds")
+COMMAND_MODULES = ("extract_cmd", "store_cmds", "check_cmd", "serve_cmd", "casebook_cmd", "link_cmds")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from jikenbo.judge import JudgeError, JudgeOptions, check_incident, check_record
+from jikenbo.judge.bodies import KINDS as BODY_KINDS
 
 
 def _err(message: str) -> None:
@@ -117,17 +118,20 @@ def register(group: click.Group) -> None:
     @click.option("--response", type=click.IntRange(1, 2), default=1, show_default=True,
                   help="JO model 事後対応評価: 2 for an inappropriate response.")
     @click.option("--public-body/--business", default=None,
-                  help="Treat the organisation as a public body (threshold 100) or a business "
+                  help="Treat the organisation as a 行政機関 (法68条, threshold 100) or a business "
                        "(default: decide from its name).")
+    @click.option("--body", "body_kind", type=click.Choice(list(BODY_KINDS)), default=None,
+                  help="The body kind (data/judge/bodies.toml); wins over --public-body.")
     def check(inputs: tuple[str, ...], db: str | None, incidents: tuple[str, ...], fmt: str,
-              social_responsibility: int, response: int, public_body: bool | None) -> None:
+              social_responsibility: int, response: int, public_body: bool | None,
+              body_kind: str | None) -> None:
         """Judge breach notices under APPI: reportable to 個人情報保護委員会, report/notice items,
         deadlines, JNSA damage estimate and cause taxonomies."""
         if not inputs and not incidents:
             raise click.UsageError("give notice files (or -) or --incident ID")
         try:
             options = JudgeOptions(social_responsibility=social_responsibility, response=response,
-                                   public_body=public_body)
+                                   public_body=public_body, body_kind=body_kind)
         except JudgeError as e:
             raise click.UsageError(str(e)) from e
         results: list[dict] = []

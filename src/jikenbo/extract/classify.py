@@ -92,6 +92,9 @@ def _leak_hits(ctx: Context, key: str, *, skip_hypothetical: bool = True) -> lis
     return out
 
 
+_LEAKED_HEADING = re.compile(r"(?:流出|漏え?い|漏洩)した(?:保有)?(?:個人|会員|顧客|お客様)?(?:情報|データ|内容|項目)")
+
+
 def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tuple[int, int] | None]:
     """confirmed / not_confirmed / possible / none / unknown, with the deciding span."""
     hedge = cue("leak", "hedge")
@@ -102,6 +105,9 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
         if lexicons().advice.search(s.text) and re.search(r"場合|としたら", s.text):
             continue
         return "confirmed", (s.start + m.start(), s.start + m.end())
+    for s in ctx.sentences:  # a section headed 「1 流出した情報」「2 漏えいした会員情報」 states it as fact
+        if s.is_heading and (m := _LEAKED_HEADING.search(s.text)) and not hedge.search(s.text):
+            return "confirmed", (s.start + m.start(), s.start + m.end())
     for s, m in _leak_hits(ctx, "not_confirmed", skip_hypothetical=False):
         return "not_confirmed", (s.start + m.start(), s.start + m.end())
     if cue("leak", "investigation_done").search(ctx.text):
@@ -173,7 +179,8 @@ def _own_education_board(organization: str, text: str, start: int) -> bool:
     """An education board of the notice's own prefecture or municipality (府教育庁, 市教育委員会)."""
     if not re.search(r"(?:都|道|府|県|市|町|村|区)(?:教育委員会|教委)?$", organization):
         return False
-    return bool(re.match(r"(?:都|道|府|県|市|町|村|区)?教育(?:庁|委員会)", text[max(0, start - 1):start + 6]))
+    return bool(re.match(r"(?:都|道|府|県|市|町|村|区)?教育(?:庁|委員会)", text[start:start + 8])) or (
+        text[start - 1:start] in ("都", "道", "府", "県", "市", "町", "村", "区") and text.startswith("教育", start))
 
 
 def notice_kind(ctx: Context, title: str | None) -> str:

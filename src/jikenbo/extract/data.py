@@ -19,7 +19,7 @@ from jikenbo.text.numbers import Quantity, find_quantities
 _CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
 # a te-form comma, after which a clause with a data topic of its own may follow
 _TE_SPLIT = re.compile(r"(?:で|て|ており|であり)、")
-_DATA_TOPIC = re.compile(r"^[^、。]{0,20}?(?:情報|データ|番号|内容|記録)(?:は|も|について(?:は)?)")
+_DATA_TOPIC = re.compile(r"[^、。]{0,20}?(?:情報|データ|番号|内容|記録)(?:は|も|について(?:は)?)")
 _PEOPLE_UNITS = {"人", "名", "件", "アカウント", "世帯"}
 
 
@@ -66,8 +66,12 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
     for m in [*_CLAUSE_SPLIT.finditer(text), None]:
         end = m.start() if m else len(text)
         clause = text[pos:end]
-        if lx.negation.search(clause):
+        neg = lx.negation.search(clause)
+        if neg:
             start = pos
+            opened = max(clause.rfind("(", 0, neg.start()), clause.rfind("（", 0, neg.start()))
+            if opened >= 0 and not re.search(r"[)）]", clause[opened:neg.start()]):
+                start = pos + opened  # 「カナ氏名(住所や電話番号はありません。)」: only the aside is denied
             # 「…受講情報で、決済情報は含まれていない」: the negation covers its own clause only
             for te in _TE_SPLIT.finditer(clause):
                 if _DATA_TOPIC.match(clause, te.end()) and lx.negation.search(clause, te.end()):
@@ -116,6 +120,8 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
         terms = list(lx.categories.finditer(s.text)) if (s.list_line or s.bullet or heading_is_data
                                                            or lx.data_cue.search(s.text)) else []
         is_data = _is_data_sentence(s, heading_is_data, len(terms)) and not s.background
+        if is_data and cue("context", "spoof").search(s.text) and not re.search(r"漏え?い|漏洩|流出|窃取|盗ま|抜き取|取得され", s.text):
+            is_data = False  # 「送信者の名前とメールアドレスが一致しない」: the spoofed message's own details
         if s.bullet and run:
             is_data = True
         elif not s.is_heading:

@@ -17,7 +17,7 @@ from functools import cache
 from jikenbo.config import lexicon
 from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
 from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
-from jikenbo.text.gazetteer import bodies_from_url, gazetteer
+from jikenbo.text.gazetteer import bodies_from_url, gazetteer, public_body
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class _OrgLex:
     reference: re.Pattern[str]  # 同協会, 当健康保険組合, 本市, 弊社: a name referred back to
     generic_endings: tuple[str, ...]
     reference_any: re.Pattern[str]
+    generic_kind: re.Pattern[str]  # 市立中学校, 特設コールセンター: a kind of body, not a name
     media: frozenset[str]  # news agencies and papers: a byline, not the victim
     latin_stop: frozenset[str]
     not_name: re.Pattern[str]  # words that make a subject no organisation (集団, 攻撃, 被害)
@@ -75,6 +76,7 @@ def _olex() -> _OrgLex:
     des = alt(org["designators"])
     suf = alt(org["suffixes"])
     rules = [(r["industry"], re.compile(alt(r["patterns"]))) for r in lexicon("industry")["rule"]]
+    generic = tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True))
     return _OrgLex(
         designated=re.compile(rf"(?:{des})[ ]?(?:{_NAME_END_KANA}|{_NAME}{{1,30}})", re.M),
         designated_after=re.compile(rf"(?<![0-9]){_NAME}{{1,30}}?[ ]?(?:{des})"),
@@ -101,7 +103,11 @@ def _olex() -> _OrgLex:
         industry=rules,
         gazetteer=_gazetteer_pattern(),
         reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
-        generic_endings=tuple(sorted({*org["suffixes"], *org["public_suffixes"], *org["generic_endings"]}, key=len, reverse=True)),
+        generic_endings=generic,
+        generic_kind=re.compile(
+            r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?)?(?:コール)?"
+            rf"(?:{'|'.join(map(re.escape, generic))})"
+        ),
         reference_any=re.compile(
             rf"(?<![{KANJI}])(?:{alt(org['reference_prefixes'])})"
             rf"(?P<g>{alt([*org['suffixes'], *org['public_suffixes'], *org['generic_endings']])})"
@@ -341,6 +347,14 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
         if ol.not_name.search(surface) or any(p.search(surface) for p, _ in lexicons().types.values()):
             continue  # 「ハッカー集団は」「ランサムウェア攻撃が」: what happened, or who did it
         found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, 2))
+    # a letterhead or sender line holding only a public body (北浜財務局, 北浜地方裁判所, 長崎県警察本部):
+    # authorities' names are kept out of the candidates above, but a body may write its own notice
+    for m in re.finditer(rf"^[ \t　]*([{KANJI}{KATAKANA}{HIRAGANA}・]{{3,24}})[ \t　]*$", text, re.M):
+        line = m.group(1)
+        key = org_key(line)
+        if (m.start() < 400 or m.start() > len(text) - 300) and key not in found and not _reference(line) \
+                and not _is_generic(key) and public_body(line):
+            found.setdefault(key, []).append((m.start(1), m.end(1), line, 3))
     for key in products:
         # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
         if key in found and not any(ol.designator.search(o[2]) or _subject().match(text, o[1]) for o in found[key]):
@@ -413,8 +427,7 @@ def _is_generic(key: str) -> bool:
     ol = _olex()
     if key in ol.generic_endings:
         return True
-    return bool(re.fullmatch(r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?)?(?:コール)?"
-                             rf"(?:{'|'.join(map(re.escape, ol.generic_endings))})", key))
+    return bool(ol.generic_kind.fullmatch(key))
 
 
 def _latin_name(text: str, start: int, end: int, surface: str) -> bool:

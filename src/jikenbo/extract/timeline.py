@@ -53,6 +53,8 @@ def _first_cue(window: str) -> str | None:
     if told and (best is None or best[1] != "detected" or told.start() < best[0]):
         best = (told.start(), "detected")  # what comes before 「…旨の連絡を受け」 is what was reported
     auth = _authority_kind(window)
+    if auth and told and not _REPORTED_TO.search(window):
+        auth = None  # 「…から、警視庁荻窪警察署を通じ、…旨の連絡を受けました」: told through the police
     if auth:
         lx = lexicons()
         pos = min(m.start() for code in ("ppc", "police", "ministry", "jipdec")
@@ -124,6 +126,9 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
                 kind = _first_cue(text[dates[j].end:send])
             if kind is None and sent is not None:
                 kind = _authority_kind(sent.text)
+        if kind in (None, "other") and sent is not None and sent.is_heading:
+            above = text[:sent.start].rstrip().rsplit("\n", 1)[-1].strip()
+            kind = next((k for k, p in _LABEL_ABOVE.items() if p.search(above)), kind)
         if kind in (None, "other") and sent is not None and sent.heading and _detected_heading().search(sent.heading) \
                 and not any(e.kind == "detected" and ctx.sentence_at(e.match.start) is sent for e in out):
             kind = "detected"  # 「4 事案発覚日時」 over 「令和5年8月23日11時40分頃」
@@ -160,6 +165,13 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
     if published:
         return published, None
     text = ctx.text
+    # a labelled date line anywhere (a page's navigation can push it far down): 「更新日:2022年3月4日」
+    for s in ctx.sentences:
+        lab = _DATE_LABEL.match(s.text)
+        if lab:
+            ds = find_dates(s.text[lab.end():])
+            if ds and ds[0].precision == "day" and ds[0].has_year and ds[0].start <= 2:
+                return ds[0].date.isoformat(), None
     # a line that is only a date, near the top or the bottom of the notice
     for s in ctx.sentences[:12] + ctx.sentences[-6:]:
         ds = find_dates(s.text)
@@ -185,6 +197,12 @@ def disclosure_date(ctx: Context, events: list[DatedEvent], hint: str | None,
     return None, None
 
 
+# the organisation itself tells an authority (「警察に届け出」「個人情報保護委員会へ報告」)
+_REPORTED_TO = re.compile(r"(?:に|へ|に対し(?:て)?)(?:は|も)?\s?(?:報告|届(?:け)?出|相談|通報|連絡(?:し|いたし)|被害届|速報|申告|提出)")
+# a label on the line above a date in a table laid out as lines (「判明日」 / 「令和4年06月03日」)
+_LABEL_ABOVE = {"detected": re.compile(r"(?:発覚|判明|覚知|認知|検知|把握|確認)(?:した)?(?:日|日時|年月日)$"),
+                "started": re.compile(r"(?:発生|発現)(?:日|日時|年月日)$")}
+_DATE_LABEL = re.compile(r"\s*(?:更新日|掲載日|公開日|発表日|公表日|投稿日|発行日|発表日時|掲載日時|公開日時|作成日)(?:時)?\s?[:：]?\s?")
 _DAY_ONLY = re.compile(r"(?:は|が)\s?(\d{1,2})日[、,]")
 
 
@@ -194,11 +212,9 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
     if published:
         ref = dt.date.fromisoformat(published)
     else:
-        for s in ctx.sentences[:8]:
-            full = [d for d in find_dates(s.text) if d.has_year and d.precision == "day"]
-            if full:
-                ref = full[0].date
-                break
+        # a report is written after everything it tells: read its 「26日」 against the latest full date
+        full = [d.date for s in ctx.sentences[:8] for d in find_dates(s.text) if d.has_year and d.precision == "day"]
+        ref = max(full) if full else None
     if ref is None:
         return None
     for m in _DAY_ONLY.finditer(ctx.text):

@@ -8,10 +8,16 @@ data files under ``src/jikenbo/data/judge/``; the CLI, the web UI and the API ca
     check_incident(incident, records, *, document_texts=None, options=JudgeOptions()) -> dict
 
 Result (JSON-able): ``kind`` ("notice" | "incident"), ``source`` or ``id``, ``organization``,
-``title``, ``disclosure_date``, ``public_body``, ``threshold`` (1000 or 100), ``reportable``
-(True / False / None = cannot tell), ``reason``, ``triggers`` ([{code: sensitive | financial |
-malicious | over_threshold, article, label, evidence: [span]}]), ``personal_data_at_risk``,
-``encryption`` ({stated, evidence}), ``told_ppc``, ``notes``, ``report_items`` and
+``title``, ``disclosure_date``, ``body`` ({kind, label, rule, articles, threshold, since, why,
+matched, name, basis}: the body kind of data/judge/bodies.toml and why the organisation is one),
+``rule`` ("法26条" | "法68条" | "none"), ``public_body`` (rule is 法68条), ``threshold`` (1000,
+100, or None without a duty), ``duty`` ({state: in_force | not_yet | none, date, date_from,
+since}), ``reportable`` (True / False / None = cannot tell), ``reason``, ``today`` (for a case
+from before the duty began: {reportable, triggers, reason} under today's law, else None),
+``triggers`` ([{code: sensitive | financial | malicious | over_threshold, article (規則7条N号 or
+規則43条N号), label, evidence: [span]}]), ``exemption`` ({code: encrypted | recovered, label,
+evidence} or None), ``personal_data_at_risk``, ``encryption`` ({stated, evidence, key_lost, strong}),
+``recovered`` ({stated, evidence}), ``told_ppc``, ``notes``, ``report_items`` and
 ``notice_items`` ({item: {number, label, status: present | missing, evidence}}; items: summary,
 data_items, people, cause, secondary_damage, response_to_individuals, publication, prevention,
 other), ``deadlines`` ({detected, detected_precision, sokuho: {from, to, reported, met},

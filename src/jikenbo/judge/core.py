@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from jikenbo.judge import appi, items
+from jikenbo.judge.bodies import KINDS, body
 from jikenbo.judge.damage import estimate
 from jikenbo.judge.deadlines import deadlines, detection, ppc_reports
 from jikenbo.judge.evidence import dedupe
@@ -19,16 +20,24 @@ class JudgeError(Exception):
 
 @dataclass(frozen=True)
 class JudgeOptions:
-    """Inputs of the damage model the notice cannot give, and an override of the body type."""
+    """Inputs of the damage model the notice cannot give, and an override of the body kind."""
 
     social_responsibility: int = 1  # 社会的責任度: 2 = higher than usual
     response: int = 1  # 事後対応評価: 2 = inappropriate response
-    public_body: bool | None = None  # None: decide from the organisation's name
+    public_body: bool | None = None  # True: a 行政機関 (法68条), False: a business; None: from the name
+    body_kind: str | None = None  # a kind of data/judge/bodies.toml; wins over public_body
 
     def __post_init__(self) -> None:
         for name in ("social_responsibility", "response"):
             if getattr(self, name) not in (1, 2):
                 raise JudgeError(f"{name.replace('_', '-')} must be 1 or 2, not {getattr(self, name)!r}")
+        if self.body_kind is not None and self.body_kind not in KINDS:
+            raise JudgeError(f"body kind must be one of {', '.join(KINDS)}, not {self.body_kind!r}")
+
+    def kind(self) -> str | None:
+        if self.body_kind is not None:
+            return self.body_kind
+        return None if self.public_body is None else ("national" if self.public_body else "business")
 
 
 def _health_texts(record: Record, document_text: str | None, report_items: dict) -> list[str]:
@@ -63,9 +72,8 @@ def check_record(record: Record, *, document_text: str | None = None,
     """Judge one notice. ``document_text``: the ``Document.text`` the record's offsets index
     (without it, headings and cue words cannot be seen and only the record's fields count)."""
     view = items.build_view(record, document_text)
-    public = (appi.is_public_body(record.organization, record.industry) if options.public_body is None
-              else options.public_body)
-    law = appi.judge(record, view, public_body=public)
+    b = body(record.organization, record.industry, kind=options.kind(), text=view.text if view else None)
+    law = appi.judge(record, view, body=b)
     report_items = items.judge_items(record, view)
     detected, precision, det_ev = detection(record)
     malicious = any(t["code"] == "malicious" for t in law["triggers"])
@@ -77,9 +85,10 @@ def check_record(record: Record, *, document_text: str | None = None,
     return {
         "kind": "notice",
         "source": record.source,
-        **_verdict(record.organization, record.title, record.disclosure_date, public, law),
+        **_verdict(record.organization, record.title, record.disclosure_date, law),
         "personal_data_evidence": law["personal_data_evidence"],
         "encryption": law["encryption"],
+        "recovered": law["recovered"],
         "told_ppc": law["told_ppc"],
         "told_ppc_evidence": law["told_ppc_evidence"],
         "notes": law["notes"],
@@ -92,18 +101,23 @@ def check_record(record: Record, *, document_text: str | None = None,
     }
 
 
-def _verdict(organization: str | None, title: str | None, disclosure_date: str | None,
-             public: bool, law: dict) -> dict:
+def _verdict(organization: str | None, title: str | None, disclosure_date: str | None, law: dict) -> dict:
     """The part of a judgement that a notice and an incident share."""
+    b = law["body"]
     return {
         "organization": organization,
         "title": title,
         "disclosure_date": disclosure_date,
-        "public_body": public,
-        "threshold": appi.threshold(public),
+        "body": b,
+        "rule": b["rule"],
+        "public_body": b["rule"] == "法68条",
+        "threshold": b["threshold"] or None,
+        "duty": law["duty"],
         "reportable": law["reportable"],
         "reason": law["reason"],
+        "today": law["today"],
         "triggers": law["triggers"],
+        "exemption": law["exemption"],
         "personal_data_at_risk": law["personal_data_at_risk"],
     }
 
@@ -144,6 +158,27 @@ def incident_record(incident: dict, records: list[Record]) -> Record:
                   timeline=timeline, counts=[c for r in records for c in r.counts], **values)
 
 
+def _reconcile(law: dict, merged: Record, judged: list[dict]) -> None:
+    """Carry what only the notices' texts show (a vetoed trigger, a medical body's patients, an
+    exemption) to the incident's verdict, which is judged from its consolidated fields."""
+    judged = [p for p in judged if p["duty"]["state"] == "in_force"]
+    if not judged or law["duty"]["state"] != "in_force" or law["personal_data_at_risk"] is False:
+        return
+    seen = {t["code"]: t for p in judged for t in p["triggers"]}
+    codes = [t["code"] for t in law["triggers"]]
+    kept = [t for t in law["triggers"] if t["code"] in seen or t["code"] == "over_threshold"]
+    kept += [t for c, t in seen.items() if c not in codes and c != "over_threshold"]
+    exemption = next((p["exemption"] for p in judged if p["exemption"]), None)
+    if exemption is not None and any(p["reportable"] for p in judged):
+        exemption = None
+    if exemption is None and [t["code"] for t in kept] == codes:
+        return
+    triggers = [] if exemption else kept
+    law["reportable"], law["reason"] = appi.verdict(merged, law["personal_data_at_risk"], triggers,
+                                                    exemption, law["body"])
+    law.update(triggers=triggers, exemption=exemption)
+
+
 def check_incident(incident: dict, records: list[Record], *,
                    document_texts: Mapping[str, str] | None = None,
                    options: JudgeOptions = JudgeOptions()) -> dict:
@@ -159,9 +194,12 @@ def check_incident(incident: dict, records: list[Record], *,
     for r, p in zip(records, per_notice, strict=True):
         health += _health_texts(r, texts.get(r.doc_sha256) or texts.get(r.source), p["report_items"])
     merged = incident_record(incident, records)
-    public = (appi.is_public_body(merged.organization, incident.get("industry")) if options.public_body is None
-              else options.public_body)
-    law = appi.judge(merged, None, public_body=public)
+    b = body(merged.organization, incident.get("industry"), kind=options.kind())
+    if b["basis"] in ("default", "unnamed"):  # a notice's text may show the name in full (当庁 → its sender line)
+        b = next((p["body"] for p in per_notice if p["body"]["basis"] == "name"), b)
+    law = appi.judge(merged, None, body=b)
+    _reconcile(law, merged, [p for r, p in zip(records, per_notice, strict=True)
+                             if texts.get(r.doc_sha256) or texts.get(r.source)])
     unclear = any(p["personal_data_at_risk"] is None for p in per_notice)
     if law["personal_data_at_risk"] is not False and unclear \
             and not (merged.data_categories or merged.affected_total is not None):
@@ -188,7 +226,7 @@ def check_incident(incident: dict, records: list[Record], *,
     return {
         "kind": "incident",
         "id": incident.get("id"),
-        **_verdict(merged.organization, incident.get("title"), merged.disclosure_date, public, law),
+        **_verdict(merged.organization, incident.get("title"), merged.disclosure_date, law),
         "encryption": {"stated": any(p["encryption"]["stated"] for p in per_notice) if per_notice else None,
                        "evidence": [e for p in per_notice for e in p["encryption"]["evidence"]]},
         "told_ppc": dl["reported_ppc"] != "not stated",

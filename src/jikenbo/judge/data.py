@@ -48,8 +48,9 @@ def simple_ep() -> dict[str, Any]:
     return load("simple_ep")
 
 
-def public_bodies() -> dict[str, Any]:
-    return load("public_bodies")
+def bodies() -> dict[str, Any]:
+    """Body kinds and the rule each follows (``data/judge/bodies.toml``)."""
+    return load("bodies")
 
 
 def taxonomy() -> dict[str, Any]:

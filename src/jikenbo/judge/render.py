@@ -32,6 +32,20 @@ def _ev(evidence: list[dict], limit: int = 2, width: int = 60) -> str:
     return " ".join(parts) + (f" (+{more})" if more > 0 else "")
 
 
+def rule_line(result: dict) -> str:
+    """「適用: 法26条 (規則7条, 1,000人超) 個人情報取扱事業者」 and the duty's state."""
+    b = result.get("body") or {}
+    if not b:
+        return ""
+    if b["rule"] == "none":
+        return f"適用: 報告義務なし ({b['label']})"
+    line = f"適用: {b['rule']} ({b['articles']}, 本人の数 {b['threshold']:,} 人超) {b['label']}"
+    d = result.get("duty") or {}
+    if d.get("state") == "not_yet":
+        line += f"  [{b['since']} 施行前の事案: {d.get('date')}]"
+    return line
+
+
 def _yen(v: int | None) -> str:
     return "不明" if v is None else f"{v:,} 円"
 
@@ -42,14 +56,24 @@ def render_one(result: dict) -> Panel:
     head.append("個人情報保護委員会への報告: ", style="bold")
     head.append(label, style=style)
     head.append(f"\n理由: {result['reason']}")
-    body = "行政機関等" if result["public_body"] else "個人情報取扱事業者"
-    head.append(f"\n{body} (人数の基準 {result['threshold']:,} 人超)")
+    head.append("\n" + rule_line(result))
+    b = result.get("body") or {}
+    if b.get("why"):
+        head.append(f"\n  なぜ: {b['why']}", style="dim")
+    today = result.get("today")
+    if today:
+        label_today = _YES_NO[today["reportable"]][0]
+        head.append(f"\n現行法なら: {label_today} ({today['reason']})")
+    ex = result.get("exemption")
+    if ex:
+        head.append(f"\n適用除外: {ex['label']} {_ev(ex.get('evidence') or [], 1)}")
     if result.get("told_ppc"):
         head.append("\n通知文によれば個人情報保護委員会へ報告済み")
     for n in result.get("notes", []):
         head.append(f"\n注: {n}", style="dim")
 
-    trig = Table(title="規則7条の該当事由", show_lines=False, expand=True)
+    arts = (result.get("body") or {}).get("articles") or "規則7条"
+    trig = Table(title=f"{'規則7条' if arts == '-' else arts}の該当事由", show_lines=False, expand=True)
     trig.add_column("号")
     trig.add_column("事由")
     trig.add_column("根拠")

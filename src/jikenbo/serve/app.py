@@ -99,7 +99,7 @@ def create_app(db_path: str | Path | None = None, *, token: str | None = None, a
     :param host: the address the server listens on (decides the write rule)
     :param settings: overrides of ``serve.toml`` values (tests)
     """
-    from jikenbo.serve import api, pages
+    from jikenbo.serve import api, casebook_pages, pages
 
     cfg = ServeSettings.load(**(settings or {}))
 
@@ -119,6 +119,7 @@ def create_app(db_path: str | Path | None = None, *, token: str | None = None, a
     app.state.try_cache = pages.TryCache(cfg.try_cache_entries)
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(casebook_pages.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(Guard, max_body=cfg.max_upload_bytes)

@@ -113,6 +113,8 @@ UI: dict[str, tuple[str, str]] = {
     "judge": ("個人情報保護法の判定", "APPI judgement"), "reportable": ("個情委への報告", "Report to PPC"),
     "reportable_yes": ("要報告", "reportable"), "reportable_no": ("報告不要", "not reportable"),
     "reportable_none": ("判断できない", "cannot tell"), "reason": ("理由", "Reason"),
+    "rule": ("適用", "Rule"), "no_duty": ("報告義務なし", "no duty to report"),
+    "over_people": ("本人の数 {n} 人超", "more than {n} people"),
     "triggers": ("該当事由", "Triggers"), "missing_items": ("公表に欠けている項目", "Items the notices lack"),
     "deadlines": ("期限", "Deadlines"), "sokuho": ("速報 (3〜5日以内)", "preliminary report (3–5 days)"),
     "kakuho": ("確報", "final report"), "notes": ("注記", "Notes"), "json": ("JSON", "JSON"),

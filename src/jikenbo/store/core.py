@@ -485,6 +485,13 @@ class Store:
 
         return stats(self, by, filters)
 
+    def vendor_groups(self, filters: Filters = Filters()) -> list[dict]:  # noqa: B008
+        """Third parties named by the incidents passing ``filters``: key, name, ``n`` (of those),
+        ``total`` and ``first_disclosed`` (over the whole store)."""
+        from jikenbo.store.stats import vendor_groups
+
+        return vendor_groups(self, filters)
+
     def counts(self) -> dict[str, int]:
         """Rows per main table."""
         out = {}

@@ -178,3 +178,20 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
     return {"by": dims, "groups": rows, "total": total,
             "note": "unknown = not stated; an incident with several values of a multi-valued "
                     "dimension counts in each; lag = detection to first disclosure, days"}
+
+
+def vendor_groups(store: Store, filters: Filters) -> list[dict[str, Any]]:
+    """Vendor groups among the incidents passing ``filters``: per third party (vendor key) its
+    name, how many of those incidents name it (``n``), how many in the whole store (``total``)
+    and the group's first disclosure in the whole store (``first_disclosed``); most named first."""
+    sql, params = where(filters, store._words(filters.query))
+    rows = store._q(f"SELECT t.value, count(*) FROM incident_tags t JOIN incidents i ON i.pk = t.incident_pk"
+                    f" WHERE t.kind = 'vendor' AND t.value != '' AND {sql} GROUP BY t.value", params)
+    out = []
+    for key, n in rows:
+        total, first = store._q("SELECT count(*), min(i.disclosure_date) FROM incident_tags t JOIN incidents i"
+                                " ON i.pk = t.incident_pk WHERE t.kind = 'vendor' AND t.value = ?", (key,))[0]
+        name = store._q("SELECT name FROM third_parties WHERE key = ?", (key,))
+        out.append({"key": key, "name": name[0][0] if name else key, "n": int(n), "total": int(total),
+                    "first_disclosed": first})
+    return sorted(out, key=lambda g: (-g["n"], -g["total"], g["key"]))

@@ -5,7 +5,8 @@ digits, ASCII ``(`` ``)`` ``/`` ``:``, every tilde/wave dash as ``~``). Offsets 
 
 Forms read (spaces allowed between the parts, ``2024 年 1 月 18 日``):
 
-- 西暦 ``2023年9月12日``, ``2023/9/29``, ``2023-09-28``, ``2023.9.29``; 和暦 ``令和5年6月1日``,
+- 西暦 ``2023年9月12日``, ``25年12月19日`` (news: 2000 + the two digits, only before a month),
+  ``2023/9/29``, ``2023-09-28``, ``2023.9.29``; 和暦 ``令和5年6月1日``,
   ``令和元年5月1日``, kanji numerals ``令和五年六月一日``, ``R5.6.1``, ``H30/4/1``, ``R5年``; the
   other calendar in parentheses is part of the same date: ``令和6年(2024年)2月29日``,
   ``2024年(令和6年)2月29日``. Era names and start dates: ``data/lexicon/eras.toml``.
@@ -81,7 +82,9 @@ _YEAR = (
     rf"(?:(?P<era>{_ERA_ALT})[ ]*(?P<ey>元|\d{{1,2}}|[{_KN}]{{1,3}})"
     rf"|(?<![0-9A-Za-z])(?P<yl>[{_LETTERS}])(?P<yly>\d{{1,2}})(?=[ ]*年)"
     r"|(?<![0-9A-Za-z.,\-/#])(?P<ad>(?:1[89]|20)\d\d)"
-    r"|(?P<adk>[一二][〇九][〇一二三四五六七八九]{2}))"
+    r"|(?P<adk>[一二][〇九][〇一二三四五六七八九]{2})"
+    # news writes the century off once the year is clear: 「21年6月8日から25年12月19日まで」
+    r"|(?<![0-9A-Za-z.,\-/#第約])(?P<ad2>[0-9]{2})(?=[ ]*年[ ]*(?:1[0-2]|0?[1-9])[ ]*月))"
     rf"(?:[ ]*\([ ]*(?P<p1>{_PY})[ ]*\))?"
     r"[ ]*年(?![間来代齢収金生号])"
     rf"(?:[ ]*\([ ]*(?P<p2>{_PY})[ ]*\))?"
@@ -174,6 +177,8 @@ def _year_of(m: re.Match[str]) -> int | None:
         y = _ERA_BY_LETTER[m.group("yl")] + int(m.group("yly")) - 1
     elif m.group("ad"):
         y = int(m.group("ad"))
+    elif m.group("ad2"):
+        y = 2000 + int(m.group("ad2"))
     else:
         y = _num(m.group("adk"))
     if y is None:
