@@ -61,6 +61,11 @@ def test_fuller_name_of_the_organisation():
     assert link_cues("ほしぞら商事は、", "ほしぞら")["aliases"] == []  # 商事 names another business
 
 
+def test_a_service_resolves_to_its_company():
+    text = "当社が利用しているクラウドサービス「はなびポータル」の提供会社である株式会社はなびクラウドにおいて障害が起きた。"
+    assert [link.vendor_key(v) for v in link_cues(text, "株式会社つきよ製菓")["vendors"]] == ["はなびクラウド"]
+
+
 def test_named_systems_and_announced_days():
     text = "株式会社ゆうなぎは10月18日、学習サービス「YuNagi.net」への不正アクセスで情報が漏えいしたと発表した。"
     c = link_cues(text, "株式会社ゆうなぎ")

@@ -44,6 +44,8 @@ def _cues() -> dict[str, Any]:
         "alias_after": [re.compile(p) for p in c["alias_after"]],
         "vendor_after": [re.compile(p) for p in c["vendor_after"]],
         "vendor_before": [re.compile(p) for p in c["vendor_before"]],
+        "owner_after": list(c["service_owner_after"]),
+        "owner_before": list(c["service_owner_before"]),
         "joint": [re.compile(p.replace("NAME", _NAME_KANA), re.M) for p in c["joint"]],
         "announced": [re.compile(p) for p in c["announced"]],
         "not_names": frozenset(nfkc(w) for w in c["not_names"]),
@@ -220,6 +222,7 @@ def link_cues(text: str, organization: str | None, url: str | None = None) -> di
             n = _name_after(plain, m.end())
             if n and not is_own(n):
                 vendors.append(resolve(n))
+    vendors = [_service_owner(plain, v) or v for v in vendors]
     mentioned = [resolve(n) for n in _mentions(plain) if not is_own(n)]
 
     own_keys = {org_key(o) for o in own if o}
@@ -275,6 +278,24 @@ def _mentions(text: str) -> list[str]:
         if n:
             out.append(n)
     return out
+
+
+def _service_owner(text: str, service: str) -> str | None:
+    """The company the text says runs ``service`` (a quoted product name), or None."""
+    cues = _cues()
+    for p in cues["owner_after"]:
+        m = re.search(p.replace("SERVICE", re.escape(service)), text)
+        if m:
+            name = _name_after(text, m.end())
+            if name:
+                return name
+    for p in cues["owner_before"]:
+        m = re.search(p.replace("SERVICE", re.escape(service)), text)
+        if m:
+            name = _name_before(text, m.start())
+            if name:
+                return name
+    return None
 
 
 def _fuller_names(text: str, organization: str | None) -> list[str]:
