@@ -143,8 +143,16 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
     claimed: set[int] = set()
     touched: set[int] = set()
     out: dict[int, tuple[str, bool]] = {}
+    by_incident: dict[int, set[int]] = {}
+    for pk, d in blk.items():
+        if d.get("incident_pk"):
+            by_incident.setdefault(d["incident_pk"], set()).add(pk)
     for g in groups:
         members = [pks[i] for i in g]
+        was = {blk[pk].get("incident_pk") for pk in members}
+        if len(was) == 1 and None not in was and by_incident.get(next(iter(was))) == set(members):
+            claimed.add(next(iter(was)))  # an incident that stays as it was: nothing to write
+            continue
         iid = link.incident_id_of([recs[i] for i in g])
         base, n = iid, 1
         row = c.execute("SELECT pk FROM incidents WHERE id = ?", (iid,)).fetchone()
