@@ -197,9 +197,14 @@ def test_vendor_page_lists_the_group(tmp_path):
     with open_store(db) as st:
         for doc, recs in corpus():
             st.add_document(doc, recs)
-    page = TestClient(create_app(db)).get("/vendors/くもま情報サービス")
+    client = TestClient(create_app(db))
+    page = client.get("/vendors/くもま情報サービス")
     assert page.status_code == 200
     assert "架空県" in page.text and "架空市" in page.text and "株式会社くもま情報サービス" in page.text
+    with open_store(db) as st:
+        inc = next(i for i in st.incidents(Filters(organization="みどり市"), limit=None) if i["notice_count"] == 2)
+    page = client.get(f"/incidents/{inc['id']}")
+    assert page.status_code == 200 and "same count" in page.text  # why the notices are one incident
 
 
 @pytest.mark.shared
