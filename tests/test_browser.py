@@ -143,7 +143,7 @@ def test_incident_evidence_click_highlights(page, server) -> None:  # type: igno
 def test_stats_charts_render(page, server) -> None:  # type: ignore[no-untyped-def]
     page.goto(server + "/stats")
     svgs = page.locator("figure.chartbox svg")
-    assert svgs.count() == 5
+    assert svgs.count() == 6  # per month, types, affected, categories, lag, vendors
     for i in range(svgs.count()):
         box = svgs.nth(i).bounding_box()
         assert box and box["width"] > 100 and box["height"] > 30

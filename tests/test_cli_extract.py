@@ -106,3 +106,20 @@ def test_usage_errors_have_no_traceback(args):
     proc = subprocess.run([sys.executable, "-m", "jikenbo", *args], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "Usage" in proc.stderr
+
+
+def test_extract_names_the_notices_it_could_not_use(tmp_path):
+    """Nothing is dropped in silence: a notice with no organisation and an input with no notice
+    are counted and named on stderr, while the records still come out."""
+    good = tmp_path / "good.txt"
+    good.write_text("株式会社ひなげし商会\n不正アクセスによる個人情報流出のお知らせ\n"
+                    "当社サーバーが不正アクセスを受け、お客様の氏名が流出したことが判明しました。\n", encoding="utf-8")
+    nameless = tmp_path / "nameless.txt"
+    nameless.write_text("個人情報の流出について\nサーバーが不正アクセスを受け、氏名が流出したことが判明しました。\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("本日の天気は晴れです。週末のイベントのお知らせ。\n", encoding="utf-8")
+    res = run("extract", str(good), str(nameless), str(empty), "--verbose")
+    assert res.exit_code == 0
+    assert "ひなげし商会" in res.stdout
+    assert "1 notice found no organisation" in res.stderr and "nameless.txt" in res.stderr
+    assert "1 input held no incident notice" in res.stderr and "empty.txt" in res.stderr

@@ -321,7 +321,7 @@ def test_pdf_text_layer() -> None:
     assert lines[0] == "不正アクセスによる個人情報流出に関するお知らせ"
     # the sentence the PDF wrapped at its margin comes back as one line
     assert any(line.endswith("学生の氏名と学籍番号（計４５６名分）が閲覧された可能性があります。") for line in lines)
-    assert doc.title == "個人情報流出に関するお知らせ"
+    assert doc.title == "不正アクセスによる個人情報流出に関するお知らせ"  # the heading, not the metadata title
     assert doc.sha256 == hashlib.sha256(data).hexdigest()
     assert doc.encoding is None
 
@@ -402,18 +402,6 @@ def test_blocks_the_extractor_runs_together_get_their_own_lines_back() -> None:
 def test_reline_leaves_text_alone_when_lines_do_not_align() -> None:
     main = "表の行 | 値 | 別の値\n本文の段落です。"
     assert read_html._reline(main, "表の行\n値\n別の値\n本文の段落です。", "x") == main
-
-
-def test_aes_pdf_without_the_crypto_package_says_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError
-
-    def needs_aes(self: object, password: str) -> int:
-        raise DependencyError("cryptography is required for AES algorithm")
-
-    monkeypatch.setattr(PdfReader, "decrypt", needs_aes)
-    e = failure(fixture("encrypted_empty_password.pdf"))
-    assert e.reason == "encrypted PDF (AES: needs the cryptography package)"
 
 
 def test_html_is_still_read_when_trafilatura_cannot_be_imported(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -194,3 +194,22 @@ def test_labelled_date_line_below_the_navigation():
     text = (f"このページの先頭です\nさざなみ市\n{nav}\n本文ここから\n\nさざなみ市を装った不審メールにご注意ください\n\n"
             "更新日:2026年3月4日\n\nさざなみ市を装った不審メールが市内事業所に届く事例が確認されています。\n")
     assert [r.disclosure_date for r in extract_text(text)] == ["2026-03-04"]
+
+
+def test_an_apology_about_personal_data_is_a_notice():
+    text = ("会員様の個人情報の取扱いに関するお詫び\n株式会社ゆうばえ商店\n\n"
+            "このたび、会員様の登録内容を記載した書類を、別の会員様宛ての封筒に入れて発送しておりました。\n")
+    assert _orgs(text) == ["株式会社ゆうばえ商店"]
+
+
+def test_abbreviation_in_parentheses_stands_for_the_full_name():
+    text = ("JAXAへの不正アクセス、職員のメールアドレスが流出\n"
+            "宇宙開発みなと研究機構(JAXA)は5日、外部からの不正アクセスを受け、職員のメールアドレスが流出したと発表した。"
+            "JAXAによると、侵入は昨年秋に始まっていた。JAXAは警察に相談している。\n")
+    assert _orgs(text) == ["宇宙開発みなと研究機構"]
+
+
+def test_found_out_from_a_day_on_is_the_detection():
+    text = ("こもれび市 個人情報を含む文書の紛失について 2026年11月5日\n"
+            "令和8年10月25日以降、執務室で個人情報を含む決裁文書が所在不明となっていることが10月28日以降に順次判明しました。\n")
+    assert [r.detected_date for r in extract_text(text)] == ["2026-10-28"]

@@ -134,7 +134,7 @@ def test_related_incidents_through_vendor(client: TestClient) -> None:
 def test_stats_page_has_svg_charts(client: TestClient) -> None:
     r = client.get("/stats")
     assert r.status_code == 200
-    assert r.text.count("<svg") == 5
+    assert r.text.count("<svg") == 6  # per month, types, affected, categories, lag, vendors
     assert "n = " in r.text
 
 

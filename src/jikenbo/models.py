@@ -93,6 +93,7 @@ class Document(_Plain):
     fetched_at: str | None = None  # ISO timestamp for URLs
     title: str | None = None
     published: str | None = None  # ISO date the page states for itself (HTML meta), if any
+    warnings: list[str] = Field(default_factory=list)  # what the reader left out, one line each
 
 
 class ReadError(_Plain):

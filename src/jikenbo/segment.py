@@ -48,6 +48,10 @@ _REPORT_TITLE = re.compile(
 )
 # what a template leaves to fill: the organisation, the date, the count
 _SLOT = re.compile(r"株式会社|会社|(?<![市町村])[市町村]$|病院|年|月|日|件|名|代表|社長|[\[［]")
+# 「個人情報の取扱いに関するお詫び」: an apology about personal data is an incident notice even
+# where its first lines use none of the cue words
+_APOLOGY_TITLE = re.compile(r"(?:個人情報|お客様情報|顧客情報|会員情報|患者情報|住民情報)[^\n。]{0,30}(?:お詫び|おわび|謝罪|ご報告)"
+                            r"|(?:お詫び|おわび)[^\n。]{0,10}(?:個人情報|お客様情報)")
 _QUESTION = re.compile(r"(?:ですか|でしょうか|ますか)[。?？]?$|^\s*(?:Q|Ｑ|問)\s?\d")
 
 
@@ -280,7 +284,8 @@ def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> st
     """The reason a segment is no incident notice, or None when it is one."""
     if _is_template(text, lex):
         return "template with unfilled placeholders"
-    if not lex.incident_cue.search(text):
+    first_lines = "\n".join([ln for ln in text.split("\n") if ln.strip()][:3])
+    if not lex.incident_cue.search(text) and not _APOLOGY_TITLE.search(first_lines):
         return "no incident described"
     head = text[:400]
     # a title that reports a leak or an attack outweighs article-kind words in the body

@@ -371,6 +371,15 @@ class EntryWriter:
             arts = p.join([self.article(t["article"]) for t in triggers])
             notes = [x for t in triggers for x in self._judge_notes(t.get("evidence") or [])]
             head.append(Sentence(p.t("appi_yes", articles=arts), _uniq(notes)))
+        elif (duty := j.get("duty") or {}).get("state") == "not_yet":
+            today = (j.get("today") or {}).get("reportable")
+            head.append(Sentence(p.t("appi_no_duty_yet", date=p.date(duty["date"]) if duty.get("date") else "?",
+                                     rule=j.get("rule") or "", since=p.date(duty.get("since")) if duty.get("since") else "?"),
+                                 self.silent()))
+            word = {True: "appi_today_yes", False: "appi_today_no"}.get(today, "appi_today_unknown")
+            head.append(Sentence(p.t("appi_no_duty_today", today=p.t(word)), self.silent()))
+        elif duty.get("state") == "none":
+            head.append(Sentence(p.t("appi_no_duty", why=(j.get("body") or {}).get("why") or ""), self.silent()))
         elif j.get("reportable") is False:
             key = "appi_no_data" if j.get("personal_data_at_risk") is False else "appi_no"
             notes = self.evidence("leak_status", self.inc.get("leak_status")) if key == "appi_no_data" else self.silent()

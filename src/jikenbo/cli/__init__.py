@@ -14,7 +14,8 @@ import click
 
 from jikenbo import __version__
 
-COMMAND_MODULES = ("extract_cmd", "store_cmds", "check_cmd", "serve_cmd", "casebook_cmd", "link_cmds")
+COMMAND_MODULES = ("extract_cmd", "store_cmds", "check_cmd", "serve_cmd", "casebook_cmd", "read_cmd", "scan_cmd",
+                   "link_cmds")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,8 +49,11 @@ def _setup_logging(debug: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    from jikenbo.workers import sigterm_as_interrupt
+
     debug = "--debug" in sys.argv
     _setup_logging(debug)
+    sigterm_as_interrupt()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

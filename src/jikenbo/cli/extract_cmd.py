@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from jikenbo.models import ReadError, Record
+
+if TYPE_CHECKING:
+    from jikenbo.pipeline import Losses
 
 CSV_FIELDS = [
     "source", "organization", "disclosure_date", "detected_date", "incident_types", "leak_status",
@@ -48,13 +51,14 @@ def _table(records: list[Record], out: TextIO) -> None:
               show_default=True, help="Output format.")
 @click.option("--evidence/--no-evidence", default=True, show_default=True,
               help="Include evidence spans, timeline and counts in JSON output.")
-def extract_command(inputs: tuple[str, ...], fmt: str, evidence: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="List every dropped notice and every input with no notice.")
+def extract_command(inputs: tuple[str, ...], fmt: str, evidence: bool, verbose: bool) -> None:
     """Extract incident records from notices: files, folders, URLs or - for stdin.
 
     Prints one record per incident notice (a digest page gives several). An input that cannot
     be read gets one line on stderr; the others still come out; exit status 1 if any failed.
     """
-    from jikenbo.pipeline import extract_inputs
+    from jikenbo.pipeline import Losses, extract_inputs
 
     failed = 0
     out = sys.stdout
@@ -64,7 +68,8 @@ def extract_command(inputs: tuple[str, ...], fmt: str, evidence: bool) -> None:
         writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
         writer.writeheader()
     exclude = None if evidence else {"evidence", "timeline", "counts", "cause", "countermeasures"}
-    for item in extract_inputs(inputs):
+    losses = Losses()
+    for item in extract_inputs(inputs, losses):
         if isinstance(item, ReadError):
             failed += 1
             click.echo(f"jikenbo: {item.source}: {item.message}", err=True)
@@ -80,8 +85,33 @@ def extract_command(inputs: tuple[str, ...], fmt: str, evidence: bool) -> None:
         out.write("\n")
     elif fmt == "table":
         _table(buffered, out)
+    report_losses(losses, verbose)
     if failed:
         sys.exit(1)
+
+
+_LIST_MAX = 20
+
+
+def report_losses(losses: Losses, verbose: bool) -> None:
+    """Say on stderr what could not be used: nothing is dropped in silence."""
+    dropped, empty = losses.dropped, losses.empty
+    for msg in losses.capped:
+        click.echo(f"jikenbo: {msg}", err=True)
+    if dropped:
+        click.echo(f"jikenbo: {len(dropped)} notice{'s' if len(dropped) != 1 else ''} found no organisation "
+                   "(not printed):", err=True)
+        for src, start, why in dropped[: None if verbose else _LIST_MAX]:
+            click.echo(f"  {src} (at character {start}): {why}", err=True)
+        if not verbose and len(dropped) > _LIST_MAX:
+            click.echo(f"  … and {len(dropped) - _LIST_MAX} more (--verbose lists them)", err=True)
+    if empty and verbose:
+        click.echo(f"jikenbo: {len(empty)} input{'s' if len(empty) != 1 else ''} held no incident notice:", err=True)
+        for src in empty:
+            click.echo(f"  {src}", err=True)
+    elif empty:
+        click.echo(f"jikenbo: {len(empty)} input{'s' if len(empty) != 1 else ''} held no incident notice "
+                   "(--verbose lists them)", err=True)
 
 
 def register(group: click.Group) -> None:

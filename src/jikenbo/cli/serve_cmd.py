@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -23,19 +26,59 @@ def _address(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port) and listening (port 0: a free port the system picks).
+
+    :raises click.ClickException: one line naming the address and the reason (busy, not allowed)
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: unknown host ({e.strerror})") from e
+    family, kind, proto, _, addr = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(addr)
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        reason = "the port is already in use" if e.errno == errno.EADDRINUSE else (e.strerror or str(e))
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}"
+                                   + (" (try another --port, or --port 0 for a free one)"
+                                      if e.errno == errno.EADDRINUSE else "")) from e
+    sock.set_inheritable(True)
+    return sock
+
+
 def _run(db: Path | None, host: str, port: int, token: str | None, allow_private_urls: bool) -> None:
     import uvicorn
 
     from jikenbo.serve import create_app
     from jikenbo.serve.deps import is_loopback
+    from jikenbo.store import default_db_path, open_store
 
-    app = create_app(db, token=token, allow_private_urls=allow_private_urls, host=host)
+    path = db or default_db_path()
+    open_store(path, create=False).close()  # refuse a missing store: serving never makes one
+    app = create_app(path, token=token, allow_private_urls=allow_private_urls, host=host)
+    sock = listen(host, port)
+    bound = sock.getsockname()[1]
     click.echo(f"jikenbo: serving {app.state.hub.path}")
-    click.echo(f"jikenbo: open {_address(host, port)}  (Ctrl-C to stop)")
+    click.echo(f"jikenbo: open {_address(host, bound)}  (Ctrl-C to stop)")
     if not is_loopback(host):
         click.echo("jikenbo: listening beyond this machine: "
                    + ("writes need the token" if token else "writes are disabled (no --token)"))
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    sys.stdout.flush()
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=bound, log_level="warning", server_header=False))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # SIGTERM or Ctrl-C, passed on by uvicorn once it has shut down
+        pass
+    finally:
+        sock.close()
+    click.echo("jikenbo: stopped")
 
 
 def _serve_options(f):  # type: ignore[no-untyped-def]
@@ -44,7 +87,8 @@ def _serve_options(f):  # type: ignore[no-untyped-def]
     f = click.option("--token", envvar="JIKENBO_TOKEN", default=None,
                      help="Writes (storing notices) need 'Authorization: Bearer TOKEN'. Without it, writes "
                           "are allowed only on a loopback host.")(f)
-    f = click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)(f)
+    f = click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+                     help="Port to listen on (0: a free port, printed when listening).")(f)
     return click.option("--host", default="127.0.0.1", show_default=True,
                         help="Address to listen on (loopback by default).")(f)
 
@@ -80,8 +124,6 @@ def register(group: click.Group) -> None:
         click.echo(f"jikenbo: store {path}")
         for line in summary.lines():
             click.echo(line)
-        for source, reason in summary.failed:
-            click.echo(f"jikenbo: {source}: {reason}", err=True)
         if no_serve:
             return
         try:

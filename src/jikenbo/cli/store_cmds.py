@@ -85,9 +85,10 @@ def filter_options(f: Callable) -> Callable:
 
 
 def _open(db: Path | None, *, write: bool = False) -> Store:
+    """The store for a command: ``write`` (ingest) creates it; reading commands refuse a missing file."""
     path = db or default_db_path()
     readonly = not write and path.exists() and not os.access(path, os.W_OK)
-    return open_store(path, readonly=readonly)
+    return open_store(path, readonly=readonly, create=write)
 
 
 def _fail(e: Exception) -> click.ClickException:
@@ -175,7 +176,7 @@ INCIDENT_COLUMNS = ["id", "disclosure_date", "organization", "incident_types", "
 
 def register(group: click.Group) -> None:
     """Add the store commands to ``group``."""
-    for cmd in (ingest_cmd, incidents_cmd, search_cmd, show_cmd, stats_cmd, export_cmd):
+    for cmd in (ingest_cmd, incidents_cmd, search_cmd, show_cmd, stats_cmd, export_cmd, migrate_cmd):
         group.add_command(cmd)
 
 
@@ -184,11 +185,12 @@ def register(group: click.Group) -> None:
 @click.option("--workers", type=click.IntRange(min=1), help="Extraction processes (default: the cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--verbose", "-v", is_flag=True, help="List every document in the summary (else 20 per list).")
 @db_option
 @_guard
-def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_json: bool,
+def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_json: bool, verbose: bool,
                db: Path | None) -> None:
-    """Read, extract, link and store INPUTS (files, folders, URLs, -). Idempotent."""
+    """Read, extract, link and store INPUTS (files, folders, URLs, -, `jikenbo scan` output). Idempotent."""
     from jikenbo.store.ingest import ingest
 
     def on_error(source: str, message: str) -> None:
@@ -196,18 +198,41 @@ def ingest_cmd(inputs: tuple[str, ...], workers: int | None, quiet: bool, as_jso
                    err=True)
 
     with _open(db, write=True) as store:
-        s = ingest(store, list(inputs), workers=workers, progress=not quiet, on_error=on_error)
+        try:
+            s = ingest(store, list(inputs), workers=workers, progress=not quiet, on_error=on_error)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the workers are stopped, committed documents kept
+            click.echo("jikenbo: ingest interrupted; the documents stored so far are kept "
+                       "(run the same command again to go on)", err=True)
+            sys.exit(130)
     if as_json:
         click.echo(json.dumps(s.as_dict(), ensure_ascii=False))
     elif not quiet:
-        for line in s.lines():
+        for line in s.lines(verbose=verbose):
             click.echo(line)
-        for src in s.empty:
-            click.echo(f"  no incident notice found: {src}")
+    if s.dropped:  # a loss the user must see even with --quiet or --json
+        click.echo(f"jikenbo: {sum(n for _, n in s.dropped)} notices found no organisation and were not stored "
+                   f"(in {len(s.dropped)} documents; --debug says why for each)", err=True)
     if s.fatal:
         raise click.ClickException(s.fatal)
     if s.failed:
         sys.exit(1)
+
+
+@click.command("migrate")
+@db_option
+@_guard
+def migrate_cmd(db: Path | None) -> None:
+    """Create the store, or upgrade its schema to this version of jikenbo (idempotent)."""
+    from jikenbo.store import migrate_store
+
+    path = db or default_db_path()
+    before, now = migrate_store(path)
+    if before is None:
+        click.echo(f"jikenbo: created the store {path} (schema {now})")
+    elif before < now:
+        click.echo(f"jikenbo: upgraded the store {path} from schema {before} to {now}")
+    else:
+        click.echo(f"jikenbo: the store {path} is up to date (schema {now})")
 
 
 @click.command("incidents")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from jikenbo.extract.classify import is_advice
-from jikenbo.extract.context import Context, Sentence, cue, lexicons
+from jikenbo.extract.context import Context, Sentence, category_at, cue, lexicons
 from jikenbo.text.numbers import Quantity, find_quantities
 
 _CLAUSE_SPLIT = re.compile(r"(?:が|ものの|ですが|ますが|けれども|一方)、|。|\n|※")
@@ -133,7 +133,7 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
         for m in terms:
             if any(a <= m.start() < b for a, b in vetoes):
                 continue
-            cat = lx.category_of[m.lastgroup or ""]
+            cat = category_at(m)
             if cat == "password" and _protects().match(s.text, m.end()):
                 continue  # 「パスワードを設定しておりますが」: a protection, not data that leaked
             near = s.text[max(0, m.start() - 6):m.start()] + "|" + s.text[m.end():m.end() + 12]

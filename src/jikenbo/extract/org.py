@@ -126,7 +126,9 @@ def _gazetteer_pattern() -> re.Pattern[str] | None:
         return None
     jp = KANJI + HIRAGANA + KATAKANA
     # a prefecture may stand before its municipality (広島県呉市); nothing else may
-    return re.compile(rf"(?:(?<![{jp}])|(?<=[都道府県]))(?:{'|'.join(map(re.escape, names))})(?:役所|役場|教育委員会)?")
+    firsts = "".join(sorted({n[0] for n in names}))  # skip at once where no name can start
+    alternation = "|".join(map(re.escape, names))
+    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation})(?:役所|役場|教育委員会)?")
 
 
 @cache
@@ -353,7 +355,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
         line = m.group(1)
         key = org_key(line)
         if (m.start() < 400 or m.start() > len(text) - 300) and key not in found and not _reference(line) \
-                and not _is_generic(key) and public_body(line):
+                and not _is_generic(key) and not ol.not_name.search(line) and not ol.attacker.search(line) \
+                and not any(p.search(line) for p, _ in lexicons().types.values()) and public_body(line):
             found.setdefault(key, []).append((m.start(1), m.end(1), line, 3))
     for key in products:
         # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
@@ -377,7 +380,9 @@ def _is_seat_or_product(text: str, start: int, end: int) -> bool:
     """A place in parentheses after a name (「NTTビジネスソリューションズ」(大阪市)), or the name
     of a product, a service or a system (アプリ「ClassPad.net」, 「NUTS」というシステム)."""
     before, after = text[max(0, start - 6):start], text[end:end + 8]
-    if re.search(r"[(（](?:本社|本店|所在地)?[:：・]?$", before) and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 \
+    before = text[max(0, start - 16):start]
+    opened = re.search(r"[(（](?:[^()（）\n]{0,12}[、,・])?(?:本社|本店|所在地)?[:：・]?$", before)
+    if opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 \
             and text[start - 2] not in "\n。、":
         return True
     return _is_product(text, start, end)
@@ -460,6 +465,19 @@ def _only_names(line: str) -> bool:
     )
 
 
+def _abbreviations(text: str, cands: dict[str, list[tuple[int, int, str, int]]]) -> dict[str, str]:
+    """Latin abbreviations written after the full name in parentheses, abbreviation key → full key."""
+    out: dict[str, str] = {}
+    for key, occ in cands.items():
+        for _, e, _, _ in occ:
+            m = re.match(r"\s?[(（](?:以下[、,]?\s?[「『]?)?([A-Za-z][A-Za-z0-9&.\-]{1,15})[」』]?[)）]", text[e:e + 24])
+            if m:
+                short = org_key(m.group(1))
+                if short in cands and short != key:
+                    out[short] = key
+    return out
+
+
 def _ref_votes(key: str, refs: list[tuple[int, str]]) -> int:
     """How many back-references (同協会, 本市, 弊社) may stand for the name ``key``."""
     n = 0
@@ -497,7 +515,12 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
     lead_end = _lead_end(text)
     best: tuple[float, str] | None = None
     longer = sorted(cands, key=len, reverse=True)
+    short_of = _abbreviations(text, cands)  # 「宇宙航空研究開発機構(JAXA)」: JAXA stands for the full name
     for key, occ in cands.items():
+        if key in short_of:
+            log.debug("organisation candidate %s: an abbreviation of %s", key, short_of[key])
+            continue
+        occ = occ + [o for k, full in short_of.items() if full == key for o in cands[k]]
         on_site = key in url_keys or any(key == u + "教育委員会" or (key.endswith(u) and len(key) <= len(u) + 4) for u in url_keys)
         if not on_site and any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
             log.debug("organisation candidate %s rejected: a fragment of a longer name", key)
@@ -561,7 +584,9 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
 
 
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」
-_LEAD_SUBJECT = re.compile(r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:まで)?[、,]|、|,)")
+_LEAD_SUBJECT = re.compile(
+    r"\s?(?:と[^、。\n]{2,40}?)?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:まで)?[、,]|、|,)"
+)  # 「AとBは10月17日、」: a joint announcement's first name is a subject too
 # right after a name: it is defined as the notice's own 「当社」「本学」
 _DEFINED = re.compile(r"\s?[(（]\s?以下[、,]?\s?[「『\"]?(?:当|本|弊)")
 

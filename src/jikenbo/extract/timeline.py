@@ -116,6 +116,8 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             kind = k if k not in (None, "detected") else "started"
             if k == "detected" and cue("events", "told").search(window):
                 kind = "detected"  # 「2月2日~3日 複数事業所から…について連絡」: told over two days
+        elif _FOUND_SINCE.match(window):
+            kind = "detected"  # 「10月28日以降に順次判明しました」: found out from that day on
         elif cue("events", "started").search(window):
             kind = "started"
         else:
@@ -202,6 +204,7 @@ _REPORTED_TO = re.compile(r"(?:に|へ|に対し(?:て)?)(?:は|も)?\s?(?:報�
 # a label on the line above a date in a table laid out as lines (「判明日」 / 「令和4年06月03日」)
 _LABEL_ABOVE = {"detected": re.compile(r"(?:発覚|判明|覚知|認知|検知|把握|確認)(?:した)?(?:日|日時|年月日)$"),
                 "started": re.compile(r"(?:発生|発現)(?:日|日時|年月日)$")}
+_FOUND_SINCE = re.compile(r"^(?:\([^)]{1,6}\))?\s*(?:以降|から)に?[、,]?\s?(?:順次|次々と?|相次いで)?(?:判明|発覚|確認され|把握)")
 _DATE_LABEL = re.compile(r"\s*(?:更新日|掲載日|公開日|発表日|公表日|投稿日|発行日|発表日時|掲載日時|公開日時|作成日)(?:時)?\s?[:：]?\s?")
 _DAY_ONLY = re.compile(r"(?:は|が)\s?(\d{1,2})日[、,]")
 

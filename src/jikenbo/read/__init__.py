@@ -8,7 +8,8 @@ the pure core (bytes → ``Document``) that every kind of input goes through:
   ``<meta>``) → legacy Japanese codecs scored on their output → charset_normalizer;
 * HTML: the page's main text by trafilatura, with a plain body-text fallback, title and
   the publication date from machine-readable metadata only;
-* PDF: the text layer by pypdf.
+* PDF: the text layer by PDFium (pypdfium2), vertical columns in reading order, pages
+  whose text is not Japanese-looking left out.
 
 ``Document.text`` keeps the text as decoded (no NFKC: later stages normalise with an offset
 map); only line ends are unified to ``\\n``.
@@ -325,8 +326,11 @@ def _decode(data: bytes, source: str, media_type: str | None, url: str | None, o
         kind = PDF
     sha = hashlib.sha256(data).hexdigest()
     if kind == PDF:
-        text, title = _pdf_text(data, source)
-        return Document(source=source, text=text, sha256=sha, media_type=PDF, url=url, title=title)
+        pdf = _pdf_text(data, source, opts)
+        for warning in pdf.warnings:
+            log.warning("%s: %s", source, warning)
+        return Document(source=source, text=pdf.text, sha256=sha, media_type=PDF, url=url, title=pdf.title,
+                        warnings=pdf.warnings)
     text, encoding = _decode_text(data, source, hint, opts, html=kind != TEXT)
     text = _unify_newlines(text)
     if kind is None:

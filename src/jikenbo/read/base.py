@@ -36,6 +36,11 @@ class ReadOptions:
     sniff_bytes: int = 65536
     binary_control_ratio: float = 0.05
     japanese_min_score: float = 0.7
+    pdf_max_pages: int = 2000
+    pdf_vertical_share: float = 0.5
+    pdf_min_check_chars: int = 20
+    pdf_max_foreign_share: float = 0.2
+    pdf_max_symbol_share: float = 0.5
     boilerplate_names: tuple[str, ...] = ("breadcrumb", "sidebar", "menu", "footer", "share", "ranking")
     text_extensions: tuple[str, ...] = (".txt", ".text", ".md")
     html_extensions: tuple[str, ...] = (".html", ".htm", ".xhtml")

@@ -6,6 +6,7 @@ import codecs
 import re
 
 from jikenbo.read.base import ReadFailure, ReadOptions, log
+from jikenbo.text.chars import is_kanji
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -114,7 +115,7 @@ def _japanese_score(text: str) -> float:
         o = ord(ch)
         if o < 0x80:
             continue
-        if (0x3040 <= o <= 0x30FF or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F
+        if (0x3040 <= o <= 0x30FF or 0x3000 <= o <= 0x303F or is_kanji(ch)
                 or 0xFF01 <= o <= 0xFF5E or 0x2460 <= o <= 0x24FF or o in _JP_SYMBOLS):
             good += 1
         else:

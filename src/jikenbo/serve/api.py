@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from jikenbo.judge import check_incident
 from jikenbo.serve import views
 from jikenbo.serve.deps import ListParams, list_params, reader
 from jikenbo.serve.errors import ERROR_RESPONSES, ServeError
-from jikenbo.serve.extracting import document_from_upload, extract_records, read_upload
+from jikenbo.serve.extracting import read_upload
+from jikenbo.serve.jobs import JobResult, extract_for, too_much_text
 from jikenbo.store import Store
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -126,6 +128,8 @@ class ExtractIn(BaseModel):
 class ExtractOut(BaseModel):
     source: str
     records: list[dict[str, Any]]
+    warnings: list[str] = Field(default_factory=list, description="limits of work per document that were hit "
+                                "(the rest was not read), notices left out; each one line")
 
 
 class StoreOut(BaseModel):
@@ -135,6 +139,7 @@ class StoreOut(BaseModel):
     notice_ids: list[str]
     incidents_created: list[str]
     incidents_linked: list[str]
+    warnings: list[str] = Field(default_factory=list, description="as in ExtractOut")
 
 
 def _hub(request: Request) -> Any:
@@ -207,7 +212,8 @@ def api_facets(request: Request, p: Annotated[ListParams, Depends(list_params)],
     return {k: [{"value": str(v), "count": n} for v, n in vals] for k, vals in f.items()}
 
 
-async def _document(request: Request) -> Any:
+async def _upload(request: Request) -> tuple[bytes, str, str | None]:
+    """The request's notice: (bytes, file name, content type) of a multipart file or JSON text."""
     ctype = request.headers.get("content-type", "")
     cfg = request.app.state.cfg
     if ctype.startswith("multipart/form-data"):
@@ -216,7 +222,7 @@ async def _document(request: Request) -> Any:
         if file is None or isinstance(file, str):
             raise ServeError(400, "multipart request without a 'file' part")
         data = await read_upload(file, cfg.max_upload_bytes)  # type: ignore[arg-type]
-        return document_from_upload(data, file.filename or "upload", file.content_type)
+        return data, file.filename or "upload", file.content_type
     try:
         body = ExtractIn.model_validate_json(await request.body())
     except ValueError as e:
@@ -224,7 +230,9 @@ async def _document(request: Request) -> Any:
     text = body.text
     if not text.strip():
         raise ServeError(422, "text: empty")
-    return document_from_upload(text.encode("utf-8"), body.source or "<text>", "text/plain; charset=utf-8")
+    if len(text) > cfg.max_text_chars:  # known before any work: refused at once
+        raise ServeError(413, too_much_text(body.source or "<text>", len(text), cfg.max_text_chars))
+    return text.encode("utf-8"), body.source or "<text>", "text/plain; charset=utf-8"
 
 
 _BODY = {"requestBody": {"required": True, "content": {
@@ -233,21 +241,26 @@ _BODY = {"requestBody": {"required": True, "content": {
                                        "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
 
 
-@router.post("/extract", response_model=ExtractOut, responses=_err(400, 413, 422), openapi_extra=_BODY,
+@router.post("/extract", response_model=ExtractOut, responses=_err(400, 413, 422, 429, 503), openapi_extra=_BODY,
              summary="Extract the records of a notice without storing it")
 async def api_extract(request: Request) -> dict:
-    doc = await _document(request)
-    return {"source": doc.source, "records": [r.model_dump() for r in extract_records(doc)]}
+    res = await extract_for(request, *await _upload(request))
+    assert res.doc is not None
+    return {"source": res.doc.source, "records": [r.model_dump() for r in res.records], "warnings": res.warnings}
 
 
-@router.post("/notices", response_model=StoreOut, responses=_err(400, 403, 413, 422, 503), openapi_extra=_BODY,
+def _store(request: Request, res: JobResult) -> Any:
+    assert res.doc is not None
+    with _hub(request).writer() as store:
+        return store.add_document(res.doc, res.records, segmented=res.segmented)
+
+
+@router.post("/notices", response_model=StoreOut, responses=_err(400, 403, 413, 422, 429, 503), openapi_extra=_BODY,
              summary="Extract and store a notice (needs the token when the server has one)")
 async def api_store(request: Request) -> dict:
     request.app.state.writes.check(request)
-    doc = await _document(request)
-    records = extract_records(doc)
-    with _hub(request).writer() as store:
-        res = store.add_document(doc, records)
-    return {"source": res.source, "status": res.status, "notices_added": res.notices_added,
-            "notice_ids": res.notice_ids, "incidents_created": res.incidents_created,
-            "incidents_linked": res.incidents_linked}
+    res = await extract_for(request, *await _upload(request), segmented=True)
+    stored = await run_in_threadpool(_store, request, res)
+    return {"source": stored.source, "status": stored.status, "notices_added": stored.notices_added,
+            "notice_ids": stored.notice_ids, "incidents_created": stored.incidents_created,
+            "incidents_linked": stored.incidents_linked, "warnings": res.warnings}

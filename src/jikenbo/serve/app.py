@@ -20,8 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from jikenbo import __version__
 from jikenbo.serve import errors
 from jikenbo.serve.background import Background
-from jikenbo.serve.deps import StoreHub, WritePolicy
+from jikenbo.serve.deps import StoreHub, WritePolicy, is_loopback
 from jikenbo.serve.errors import ServeError
+from jikenbo.serve.jobs import ExtractPool, RateLimit
 from jikenbo.serve.settings import ServeSettings
 
 HERE = Path(__file__).parent
@@ -105,8 +106,12 @@ def create_app(db_path: str | Path | None = None, *, token: str | None = None, a
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        app.state.hub.close()
+        app.state.extract_pool.start()
+        try:
+            yield
+        finally:
+            app.state.extract_pool.close()
+            app.state.hub.close()
 
     app = FastAPI(title="jikenbo", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Incidents, notices, search, facets and statistics of the jikenbo store. "
@@ -117,6 +122,10 @@ def create_app(db_path: str | Path | None = None, *, token: str | None = None, a
     app.state.writes = WritePolicy(host=host, token=token or None)
     app.state.allow_private_urls = allow_private_urls
     app.state.try_cache = pages.TryCache(cfg.try_cache_entries)
+    app.state.extract_pool = ExtractPool(cfg.extract_workers, cfg.extract_queue, cfg.retry_after_seconds)
+    # the extraction endpoints need no token: beyond loopback, each client address is rate-limited
+    app.state.extract_limit = RateLimit(0 if is_loopback(host) else cfg.extract_rate_per_minute,
+                                        cfg.extract_burst)
     errors.install(app)
     app.include_router(api.router)
     app.include_router(casebook_pages.router)

@@ -19,6 +19,7 @@ from jikenbo import casebook
 from jikenbo.casebook import CasebookError, render
 from jikenbo.casebook.render import css, to_html
 from jikenbo.casebook.report import Period
+from jikenbo.serve import i18n
 from jikenbo.serve.deps import reader
 from jikenbo.serve.errors import ERROR_RESPONSES, ServeError
 from jikenbo.store import Filters, Store
@@ -86,7 +87,7 @@ async def entry_page(request: Request, incident_id: str, store: Annotated[Store,
                      format: Fmt = "html", lang: Lang | None = None) -> Response:
     lg = _lang(request, lang)
     cb = await run_in_threadpool(_entry, store, incident_id, lg)
-    links = {("← インシデント" if lg == "ja" else "← incident"): f"/incidents/{incident_id}",
+    links = {i18n.t(lg, "back_incident"): f"/incidents/{incident_id}",
              "Markdown": f"?format=md&lang={lg}", "PDF": f"?format=pdf&lang={lg}"}
     return await _respond(cb, format, incident_id, links)
 
@@ -112,7 +113,7 @@ def _neighbours(period: Period, lg: str) -> dict[str, str]:
     prev = f"{y - (m == 1):04d}-{(m - 2) % 12 + 1:02d}"
     nxt = f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
     return {f"← {prev}": f"/reports/{prev}", f"{nxt} →": f"/reports/{nxt}",
-            (f"{y}年の年報" if lg == "ja" else f"{y} review"): f"/reports/{y}"}
+            i18n.t(lg, "year_review", y=y): f"/reports/{y}"}
 
 
 @router.get("/reports/{period}", include_in_schema=False)
@@ -121,7 +122,7 @@ async def report_page(request: Request, period: str, store: Annotated[Store, Dep
                       lang: Lang | None = None) -> Response:
     lg = _lang(request, lang)
     cb = await run_in_threadpool(_report, store, period, list(by or []), lg, format != "md")
-    links = {("← インシデント" if lg == "ja" else "← incidents"): "/",
+    links = {i18n.t(lg, "back_incidents"): "/",
              **_neighbours(Period.parse(period), lg), "Markdown": f"?format=md&lang={lg}", "PDF": f"?format=pdf&lang={lg}"}
     return await _respond(cb, format, f"jikenbo-{period}", links)
 

@@ -109,8 +109,12 @@ def vbars(bins: list[tuple[str, int]], *, label: str, color: str = "#3b6ea5", wi
     return Markup("".join(out))
 
 
-def hbars(items: list[tuple[str, int]], *, label: str, color: str = "#4f9d69", width: int = 640) -> Markup:
-    """A horizontal bar chart (categories, vendors): one row per item, largest first."""
+def hbars(items: list[tuple[str, int]], *, label: str, color: str = "#4f9d69", width: int = 640,
+          data_labels: bool = False) -> Markup:
+    """A horizontal bar chart (categories, vendors): one row per item, largest first.
+
+    ``data_labels``: the names are data (vendor names), not UI words: marked ``translate="no"``."""
+    mark = ' translate="no"' if data_labels else ""
     row, left, right = 24, 190, 60
     height = max(1, len(items)) * row + 10
     vmax = max([c for _, c in items] or [1])
@@ -120,19 +124,22 @@ def hbars(items: list[tuple[str, int]], *, label: str, color: str = "#4f9d69", w
     for i, (name, c) in enumerate(items):
         y = 5 + i * row
         w = plot_w * c / vmax if vmax else 0
-        out.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end" fill="#333">{escape(name)}</text>'
+        out.append(f'<text x="{left - 8}" y="{y + 16}" text-anchor="end" fill="#333"{mark}>{escape(name)}</text>'
                    f'<rect class="bar" x="{left}" y="{y + 3}" width="{max(w, 1):.1f}" height="{row - 6}" '
-                   f'fill="{color}"><title>{escape(name)}: {c:,}</title></rect>'
+                   f'fill="{color}"><title{mark}>{escape(name)}: {c:,}</title></rect>'
                    f'<text x="{left + w + 6:.1f}" y="{y + 16}" fill="#333">{c:,}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
 
 def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict[str, str], *,
-                   label: str, width: int = 1300, height: int = 300) -> Markup:
-    """Stacked bars per month, one colour per type, with a legend."""
+                   label: str, width: int = 1300, height: int = 300, legend: bool = True) -> Markup:
+    """Bars per month, stacked one colour per series, with a legend (when ``legend``).
+
+    Stack only series that split the count (each item in one series): the bar's height is the
+    sum of its segments."""
     left, bottom, top = 48, 40, 14
-    legend_rows = -(-len(series) // 6)
+    legend_rows = -(-len(series) // 6) if legend else 0
     total_h = height + legend_rows * 20
     totals = [sum(s[i] for s in series.values()) for i in range(len(months))]
     ymax = _nice_max(max(totals or [1]))
@@ -156,7 +163,7 @@ def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict
             h = plot_h * c / ymax
             y -= h
             out.append(f'<rect class="bar" x="{x + 1:.1f}" y="{y:.1f}" width="{max(bw - 2, 1):.1f}" height="{h:.1f}" '
-                       f'fill="{TYPE_COLOR.get(name, "#999")}"><title>{escape(m)} {escape(labels.get(name, name))}: '
+                       f'fill="{TYPE_COLOR.get(name, PALETTE[0])}"><title>{escape(m)} {escape(labels.get(name, name))}: '
                        f'{c:,}</title></rect>')
         if (m.endswith("-01") or i == 0) if yearly else i % step == 0:
             out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" text-anchor="{"start" if yearly else "middle"}" '
@@ -164,7 +171,7 @@ def stacked_months(months: list[str], series: dict[str, list[int]], labels: dict
             if yearly:
                 out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top + plot_h}" y2="{top + plot_h + 5}" stroke="#333"/>')
     out.append(f'<line x1="{left}" x2="{width - 10}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
-    for j, name in enumerate(series):
+    for j, name in enumerate(series if legend else []):
         lx, ly = left + (j % 6) * 200, height + (j // 6) * 20
         out.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{TYPE_COLOR.get(name, "#999")}"/>'
                    f'<text x="{lx + 18}" y="{ly}" fill="#333" font-size="12">{escape(labels.get(name, name))}</text>')
@@ -214,7 +221,7 @@ def lag_histogram(store: Store, filters: Filters) -> tuple[list[int], int, int]:
 
 
 def _pending(label: str, lang: str) -> Markup:
-    msg = "集計中です。しばらくしてから再読み込みしてください。" if lang == "ja" else "Being counted: reload in a moment."
+    msg = i18n.t(lang, "being_counted")
     return Markup(f'<p class="pending" role="status" aria-label="{escape(label)}">{escape(msg)}</p>')
 
 
@@ -224,11 +231,14 @@ def _note(text: str) -> Markup:
 
 def chart_data(store: Store, filters: Filters) -> dict[str, Any]:
     """Everything the fast charts need (one job)."""
-    st = store.stats(["month", "type"], filters)
+    st = store.stats([], filters)
     facets = store.facets(filters)
     cats = facets.get("category", [])
     with_cat = store.count_incidents(Filters(**{**_plain(filters), "category": [c for c, _ in cats]})) if cats else 0
-    return {"stats": st, "affected": affected_histogram(store, filters), "categories": cats, "with_cat": with_cat,
+    types = facets.get("type", [])
+    with_type = store.count_incidents(Filters(**{**_plain(filters), "types": [c for c, _ in types]})) if types else 0
+    return {"stats": st, "months": store.stats(["month"], filters), "types": types, "with_type": with_type,
+            "affected": affected_histogram(store, filters), "categories": cats, "with_cat": with_cat,
             "vendors": facets.get("vendor", [])[:10]}
 
 
@@ -243,21 +253,20 @@ def all_charts(filters: Filters, lang: str, bg: Background, budget: float) -> li
     charts = []
     st = d["stats"]
     n_total = st["total"]["n"]
-    months = month_range(sorted({g["key"]["month"] for g in st["groups"] if g["key"]["month"] != "unknown"}))
-    types = sorted({g["key"]["type"] for g in st["groups"]},
-                   key=lambda x: INCIDENT_TYPES.index(x) if x in INCIDENT_TYPES else 99)
-    series = {ty: [0] * len(months) for ty in types}
-    month_unknown = 0
-    index = {m: i for i, m in enumerate(months)}
-    for g in st["groups"]:
-        m, ty = g["key"]["month"], g["key"]["type"]
-        if m == "unknown" or m not in index:
-            month_unknown += g["n"]
-            continue
-        series[ty][index[m]] += g["n"]
-    labels = {ty: i18n.label(lang, "type", ty) for ty in types}
-    charts.append({"id": "per-month", "title": t("per_month"), "n": n_total - month_unknown, "unknown": month_unknown,
-                   "svg": stacked_months(months, series, labels, label=t("per_month"))})
+    # incidents per month: each incident counted once (its types are the next chart)
+    per_month = {g["key"]["month"]: g["n"] for g in d["months"]["groups"]}
+    month_unknown = per_month.pop("unknown", 0)
+    months = month_range(sorted(per_month))
+    counts = [per_month.get(m, 0) for m in months]
+    charts.append({"id": "per-month", "title": t("per_month"), "n": sum(counts), "unknown": month_unknown,
+                   "svg": stacked_months(months, {"incidents": counts}, {"incidents": t("incidents_per_month")},
+                                         label=t("per_month"), legend=False)})
+    types = [(ty, k) for ty, k in d["types"] if ty]
+    types.sort(key=lambda x: (-x[1], INCIDENT_TYPES.index(x[0]) if x[0] in INCIDENT_TYPES else 99))
+    charts.append({"id": "types", "title": t("types_chart"), "n": d["with_type"], "unknown": None,
+                   "n_text": t("n_types", k=f"{sum(k for _, k in types):,}", n=f"{d['with_type']:,}"),
+                   "svg": hbars([(i18n.label(lang, "type", ty), k) for ty, k in types], label=t("types_chart"),
+                                color="#3b6ea5")})
     aff = d["affected"]
     charts.append({"id": "affected", "title": t("affected_hist"), "n": sum(aff), "unknown": n_total - sum(aff),
                    "svg": vbars([(_affected_label(lo, hi, lang), c) for (lo, hi), c in zip(AFFECTED_BINS, aff, strict=True)],
@@ -265,7 +274,7 @@ def all_charts(filters: Filters, lang: str, bg: Background, budget: float) -> li
     cats = d["categories"]
     charts.append({"id": "categories", "title": t("categories_chart"), "n": d["with_cat"], "unknown": n_total - d["with_cat"],
                    "svg": hbars([(i18n.label(lang, "category", c), k) for c, k in cats], label=t("categories_chart"))})
-    lag_unit = "日" if lang == "ja" else "d"
+    lag_unit = t("days_unit")
     try:
         lag, lag_unknown, lag_n = lag_job.result(timeout=budget)
         charts.append({"id": "lag", "title": t("lag_hist"), "n": lag_n - lag_unknown, "unknown": lag_unknown,
@@ -276,7 +285,8 @@ def all_charts(filters: Filters, lang: str, bg: Background, budget: float) -> li
                        "svg": _pending(t("lag_hist"), lang)})
     vendors = d["vendors"]
     charts.append({"id": "vendors", "title": t("top_vendors"), "n": sum(k for _, k in vendors), "unknown": None,
-                   "svg": hbars(vendors, label=t("top_vendors"), color="#8064a2") if vendors
+                   "n_text": t("n_vendor_links", k=f"{sum(k for _, k in vendors):,}") if vendors else None,
+                   "svg": hbars(vendors, label=t("top_vendors"), color="#8064a2", data_labels=True) if vendors
                    else _note(t("no_vendors"))})
     return charts
 

@@ -246,6 +246,16 @@ class WritePolicy:
     def needs_token(self) -> bool:
         return bool(self.token)
 
+    def has_token(self, request: Request, form_token: str | None = None) -> bool:
+        """True when the server has a token and the request shows it (header or form field)."""
+        if not self.token:
+            return False
+        given = form_token
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            given = auth[7:].strip()
+        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+
     def check(self, request: Request, form_token: str | None = None) -> None:
         """Raise a 403 :class:`ServeError` unless this request may write."""
         origin = request.headers.get("origin")
@@ -261,11 +271,7 @@ class WritePolicy:
             if not is_loopback(named):
                 raise ServeError(403, "writes to a server on this machine must address it as localhost or 127.0.0.1")
         if self.token:
-            given = form_token
-            auth = request.headers.get("authorization", "")
-            if auth.lower().startswith("bearer "):
-                given = auth[7:].strip()
-            if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
+            if not self.has_token(request, form_token):
                 raise ServeError(403, "writing needs the server's token (Authorization: Bearer <token>)")
             return
         if not is_loopback(self.host):

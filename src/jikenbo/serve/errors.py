@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jikenbo.read import ReadFailure
+from jikenbo.serve.rendering import render_error_page
 from jikenbo.store import FilterError, StoreError
 
 log = logging.getLogger(__name__)
@@ -25,10 +26,11 @@ log = logging.getLogger(__name__)
 class ServeError(Exception):
     """An error with the HTTP status it should be answered with; ``message`` is one line."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 class ErrorDetail(BaseModel):
@@ -49,13 +51,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Not found"),
         (413, "Request body too large"),
         (422, "Invalid parameter"),
+        (429, "Too many requests from this address (Retry-After says when to try again)"),
         (500, "Internal error"),
-        (503, "The store cannot be read"),
+        (503, "The store cannot be read, or the server is busy extracting (Retry-After)"),
     )
 }
 
 _REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-            413: "Content Too Large", 422: "Unprocessable Content", 500: "Internal Server Error",
+            413: "Content Too Large", 422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
             503: "Service Unavailable"}
 
 
@@ -72,8 +75,6 @@ def render_error(request: Request, status: int, message: str) -> Response:
     """The single renderer: JSON for the API, the error page for the UI."""
     if _wants_json(request):
         return JSONResponse(error_body(status, message), status_code=status)
-    from jikenbo.serve.pages import render_error_page
-
     return render_error_page(request, status, message)
 
 
@@ -90,7 +91,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ServeError)
     async def _serve_error(request: Request, exc: ServeError) -> Response:
-        return render_error(request, exc.status, exc.message)
+        resp = render_error(request, exc.status, exc.message)
+        resp.headers.update(exc.headers)
+        return resp
 
     @app.exception_handler(FilterError)
     async def _filter_error(request: Request, exc: FilterError) -> Response:

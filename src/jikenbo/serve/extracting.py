@@ -1,4 +1,4 @@
-"""Extraction for the try page and POST /api/extract: bytes → Document → records (+ marked text)."""
+"""Uploads for the try page and POST /api/extract: bytes → Document; records → marked text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import UploadFile
 
 from jikenbo.models import Document, Record
-from jikenbo.pipeline import extract_document
 from jikenbo.read import decode_bytes
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.highlight import Span, highlight
@@ -41,17 +40,8 @@ def document_from_upload(data: bytes, filename: str, content_type: str | None) -
     return decode_bytes(data, source, media)
 
 
-def extract_records(doc: Document) -> list[Record]:
-    try:
-        return extract_document(doc)
-    except Exception as e:  # an extractor bug is a 500 with one line, never a traceback
-        log.error("extraction failed for %s: %s: %s", doc.source, type(e).__name__, e)
-        raise ServeError(500, f"{doc.source}: extraction failed ({type(e).__name__})") from e
-
-
-def extract_view(doc: Document) -> dict[str, Any]:
-    """Records of ``doc`` and, per record, its segment with the evidence marked."""
-    records = extract_records(doc)
+def extract_view(doc: Document, records: list[Record], warnings: list[str] | None = None) -> dict[str, Any]:
+    """Per record of ``doc``, its segment with the evidence marked."""
     items = []
     for i, rec in enumerate(records):
         lo, hi = rec.segment_start, rec.segment_end
@@ -70,4 +60,4 @@ def extract_view(doc: Document) -> dict[str, Any]:
             by_field.setdefault(str(e["field"]), []).append(e)
         items.append({"index": i, "record": rec.model_dump(exclude={"evidence"}), "by_field": by_field,
                       "html": highlight(doc.text[lo:hi], spans, offset=lo)})
-    return {"doc": doc, "records": records, "items": items}
+    return {"doc": doc, "records": records, "items": items, "warnings": warnings or []}

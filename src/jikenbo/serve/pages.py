@@ -5,59 +5,25 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from jikenbo.models import Document, Record
 from jikenbo.serve import charts, i18n, views
 from jikenbo.serve.deps import ListParams, StoreHub, list_params, reader
 from jikenbo.serve.errors import ServeError
-from jikenbo.serve.extracting import document_from_upload, extract_view, read_upload
+from jikenbo.serve.extracting import extract_view, read_upload
 from jikenbo.serve.fetching import fetch_document
+from jikenbo.serve.jobs import extract_for, too_much_text
+from jikenbo.serve.rendering import lang_of, render
 from jikenbo.serve.settings import ServeSettings
 from jikenbo.store import Store, notice_id
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.autoescape = True
-templates.env.globals.update(label=i18n.label, safe_url=views.safe_url)
-
 router = APIRouter(include_in_schema=False)
-
-
-def lang_of(request: Request) -> str:
-    q = request.query_params.get("lang")
-    if q in i18n.LANGS:
-        return q
-    c = request.cookies.get("lang")
-    return c if c in i18n.LANGS else "ja"
-
-
-def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
-    lang = lang_of(request)
-    other = "en" if lang == "ja" else "ja"
-    switch = request.url.include_query_params(lang=other)
-    base = {"request": request, "lang": lang, "t": lambda key, **kw: i18n.t(lang, key, **kw),
-            "L": lambda group, value: i18n.label(lang, group, value),
-            "lang_url": f"{switch.path}?{switch.query}", "writes": request.app.state.writes,
-            "path": request.url.path}
-    resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
-    if request.query_params.get("lang") in i18n.LANGS:
-        resp.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
-    return resp
-
-
-def render_error_page(request: Request, status: int, message: str) -> Response:
-    try:
-        return render(request, "error.html", {"status": status, "message": message}, status=status)
-    except Exception:  # the error page itself failed: plain text, still no traceback
-        return HTMLResponse(f"<!doctype html><title>{status}</title><p>error {status}</p>", status_code=status)
 
 
 def hub(request: Request) -> StoreHub:
@@ -83,6 +49,8 @@ def incidents_page(request: Request, p: Annotated[ListParams, Depends(list_param
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(request: Request, incident_id: str, store: Annotated[Store, Depends(reader)]) -> Response:
     data = views.incident_page(store, incident_id, cfg(request))
+    if data.get("judge"):
+        data["judge_view"] = i18n.judgement(lang_of(request), data["judge"], data["inc"].get("affected_total"))
     return render(request, "incident.html", data)
 
 
@@ -142,17 +110,22 @@ async def try_extract(request: Request, text: Annotated[str, Form()] = "",
                       url: Annotated[str, Form(max_length=2000)] = "") -> Response:
     c = cfg(request)
     if file is not None and file.filename:
-        data = await read_upload(file, c.max_upload_bytes)
-        doc = document_from_upload(data, file.filename, file.content_type)
+        data: bytes | Document = await read_upload(file, c.max_upload_bytes)
+        name, ctype = file.filename, file.content_type
     elif url.strip():
-        doc = await run_in_threadpool(fetch_document, url.strip(), max_bytes=c.max_upload_bytes,
-                                      allow_private=request.app.state.allow_private_urls)
+        data = await run_in_threadpool(fetch_document, url.strip(), max_bytes=c.max_upload_bytes,
+                                       allow_private=request.app.state.allow_private_urls)
+        name, ctype = "", None
     elif text.strip():
-        doc = document_from_upload(text.encode("utf-8"), "<text>", "text/plain; charset=utf-8")
+        if len(text) > c.max_text_chars:
+            raise ServeError(413, too_much_text("<text>", len(text), c.max_text_chars))
+        data, name, ctype = text.encode("utf-8"), "<text>", "text/plain; charset=utf-8"
     else:
         raise ServeError(400, "paste a notice, choose a file or give a URL")
-    view = await run_in_threadpool(extract_view, doc)
-    key = request.app.state.try_cache.put(doc, view["records"])
+    res = await extract_for(request, data, name, ctype)
+    assert res.doc is not None
+    view = await run_in_threadpool(extract_view, res.doc, res.records, res.warnings)
+    key = request.app.state.try_cache.put(res.doc, res.records)
     return render(request, "try.html", {"text": text, "url": url, "result": view, "key": key})
 
 

@@ -19,6 +19,12 @@ class ServeSettings:
     facet_budget_ms: int = 25
     count_budget_ms: int = 20
     chart_budget_ms: int = 1500
+    max_text_chars: int = 500_000
+    extract_workers: int = 1
+    extract_queue: int = 4
+    retry_after_seconds: int = 5
+    extract_rate_per_minute: int = 20
+    extract_burst: int = 5
 
     @classmethod
     def load(cls, **overrides: Any) -> ServeSettings:

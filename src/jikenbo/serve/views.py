@@ -13,6 +13,7 @@ from jikenbo.serve.background import Background
 from jikenbo.serve.deps import ListParams
 from jikenbo.serve.errors import ServeError
 from jikenbo.serve.highlight import Span, highlight
+from jikenbo.serve.rendering import safe_url
 from jikenbo.serve.settings import ServeSettings
 from jikenbo.store import Filters, Store
 
@@ -130,14 +131,6 @@ def _facets(store: Store, p: ListParams) -> dict[str, list[tuple[str, int]]]:
 
 
 # ---------------------------------------------------------------------------- incident page
-def safe_url(url: str | None) -> str | None:
-    """``url`` when it is http(s), else None (never a javascript: or data: link)."""
-    if not url or not isinstance(url, str):
-        return None
-    u = url.strip()
-    return u if u.lower().startswith(("http://", "https://")) and " " not in u else None
-
-
 @dataclass
 class NoticeView:
     index: int

@@ -13,7 +13,7 @@ import json
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from functools import lru_cache
 from itertools import islice
 from typing import Any
@@ -31,6 +31,7 @@ from jikenbo.store.core import (
     stored_text,
     tag_rows,
 )
+from jikenbo.workers import stop_pool, worker_pool
 
 Item = tuple[Document, Record, str]
 CHUNK = 1000  # documents a worker job
@@ -106,7 +107,7 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
     store._check_writable()
     c = store.conn
     n_workers = max(1, workers or os.cpu_count() or 1)
-    pool = ProcessPoolExecutor(n_workers, initializer=_worker_init) if n_workers > 1 else None
+    pool = worker_pool(n_workers, initializer=_worker_init) if n_workers > 1 else None
     if fast:
         c.execute("PRAGMA journal_mode = OFF")
         c.execute("PRAGMA synchronous = OFF")
@@ -202,9 +203,14 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
             job = pending.popleft()
             take(job.result() if isinstance(job, Future) else job)
         flush()
+    except BaseException:
+        if pool is not None:
+            stop_pool(pool, wait=False)
+            pool = None
+        raise
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(pool)
         if fast:
             c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")

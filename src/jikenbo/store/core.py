@@ -21,6 +21,7 @@ from jikenbo.models import Document, Record
 from jikenbo.store import db, textindex
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
+from jikenbo.store.naming import locator as _locator
 from jikenbo.store.relink import relink
 
 log = logging.getLogger(__name__)
@@ -59,16 +60,6 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def _locator(doc: Document) -> str:
-    if doc.url:
-        return doc.url
-    src = doc.source
-    if src in ("-", "<text>") or "://" in src:
-        return src
-    try:
-        return str(Path(src).resolve())
-    except OSError:
-        return src
 
 
 def notice_id(rec: Record) -> str:
@@ -117,6 +108,15 @@ class Store:
         except sqlite3.Error as e:
             raise db.translate(e, self.path, "reading") from e
 
+    def integrity_check(self) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check``: ``[]`` when the store file is sound, else the problems."""
+        rows = [str(r[0]) for r in self._q("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def schema_version(self) -> int:
+        """The schema version the store file is at."""
+        return int(self._q("PRAGMA user_version")[0][0])
+
     def _check_writable(self) -> None:
         if self.readonly:
             raise StoreError(f"{self.path}: the store was opened read-only")
@@ -127,13 +127,14 @@ class Store:
         return bool(self._q("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)))
 
     def add_document(self, doc: Document, records: list[Record], *,
-                     segmented: list[str] | None = None) -> DocResult:
+                     segmented: list[str] | None = None, locator: str | None = None) -> DocResult:
         """Store ``doc`` and its notices, link each notice to an incident; one transaction.
 
         The same bytes twice add nothing (``status="duplicate"``); new bytes at a known URL or
         path are a new version of that document, whose notices replace the older version's.
         ``segmented`` (one per record) is the notice text as :func:`textindex.segmented`
-        gives it, when a worker process already computed it.
+        gives it, when a worker process already computed it. ``locator`` names where the bytes
+        came from when ``doc.source`` is only the name shown (default: from ``doc.source``).
 
         :raises StoreError: read-only store, disk full, not a store; nothing is stored then.
         """
@@ -147,7 +148,7 @@ class Store:
             c = self.conn
             if c.execute("SELECT 1 FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone():
                 return res
-            loc = _locator(doc)
+            loc = locator or _locator(doc)
             prev = c.execute("SELECT id, version FROM documents WHERE locator = ? "
                              "ORDER BY version DESC LIMIT 1", (loc,)).fetchone()
             version = prev["version"] + 1 if prev else 1
@@ -530,7 +531,4 @@ def stored_text(doc: Document, text: str) -> str:
     return "" if text == doc.text else text
 
 
-def _notice_text(doc: Document, rec: Record) -> str:
-    if rec.segment_end > rec.segment_start and rec.doc_sha256 in ("", doc.sha256):
-        return doc.text[rec.segment_start:rec.segment_end]
-    return doc.text
+_notice_text = textindex.notice_text

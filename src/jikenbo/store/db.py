@@ -51,14 +51,21 @@ def translate(e: sqlite3.Error, path: str | Path, doing: str = "") -> StoreError
     return StoreError(f"{path}: store error{what}: {msg}")
 
 
-def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open (and, unless read-only, create and migrate) the store at ``path``."""
+def no_store_message(path: str | Path) -> str:
+    return (f"{path}: no store here (`jikenbo ingest --db {path} FILES` or `jikenbo migrate --db {path}` "
+            "creates one)")
+
+
+def connect(path: str | Path, *, readonly: bool = False, create: bool = True) -> sqlite3.Connection:
+    """Open (and, unless read-only, migrate) the store at ``path``; create it only when ``create``."""
     p = Path(path) if str(path) != ":memory:" else None
     if p is not None:
         if p.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
+        if not create and not p.exists():
+            raise StoreError(no_store_message(path))
         if readonly and not p.exists():
-            raise StoreError(f"{path}: no store here (run `jikenbo ingest` first)")
+            raise StoreError(no_store_message(path))
         if p.exists() and not readonly and not os.access(p, os.W_OK):
             raise StoreError(f"{path}: the store is read-only (no write permission)")
         if not p.exists():
@@ -106,6 +113,21 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.close()
         raise translate(e, path, "upgrading the store") from e
     return conn
+
+
+def file_schema_version(path: str | Path) -> int | None:
+    """The schema version of the store file at ``path`` (read-only look), or None when there is none."""
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise translate(e, path) from e
 
 
 def migrate(conn: sqlite3.Connection, path: str | Path = "") -> int:

@@ -11,13 +11,16 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jikenbo.models import Document, ReadError, Record
 from jikenbo.store import textindex
 from jikenbo.store.db import StoreError
+from jikenbo.store.naming import locator as _locator
+from jikenbo.store.naming import shown_source
+from jikenbo.workers import stop_pool, worker_pool
 
 if TYPE_CHECKING:
     from jikenbo.store.core import DocResult, Store
@@ -38,21 +41,41 @@ class IngestSummary:
     notices_linked: int = 0  # notices attached to an incident that already existed
     empty: list[str] = field(default_factory=list)  # documents with no incident notice
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, one-line reason)
+    dropped: list[tuple[str, int]] = field(default_factory=list)  # (source, segments without an organisation)
+    capped: list[str] = field(default_factory=list)  # per-document caps hit (read.toml), one message each
+    listed: list[tuple[str, str]] = field(default_factory=list)  # pages a scan listed, not extracted
     fatal: str | None = None  # a store error that stopped the batch
 
     @property
     def ok(self) -> bool:
         return not self.failed and self.fatal is None
 
-    def lines(self) -> list[str]:
+    def lines(self, *, verbose: bool = False, limit: int = 20) -> list[str]:
+        """The summary: totals, then failures, documents without a notice, dropped segments and
+        caps each apart, a count first and then the list (past ``limit`` lines only when verbose)."""
         out = [f"{self.documents} documents read: {self.added} added ({self.new_versions} new versions), "
                f"{self.unchanged} already stored",
                f"{self.notices} notices: {self.incidents_created} new incidents, "
                f"{self.notices_linked} linked to known incidents"]
-        if self.empty:
-            out.append(f"{len(self.empty)} documents hold no incident notice (stored, not an error)")
-        if self.failed:
-            out.append(f"{len(self.failed)} inputs failed")
+
+        def section(head: str, items: list[str]) -> None:
+            if not items:
+                return
+            out.append(head)
+            shown = items if verbose or len(items) <= limit else items[:limit]
+            out.extend(f"  {x}" for x in shown)
+            if len(shown) < len(items):
+                out.append(f"  … and {len(items) - len(shown)} more (--verbose lists them all)")
+
+        section(f"failed: {len(self.failed)} inputs could not be read or extracted",
+                [f"{src}: {msg}" if not msg.startswith(src) else msg for src, msg in self.failed])
+        section(f"no incident notice found: {len(self.empty)} documents (stored, not an error)", self.empty)
+        n_dropped = sum(n for _, n in self.dropped)
+        section(f"dropped: {n_dropped} notices found no organisation, in {len(self.dropped)} documents",
+                [f"{src} ({n})" for src, n in self.dropped])
+        section(f"capped: {len(self.capped)} limits of work per document hit (read.toml)", self.capped)
+        section(f"not extracted: {len(self.listed)} pages the scan listed (cut short by the crawler or "
+                f"unreadable)", [f"{src}: {msg}" for src, msg in self.listed])
         if self.fatal:
             out.append(f"stopped: {self.fatal}")
         return out
@@ -62,26 +85,37 @@ class IngestSummary:
                 "unchanged": self.unchanged, "notices": self.notices,
                 "incidents_created": self.incidents_created, "notices_linked": self.notices_linked,
                 "empty": self.empty, "failed": [{"source": s, "message": m} for s, m in self.failed],
+                "dropped": [{"source": s, "segments": n} for s, n in self.dropped], "capped": self.capped,
+                "listed": [{"source": s, "message": m} for s, m in self.listed],
                 "fatal": self.fatal}
 
 
-def extract_for_store(doc: Document) -> tuple[list[Record], list[str]]:
-    """Worker job: the document's records and each notice's segmented text (for the index)."""
-    from jikenbo.pipeline import extract_document
-    from jikenbo.store.core import _notice_text
+class StoreJob(NamedTuple):
+    """A worker's answer for one document (a 2-tuple of records and texts is one too)."""
 
-    records = extract_document(doc)
-    return records, [textindex.segmented(_notice_text(doc, r)) for r in records]
+    records: list[Record]
+    segmented: list[str]
+    dropped: int = 0  # segments dropped (no organisation found)
+    capped: tuple[str, ...] = ()  # messages of the per-document caps it hit (read.toml)
+
+
+def extract_for_store(doc: Document) -> StoreJob:
+    """Worker job: the document's records and each notice's segmented text (for the index)."""
+    from jikenbo.pipeline import extract_report
+
+    got = extract_report(doc)
+    return StoreJob(got.records, [textindex.segmented(textindex.notice_text(doc, r)) for r in got.records],
+                    len(got.dropped), tuple(got.capped))
 
 
 def _job(doc_json: str) -> tuple[str, Any]:
     doc = Document.model_validate_json(doc_json)
     try:
-        recs, segs = extract_for_store(doc)
+        job = StoreJob(*extract_for_store(doc))
     except Exception as e:  # an extractor bug must not stop the batch
         log.exception("extraction failed for %s", doc.source)
         return "error", f"extraction failed: {type(e).__name__}: {e}"
-    return "ok", ([r.model_dump_json() for r in recs], segs)
+    return "ok", ([r.model_dump_json() for r in job.records], job.segmented, job.dropped, job.capped)
 
 
 def _warm() -> None:
@@ -116,6 +150,9 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
            on_error: Callable[[str, str], None] | None = None) -> IngestSummary:
     """Read, extract and store ``inputs`` (paths, folders, URLs, ``-``; or Documents).
 
+    A folder or ``.jsonl`` file written by ``jikenbo scan`` is read as scan output: its pages
+    come with their records already extracted and are stored and linked as they are.
+
     :param workers: extraction processes (default: the available cores; 1 = in this process)
     :param progress: show a Rich progress bar (only on a terminal, never under CI)
     :param on_error: called with (source, message) for each input that fails, as it fails
@@ -129,14 +166,18 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
         if on_error:
             on_error(source, message)
 
-    def store_one(doc: Document, records: list[Record], segs: list[str] | None) -> None:
-        res: DocResult = store.add_document(doc, records, segmented=segs)
+    def store_one(doc: Document, loc: str | None, records: list[Record], segs: list[str] | None,
+                  dropped: int = 0, capped: tuple[str, ...] = ()) -> None:
+        if dropped:
+            s.dropped.append((doc.source, dropped))
+        s.capped.extend(capped)
+        res: DocResult = store.add_document(doc, records, segmented=segs, locator=loc)
         if res.status == "duplicate":
             s.unchanged += 1
             return
         s.added += 1
         s.new_versions += res.status == "new_version"
-        if not records:
+        if not records and not dropped:  # a document whose notices were all dropped is under dropped
             s.empty.append(doc.source)
         s.notices += res.notices_added
         s.incidents_created += len(res.incidents_created)
@@ -145,23 +186,36 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     items = _items(inputs)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_workers = max(1, int(workers or cores or 1))
-    pool = ProcessPoolExecutor(n_workers, initializer=_warm) if n_workers > 1 else None
-    pending: deque[tuple[Document, Future | tuple[str, Any]]] = deque()
+    pool = worker_pool(n_workers, initializer=_warm) if n_workers > 1 else None
+    pending: deque[tuple[Document, str | None, Future | tuple[str, Any]]] = deque()
     window = n_workers * 4
 
     def drain(block_until: int) -> None:
         while len(pending) > block_until:
-            doc, fut = pending.popleft()
+            doc, loc, fut = pending.popleft()
             status, payload = fut.result() if isinstance(fut, Future) else fut
             if status == "error":
                 fail(doc.source, payload)
             else:
                 recs = [Record.model_validate_json(r) for r in payload[0]]
-                store_one(doc, recs, payload[1])
+                store_one(doc, loc, recs, *payload[1:])
             bar.update(s)
 
     try:
-        for item in items:
+        for item, loc in items:
+            if isinstance(item, tuple):  # from scan output: extracted already
+                doc, recs = item
+                s.documents += 1
+                if store.has_document(doc.sha256):
+                    s.unchanged += 1
+                else:
+                    pending.append((doc, loc, ("ok", ([r.model_dump_json() for r in recs], None))))
+                    drain(window)
+                bar.update(s)
+                continue
+            if not isinstance(item, Document | ReadError):  # a page the scan listed, not extracted
+                s.listed.append((item.source, item.message))
+                continue
             if isinstance(item, ReadError):
                 fail(item.source, item.message)
                 bar.update(s)
@@ -172,26 +226,47 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                 bar.update(s)
                 continue
             if pool is None:
-                pending.append((item, _job(item.model_dump_json())))
+                pending.append((item, loc, _job(item.model_dump_json())))
             else:
-                pending.append((item, pool.submit(_job, item.model_dump_json())))
+                pending.append((item, loc, pool.submit(_job, item.model_dump_json())))
             drain(window)
         drain(0)
     except StoreError as e:
         s.fatal = str(e)
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers now; what is committed stays
+        if pool is not None:
+            stop_pool(pool, wait=False)
+            pool = None
+        raise
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            stop_pool(pool)
         bar.stop()
     return s
 
 
-def _items(inputs: Iterable[Any]) -> Iterable[Document | ReadError]:
+def _items(inputs: Iterable[Any]) -> Iterable[tuple[Any, str | None]]:
+    """Each document (renamed by :func:`shown_source`) with the locator of its bytes; from a
+    folder or file of ``jikenbo scan`` output, (Document, records) pairs and ScanNotes."""
     inputs = list(inputs) if not isinstance(inputs, list) else inputs
     if inputs and all(isinstance(x, Document | ReadError) for x in inputs):
-        return inputs
+        yield from ((x, None) for x in inputs)
+        return
     try:
         from jikenbo.read import read_inputs
     except ImportError as e:
         raise StoreError("ingest: the reader (jikenbo.read) is not available in this build") from e
-    return read_inputs([str(x) for x in inputs])
+    try:
+        from jikenbo.scan.output import is_scan_output, iter_scan_output
+    except ImportError:  # a build without the scan stage reads every input as a document
+        is_scan_output = iter_scan_output = None
+    for given in (str(x) for x in inputs):
+        if is_scan_output is not None and iter_scan_output is not None and is_scan_output(given):
+            yield from ((x, None) for x in iter_scan_output(given))
+            continue
+        for item in read_inputs([given]):
+            shown = shown_source(item.source, given) if isinstance(item, Document) and not item.url else None
+            if shown is None or shown == item.source:
+                yield item, None
+            else:
+                yield item.model_copy(update={"source": shown}), _locator(item)

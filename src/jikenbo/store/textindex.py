@@ -12,7 +12,10 @@ import re
 import threading
 import unicodedata
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jikenbo.models import Document, Record
 
 MAX_BYTES = 49_000  # SudachiPy refuses more than 49,149 bytes in one call
 _SKIP_POS = {"補助記号", "空白"}
@@ -132,3 +135,10 @@ def snippet(text: str, query: str, width: int = 60) -> str:
     b = min(len(flat), pos + len(hit) + width)
     head = ("…" if a else "") + flat[a:pos]
     return head + "[" + hit + "]" + flat[pos + len(hit): b] + ("…" if b < len(flat) else "")
+
+
+def notice_text(doc: Document, rec: Record) -> str:
+    """The text of the notice ``rec`` inside ``doc`` (its segment; the whole text when unknown)."""
+    if rec.segment_end > rec.segment_start and rec.doc_sha256 in ("", doc.sha256):
+        return doc.text[rec.segment_start:rec.segment_end]
+    return doc.text

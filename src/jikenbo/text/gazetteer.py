@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jikenbo.config import ConfigError, lexicon
+from jikenbo.text.chars import KANJI
 from jikenbo.text.normalize import nfkc
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ KINDS = ("diet", "court", "art58", "incorporated_admin", "local_iai_art58", "loc
 _WEAK_ORGANS = frozenset({"センター", "事務所", "局", "部", "課", "室", "本庁", "庁"})
 _FICTIONAL_PLACE = re.compile(r"^(.{1,10}?[都道府県市区町村])")
 # a kanji followed by a particle: a phrase (実際は本町), not a place name (はるかぜ市 is one)
-_PHRASE = re.compile(r"[\u4e00-\u9fff][はがをでにへ]")
+_PHRASE = re.compile(rf"[{KANJI}][はがをでにへ]")
 _MAX_PLACE = 16
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from jikenbo.config import lexicon
+from jikenbo.text.chars import is_kanji
 
 __all__ = [
     "NumberMatch", "Quantity", "find_numbers", "find_quantities", "parse_number",
@@ -203,7 +204,7 @@ _LINE_MARK_BEFORE = frozenset(" \t・●○■□◆◇*-")
 
 
 def _is_kanji(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or ch in "々〆"
+    return is_kanji(ch)  # ideographs of every block, and 々 〆 〇 ヵ ヶ 〻
 
 
 def _url_spans(text: str) -> list[tuple[int, int]]:

@@ -1,0 +1,301 @@
+"""The scan prefilter: keep the few crawled pages that may be notices, on their raw bytes.
+
+Almost every page of a crawl is dropped here, before decoding or HTML parsing, so the cost
+per page must stay close to that of reading it. Three steps, cheapest first:
+
+1. type: only HTML, XHTML, plain text and PDF records are looked at;
+2. language: a record whose crawler named its languages (``WARC-Identified-Content-Language``)
+   and named none of ``languages`` is dropped;
+3. cue words: one multi-pattern pass over the page's head (Hyperscan's SIMD literal matcher;
+   ``ahocorasick_rs`` where Hyperscan is not installed, about 4× slower) finds the cue
+   words of ``data/lexicon/prefilter.toml`` in every encoding a Japanese page may use
+   (UTF-8, CP932/Shift_JIS, EUC-JP and the JIS bytes of ISO-2022-JP). Each distinct word adds
+   its group's weight (up to the group's cap of words), a ``.jp`` host and a notice-like
+   path add ``hint_weight`` each (on a page with a word of a ``hinted`` group: an incident
+   or an apology), and the page passes at ``threshold`` if it holds a word of every
+   ``required`` group (the incident words).
+
+4. text: a page that passed (about 1% of a crawl) is decoded as the read stage decodes it, its
+   scripts, styles, navigation and footers are cut out, and the cue words must reach the
+   threshold again in what is left, without the URL hints (``text_check``).
+
+PDFs keep their text in compressed streams: a PDF passes on its host (``pdf_host_suffixes``)
+or on cue words visible in its bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urlsplit
+
+from jikenbo.config import ConfigError, lexicon, settings
+from jikenbo.read.base import ReadOptions
+
+# How each reason a page is dropped is counted in the summary.
+DROP_TYPE, DROP_LANGUAGE, DROP_CUES, DROP_TEXT = "type", "language", "cues", "text"
+_HIDDEN = re.compile(r"<(script|style|nav|footer|noscript|template|select)\b.*?</\1\s*>|<!--.*?-->",
+                     re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+
+_ENCODINGS = ("utf-8", "cp932", "euc_jp", "iso2022_jp")
+
+
+def _encoded(word: str) -> set[bytes]:
+    """``word``'s bytes in each encoding that can encode it (ISO-2022-JP without its escapes:
+    inside a run of kanji and kana the bytes are the same whatever comes before)."""
+    out = set()
+    for codec in _ENCODINGS:
+        try:
+            raw = word.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if codec == "iso2022_jp":
+            raw = raw.replace(b"\x1b$B", b"").replace(b"\x1b(B", b"").replace(b"\x1b(J", b"")
+        if len(raw) >= 4:  # shorter byte strings match by chance in any binary data
+            out.add(raw)
+    return out
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    weight: int
+    cap: int
+    words: tuple[str, ...]
+    hinted: bool = False  # a word of this group lets the host and path hints count
+    required: bool = False  # a page without a word of this group never passes
+
+
+@dataclass
+class Prefilter:
+    """Built once per process from the lexicon and settings (``Prefilter.default()``)."""
+
+    groups: tuple[Group, ...]
+    threshold: int
+    hint_weight: int
+    host_suffixes: tuple[str, ...]
+    path_words: tuple[str, ...]
+    languages: frozenset[str]
+    media_types: frozenset[str]
+    pdf_host_suffixes: tuple[str, ...]
+    scan_bytes: int
+    engine: str = "auto"  # hyperscan, ahocorasick, or auto (Hyperscan when it can be imported)
+    text_check: bool = True  # the second step on the decoded visible text
+    _matcher: object = field(init=False, repr=False)
+    _pattern_word: list[int] = field(init=False, repr=False)  # pattern index → word index
+    _word_group: list[int] = field(init=False, repr=False)  # word index → group index
+
+    def __post_init__(self) -> None:
+        patterns: dict[bytes, int] = {}
+        self._word_group = []
+        word_index = 0
+        for gi, group in enumerate(self.groups):
+            for word in group.words:
+                for raw in _encoded(word):
+                    patterns.setdefault(raw, word_index)
+                self._word_group.append(gi)
+                word_index += 1
+        if not patterns:
+            raise ConfigError("prefilter: no cue word of 2 or more characters")
+        keys = sorted(patterns)
+        self._pattern_word = [patterns[k] for k in keys]
+        self._matcher = _matcher(keys, self.engine)
+
+    @property
+    def engine_used(self) -> str:
+        return type(self._matcher).__name__.strip("_").lower()
+
+    @classmethod
+    def default(cls) -> Prefilter:
+        return _default()
+
+    # The automaton is not picklable: a Prefilter sent to a worker process is rebuilt there.
+    def __getstate__(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
+
+    # ------------------------------------------------------------------ the steps
+
+    def media_kind(self, content_type: str | None, payload: bytes) -> str | None:
+        """``html``, ``text`` or ``pdf`` for a record worth reading, else None."""
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        if payload[:5] == b"%PDF-" or media == "application/pdf":
+            return "pdf" if "application/pdf" in self.media_types else None
+        if not media:
+            return "html"  # undeclared: the cue words decide
+        if media not in self.media_types:
+            return None
+        return "text" if media == "text/plain" else "html"
+
+    def language_ok(self, languages: str | None) -> bool:
+        if not languages or not self.languages:
+            return True
+        return any(code.strip().lower() in self.languages for code in languages.split(","))
+
+    def score(self, payload: bytes, url: str | Callable[[], str] = "") -> int:
+        """The page's cue score: weighted distinct cue words (capped per group) plus hints; 0
+        without a word of a required group."""
+        head = payload if len(payload) <= self.scan_bytes else payload[: self.scan_bytes]
+        hits = self._matcher.found(head)  # type: ignore[attr-defined]
+        if not hits:
+            return 0
+        found = {self._pattern_word[i] for i in hits}
+        per_group = [0] * len(self.groups)
+        for w in found:
+            per_group[self._word_group[w]] += 1
+        pairs = list(zip(per_group, self.groups, strict=True))
+        if any(g.required and not n for n, g in pairs):
+            return 0
+        total = sum(min(n, g.cap) * g.weight for n, g in pairs)
+        if url and any(n and g.hinted for n, g in pairs):
+            total += self.hint_weight * self._hints(url if isinstance(url, str) else url())
+        return total
+
+    def _hints(self, url: str) -> int:
+        host, path = _host_path(url)
+        n = 0
+        if host.endswith(self.host_suffixes):
+            n += 1
+        if any(w in path for w in self.path_words):
+            n += 1
+        return n
+
+    def check(self, payload: bytes, content_type: str | None, url: str | Callable[[], str] = "",
+              languages: str | None = None) -> tuple[str | None, str | None]:
+        """(kind, None) for a page that passes; (None, drop reason) for one that does not.
+
+        ``url`` may be a function that gives it: it is then asked only when the hints count."""
+        kind = self.media_kind(content_type, payload)
+        if kind is None:
+            return None, DROP_TYPE
+        if not self.language_ok(languages):
+            return None, DROP_LANGUAGE
+        if kind == "pdf":
+            host = _host_path(url if isinstance(url, str) else url())[0]
+            if not self.pdf_host_suffixes or host.endswith(self.pdf_host_suffixes):
+                return kind, None
+        if self.score(payload, url) < self.threshold:
+            return None, DROP_CUES
+        if self.text_check and kind != "pdf" and not self._text_passes(payload, content_type, kind):
+            return None, DROP_TEXT
+        return kind, None
+
+    def _text_passes(self, payload: bytes, content_type: str | None, kind: str) -> bool:
+        """The second step, for the ~1% of pages the bytes let through: the same cue words in
+        the page's visible text, without scripts, styles, navigation and footers (every Japanese
+        site's footer says 個人情報保護方針 and its menu お知らせ) and without the URL hints.
+        A page that cannot be decoded passes: the read stage will say why it is unreadable."""
+        from jikenbo.read.base import ReadFailure
+        from jikenbo.read.encoding import _decode_text
+
+        charset = None
+        for part in (content_type or "").split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset":
+                charset = value.strip().strip("\"'") or None
+        try:
+            text, _ = _decode_text(payload[: self.scan_bytes], "<prefilter>", charset, _read_options(),
+                                   html=kind == "html")
+        except ReadFailure:
+            return True
+        if kind == "html":
+            text = _TAGS.sub("", _HIDDEN.sub(" ", text))
+        return self.score(text.encode("utf-8", "replace")) >= self.threshold
+
+
+class _Hyperscan:
+    """Hyperscan block mode, each pattern reported once per page; one scratch per thread
+    (Dask runs tasks in threads)."""
+
+    def __init__(self, patterns: list[bytes]) -> None:
+        import hyperscan
+
+        self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self.db.compile(expressions=[b"".join(b"\\x%02x" % c for c in p) for p in patterns],
+                        ids=list(range(len(patterns))), elements=len(patterns),
+                        flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns))
+        self.local = threading.local()
+        self.hyperscan = hyperscan
+
+    def found(self, data: bytes) -> set[int]:
+        scratch = getattr(self.local, "scratch", None)
+        if scratch is None:
+            scratch = self.local.scratch = self.hyperscan.Scratch(self.db)
+        hits: set[int] = set()
+        self.db.scan(data, match_event_handler=_on_match, context=hits, scratch=scratch)
+        return hits
+
+
+def _on_match(pattern: int, start: int, end: int, flags: int, hits: set[int]) -> None:
+    hits.add(pattern)
+
+
+class _AhoCorasick:
+    """ahocorasick_rs's DFA: portable, about a quarter of Hyperscan's speed."""
+
+    def __init__(self, patterns: list[bytes]) -> None:
+        import ahocorasick_rs
+
+        self.ac = ahocorasick_rs.BytesAhoCorasick(patterns, matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
+                                                  implementation=ahocorasick_rs.Implementation.DFA)
+
+    def found(self, data: bytes) -> set[int]:
+        return {m[0] for m in self.ac.find_matches_as_indexes(data, overlapping=True)}
+
+
+def _matcher(patterns: list[bytes], engine: str) -> object:
+    if engine in ("auto", "hyperscan"):
+        try:
+            return _Hyperscan(patterns)
+        except ImportError:
+            if engine == "hyperscan":
+                raise ConfigError("prefilter: the hyperscan package is not installed") from None
+    return _AhoCorasick(patterns)
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    try:
+        parts = urlsplit(url)
+        return (parts.hostname or "").lower(), parts.path.lower()
+    except ValueError:
+        return "", ""
+
+
+@cache
+def _read_options() -> ReadOptions:
+    return ReadOptions.from_settings()
+
+
+@cache
+def _default() -> Prefilter:
+    lex = lexicon("prefilter")
+    s = settings("scan")
+    cues = lex.get("cues", {})
+    groups = []
+    hinted, required = set(s.get("hinted", [])), set(s.get("required", []))
+    for name, spec in s.get("groups", {}).items():
+        if name not in cues:
+            raise ConfigError(f"prefilter: settings name the cue group {name!r}, which the lexicon lacks")
+        groups.append(Group(name, int(spec.get("weight", 1)), int(spec.get("cap", 1)), tuple(cues[name]),
+                            name in hinted, name in required))
+    hints = lex.get("hints", {})
+    return Prefilter(
+        groups=tuple(groups),
+        threshold=int(s.get("threshold", 4)),
+        hint_weight=int(s.get("hint_weight", 1)),
+        host_suffixes=tuple(h.lower() for h in hints.get("host_suffixes", [])),
+        path_words=tuple(p.lower() for p in hints.get("path_words", [])),
+        languages=frozenset(x.lower() for x in s.get("languages", [])),
+        media_types=frozenset(x.lower() for x in s.get("media_types", [])),
+        pdf_host_suffixes=tuple(h.lower() for h in s.get("pdf_host_suffixes", [])),
+        scan_bytes=int(s.get("scan_bytes", 1_048_576)),
+        engine=str(s.get("engine", "auto")),
+        text_check=bool(s.get("text_check", True)),
+    )
