@@ -204,7 +204,8 @@ def test_vendor_page_lists_the_group(tmp_path):
     with open_store(db) as st:
         inc = next(i for i in st.incidents(Filters(organization="みどり市"), limit=None) if i["notice_count"] == 2)
     page = client.get(f"/incidents/{inc['id']}")
-    assert page.status_code == 200 and "same count" in page.text  # why the notices are one incident
+    assert page.status_code == 200 and "同じ件数" in page.text  # why the notices are one incident
+    assert "same count" in client.get(f"/incidents/{inc['id']}?lang=en").text
 
 
 @pytest.mark.shared

@@ -486,3 +486,55 @@ def label(lang: str, group: str, value: Any) -> str:
     if pair is None:
         return str(value)
     return pair[1] if lang == "en" else pair[0]
+
+
+# link reasons (jikenbo/link.py writes them in English): Japanese for the web UI
+_REASONS: list[tuple[str, str]] = [
+    (r"same organisation \(group / prefecture form\)", "同じ組織（グループ・都道府県名つきの表記）"),
+    (r"same organisation", "同じ組織"),
+    (r"similar organisation name", "似た組織名"),
+    (r"announced jointly with this organisation", "この組織と共同で公表"),
+    (r"the two organisations name each other", "両組織が互いを名指し"),
+    (r"cites the notice of (?P<a>\S+)", "{a} の公表を引用"),
+    (r"same detection date (?P<a>\S+)", "同じ発覚日 {a}"),
+    (r"same start date (?P<a>\S+)", "同じ発生日 {a}"),
+    (r"same count (?P<a>\S+)", "同じ件数 {a}"),
+    (r"announced on (?P<a>\S+) \(month-day\)", "同じ公表日 {a}（月日）"),
+    (r"same third party (?P<a>.+)", "同じ委託先・サービス {a}"),
+    (r"names the same system (?P<a>.+)", "同じシステム・サービス名 {a}"),
+    (r"incident types overlap", "事案の種類が重なる"),
+    (r"disclosed (?P<a>\d+) days apart", "公表日の差 {a} 日"),
+    (r"detected (?P<a>\d+) days apart", "発覚日の差 {a} 日"),
+    (r"notice is a (?P<k>\S+)", "{k}"),
+    (r"a (?P<k>\S+) (?P<a>\d+) days later of another kind of incident", "{a} 日後の別種の事案（{k}）"),
+    (r"(?P<k>\S+) (?P<a>\d+) days later", "{a} 日後の{k}"),
+    (r"first notice of its incident", "この事案の最初の通知"),
+    (r"other years \((?P<a>\d+) vs (?P<b>\d+)\)", "年が異なる（{a} と {b}）"),
+    (r"(?P<x>.+), but nothing else agrees", "{x}だが、ほかに一致する事実がない"),
+    (r"a second first report without shared facts", "共通の事実がない二つ目の第1報"),
+    (r"other figures weeks apart", "数週間離れて異なる件数"),
+    (r"other kinds of incident", "事案の種類が異なる"),
+    (r"nothing but the name", "組織名のほかに根拠がない"),
+    (r"linked by an analyst \(jikenbo link\)", "分析者がまとめた（jikenbo link）"),
+    (r"kept on its own by an analyst \(jikenbo unlink\)", "分析者が切り離した（jikenbo unlink）"),
+    (r"no organisation: an incident of its own", "組織不明のため単独の事案"),
+    (r"same notice", "同じ通知"),
+]
+
+
+def reason(lang: str, text: str) -> str:
+    """A link reason in ``lang`` (stored in English)."""
+    import re
+
+    if lang == "en" or not text:
+        return text
+    m = re.fullmatch(r"kept apart from the incident of (?P<x>[^:]+): (?P<why>.+)", text)
+    if m:
+        return f"{m['x']} の事案とは別: {reason(lang, m['why'])}"
+    for pat, ja in _REASONS:
+        m = re.fullmatch(pat, text)
+        if m:
+            kw = {k: (label(lang, "kind", v) if k == "k" else reason(lang, v) if k == "x" else v)
+                  for k, v in m.groupdict().items()}
+            return ja.format(**kw)
+    return text
