@@ -6,15 +6,25 @@ already holds; :func:`cluster` applies the same rules to a batch.
 
 Two notices belong to one incident when
 1. their organisations agree: the same key after :func:`org_key` (designators, spaces and
-   punctuation removed, aliases from ``lexicon/org_aliases.toml`` applied), or one key
-   containing the other (both at least 3 characters) where the remainder is a generic word
-   (ホールディングス, グループ …). A remainder holding a distinguishing word (電機, 商事 …)
-   means another organisation; any other remainder is a *weak* name match that needs strong
-   timeline evidence; and
-2. their timelines agree: the notice cites the candidate's disclosure date (``references``),
-   or gives the same detection / start date, or the disclosures lie close together
-   (``limits.max_days_apart``; longer for follow-ups) with overlapping incident types,
-   counts or third parties. Detection dates far apart mean two incidents.
+   punctuation removed, aliases from ``lexicon/org_aliases.toml`` and those the notice states
+   itself applied), or one key containing the other (both at least 3 characters) where the
+   remainder is a generic word (ホールディングス, グループ …) or the prefecture before a
+   municipality (兵庫県尼崎市 / 尼崎市). A remainder holding a distinguishing word (電機, 商事 …)
+   or only digits means another organisation; any other remainder is a *weak* name match that
+   needs strong evidence. Two different organisations are one incident's when they announce
+   it jointly (``co_organizations``) or name each other, and the same figure or day agrees
+   (operator and vendor); a customer that names its vendor stays its own incident, in the
+   vendor's group (:func:`vendor_groups`); and
+2. nothing says two incidents: years (of the notice, its page, else named in its text) more
+   than ``limits.year_conflict`` apart, detection dates far apart, disclosures further apart
+   than ``limits.max_days_apart`` (longer for follow-ups); and something agrees: a cited
+   notice date, an announcement day the text reports (「10月18日…発表」), the same detection /
+   start date, count (or the same count rounded), vendor, named system (「ClassPad.net」, NUTS)
+   or kind of incident.
+
+:func:`cluster_explained` is the batch form with analysts' decisions and each notice's
+reasons; it does not depend on the order of its input (the store relinks a notice's
+neighbourhood with it, jikenbo/store/relink.py).
 
 Cue words and limits live in ``lexicon/link.toml``.
 """
@@ -29,8 +39,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
-from jikenbo.config import lexicon
-from jikenbo.text.normalize import nfkc
+from jikenbo.orgkeys import _link_lex, _lower, org_base_key, org_key, org_relation, vendor_key
 
 CONTRACT_FIELDS: tuple[str, ...] = (
     "disclosure_date", "detected_date", "incident_types", "leak_status", "affected_total",
@@ -49,151 +58,6 @@ class LinkDecision:
     incident_id: str | None
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- lexicons
-
-
-def _lower(s: str) -> str:
-    return nfkc(s).lower()
-
-
-@cache
-def _link_lex() -> dict[str, Any]:
-    return lexicon("link")
-
-
-@cache
-def _org_rules() -> tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]]:
-    org = _link_lex()["org"]
-    designators = tuple(sorted({_lower(d) for d in org["designators"]}, key=len, reverse=True))
-    latin = sorted({_lower(d) for d in org["latin_designators"]}, key=len, reverse=True)
-    latin_re = re.compile(
-        r"(?<![a-z0-9])(?:" + "|".join(re.escape(d) for d in latin) + r")(?![a-z0-9])"
-    )
-    punct = "".join(re.escape(_lower(p)) for p in org["punctuation"])
-    punct_re = re.compile(r"[\s" + punct + r"]+")
-    return designators, latin_re, punct_re
-
-
-@lru_cache(maxsize=65536)
-def _basic_key(name: str | None) -> str:
-    if not name:
-        return ""
-    s = _lower(name)
-    designators, latin_re, punct_re = _org_rules()
-    for d in designators:
-        s = s.replace(d, " ")
-    s = latin_re.sub(" ", s)
-    return punct_re.sub("", s)
-
-
-@cache
-def _alias_map(table: str) -> dict[str, str]:
-    data = lexicon("org_aliases").get(table, {})
-    out: dict[str, str] = {}
-    for canonical, others in data.items():
-        ck = _basic_key(canonical)
-        out[ck] = ck
-        for o in others:
-            out.setdefault(_basic_key(o), ck)
-    return out
-
-
-@lru_cache(maxsize=65536)
-def org_key(name: str | None) -> str:
-    """Comparable key of an organisation name: ``(株)ＰＲ ＴＩＭＥＳ`` → ``prtimes``.
-
-    NFKC, lower case, corporate designators, spaces and punctuation removed, then the alias
-    table (``org_aliases.toml`` ``[organizations]``) maps other names to the canonical one.
-    """
-    k = _basic_key(name)
-    return _alias_map("organizations").get(k, k)
-
-
-@lru_cache(maxsize=16384)
-def vendor_key(name: str | None) -> str:
-    """Comparable key of a third party (vendor, cloud service): ``Dropbox Sign`` → ``dropbox``.
-
-    Designators, a trailing 社 and a leading descriptive clause (…である) are dropped; the
-    ``[vendors]`` alias table of ``org_aliases.toml`` maps product names to the vendor.
-    """
-    if name:
-        for cue in _link_lex()["vendor"]["lead_cues"]:
-            if cue in name:
-                name = name.rsplit(cue, 1)[1]
-    k = _basic_key(name)
-    if not k:
-        return ""
-    aliases = _alias_map("vendors")
-    if k in aliases:
-        return aliases[k]
-    for suf in sorted({_lower(s) for s in _link_lex()["vendor"]["suffixes"]}, key=len, reverse=True):
-        if k.endswith(suf) and len(k) > len(suf) + 1:
-            k = k[: -len(suf)]
-            break
-    if k in aliases:
-        return aliases[k]
-    org = _alias_map("organizations")
-    return org.get(k, k)
-
-
-@cache
-def _affixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    lex = _link_lex()["org"]
-    generic = tuple(sorted({_basic_key(w) for w in lex["generic_affixes"]} - {""}, key=len, reverse=True))
-    distinct = tuple(sorted({_basic_key(w) for w in lex["distinguishing_words"]} - {""}))
-    return generic, distinct
-
-
-def org_relation(a: str, b: str) -> str:
-    """How two org keys relate: ``same``, ``generic``, ``weak`` or ``none``.
-
-    ``generic``: one key starts or ends with the other (both ≥ 3 characters) and the rest is
-    generic (ホールディングス, グループ …); ``weak``: the rest is something else, but no word
-    that names another business (電機, 商事 …: then ``none``).
-    """
-    if not a or not b:
-        return "none"
-    if a == b:
-        return "same"
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) < 3:
-        return "none"
-    if long_.startswith(short):
-        rest = long_[len(short):]
-    elif long_.endswith(short):
-        rest = long_[: -len(short)]
-    else:
-        return "none"
-    generic, distinct = _affixes()
-    left = rest
-    for w in generic:
-        left = left.replace(w, "")
-    if not left:
-        return "generic"
-    if any(w in rest for w in distinct):
-        return "none"
-    return "weak"
-
-
-def org_base_key(name: str | None) -> str:
-    """:func:`org_key` without generic affixes (ホールディングス, グループ …) at its ends.
-
-    Two names whose keys relate as ``generic`` share this key, so a store can find such
-    candidates with one indexed lookup.
-    """
-    k = org_key(name)
-    generic, _ = _affixes()
-    changed = True
-    while changed and k:
-        changed = False
-        for w in generic:
-            if k.endswith(w) and len(k) - len(w) >= 3:
-                k, changed = k[: -len(w)], True
-            elif k.startswith(w) and len(k) - len(w) >= 3:
-                k, changed = k[len(w):], True
-    return k
 
 
 # --------------------------------------------------------------------------- notices
@@ -220,11 +84,12 @@ def notice_kind(record: dict) -> str:
     kind = record.get("notice_kind") or record.get("kind") or "unknown"
     if kind != "unknown":
         return str(kind)
-    return _kind_from_title(_lower(record.get("title") or ""))
+    return _kind_from_title(record.get("title") or "")
 
 
 @lru_cache(maxsize=16384)
 def _kind_from_title(title: str) -> str:
+    title = _lower(title)
     if title:
         kinds = _lowered_kinds()
         for k in ("final_report", "follow_up", "news_report"):
@@ -264,11 +129,30 @@ def notice_summary(record: dict) -> dict:
     total = record.get("affected_total")
     if isinstance(total, int) and total >= min_count:
         counts.add(total)
-    names = [record.get("organization") or ""]
+    names = [record.get("organization") or "", *(record.get("aliases") or [])]
+    anchor = _iso(record.get("disclosure_date")) or _iso(record.get("url_date"))
+    # the notice's own date and its page's date: a year guessed for 「10月18日」 can be off by one
+    anchors = {d for d in (_iso(record.get("disclosure_date")), _iso(record.get("url_date"))) if d}
+    named = [y for y in record.get("years") or [] if isinstance(y, int)]
+    for d in list(anchors):
+        if named and int(d[:4]) < max(named) <= int(d[:4]) + 1:
+            later = _iso(f"{max(named)}{d[4:]}")  # 「10月17日」 after events of a later year it names
+            if later:
+                anchors.add(later)
+    anchors = sorted(anchors)
     return {
         "org_key": org_key(record.get("organization")),
         "organization": record.get("organization"),
         "org_keys": sorted({k for k in (org_key(n) for n in names) if k}),
+        "mention_keys": sorted({k for k in (org_key(n) for n in [
+            *(record.get("mentioned_organizations") or []), *(record.get("co_organizations") or []),
+            *(record.get("vendors") or [])]) if len(k) >= 3}),
+        "co_keys": sorted({k for k in (org_key(n) for n in record.get("co_organizations") or []) if k}),
+        "systems": sorted({k for k in (_system_key(n) for n in record.get("named_systems") or []) if len(k) >= 2}),
+        "announced": sorted(set(record.get("announced_days") or [])),
+        "anchor_date": anchor,
+        "anchor_dates": anchors,
+        "years": sorted({int(d[:4]) for d in anchors} if anchors else set(record.get("years") or [])),
         "org_base_key": org_base_key(record.get("organization")),
         "disclosure_date": _iso(record.get("disclosure_date")),
         "detected_date": _iso(record.get("detected_date")),
@@ -277,7 +161,8 @@ def notice_summary(record: dict) -> dict:
         "incident_types": sorted(set(record.get("incident_types") or [])),
         "affected_total": total if isinstance(total, int) else None,
         "count_values": sorted(counts),
-        "vendor_keys": sorted({k for k in (vendor_key(n) for n in _third_party_names(record)) if k}),
+        "vendor_keys": sorted({k for k in (vendor_key(n) for n in [*_third_party_names(record),
+                                                                   *(record.get("vendors") or [])]) if k}),
         "references": sorted({d for d in (_iso(r) for r in record.get("references") or []) if d}),
         "kind": notice_kind(record),
         "title": record.get("title"),
@@ -286,6 +171,10 @@ def notice_summary(record: dict) -> dict:
         "segment_start": record.get("segment_start") or 0,
         "notice_id": record.get("notice_id"),
     }
+
+
+def _system_key(name: str) -> str:
+    return re.sub(r"[\s・.\-_()「」]", "", _lower(name))
 
 
 def new_incident_id(record: dict) -> str:
@@ -304,7 +193,9 @@ def new_incident_id(record: dict) -> str:
 def _empty_candidate(cid: str | None) -> dict:
     return {"id": cid, "org_keys": set(), "disclosure_dates": set(), "detected_dates": set(),
             "started_dates": set(), "incident_types": set(), "count_values": set(),
-            "vendor_keys": set(), "references": set(), "doc_keys": set(), "kinds": set()}
+            "vendor_keys": set(), "references": set(), "doc_keys": set(), "kinds": set(),
+            "mention_keys": set(), "co_keys": set(), "systems": set(), "announced": set(),
+            "anchor_dates": set(), "years": set(), "first_dates": set()}
 
 
 def _add_summary(cand: dict, s: dict) -> None:
@@ -320,6 +211,11 @@ def _add_summary(cand: dict, s: dict) -> None:
     if s.get("doc_sha256"):
         cand["doc_keys"].add((s["doc_sha256"], s.get("segment_start") or 0))
     cand["kinds"].add(s.get("kind") or "unknown")
+    for k in ("mention_keys", "co_keys", "systems", "announced", "years"):
+        cand[k].update(s.get(k) or [])
+    cand["anchor_dates"].update(s.get("anchor_dates") or ([s["anchor_date"]] if s.get("anchor_date") else []))
+    if s.get("anchor_date") and (s.get("kind") or "unknown") == "first_report":
+        cand["first_dates"].add(s["anchor_date"])
 
 
 def incident_summary(notices: Iterable[dict], incident_id: str | None = None) -> dict:
@@ -410,9 +306,9 @@ def _near(d: str, dates: Iterable[str], tol: int) -> bool:
     return any((_days(d, x) or 0) <= tol for x in dates)
 
 
-def _score(s: dict, cand: dict) -> tuple[float, list[str]] | None:
-    """Score ``s`` (notice summary) against ``cand``; None when they cannot be one incident."""
-    lim = _link_lex()["limits"]
+def _relation(s: dict, cand: dict) -> str:
+    """How the notice's organisation relates to the candidate's: ``same``, ``generic``, ``weak``,
+    ``joint`` (two organisations announcing one incident together) or ``none``."""
     best = "none"
     order = {"none": 0, "weak": 1, "generic": 2, "same": 3}
     for k in s.get("org_keys") or [s.get("org_key")]:
@@ -420,84 +316,135 @@ def _score(s: dict, cand: dict) -> tuple[float, list[str]] | None:
             r = org_relation(k or "", ck)
             if order[r] > order[best]:
                 best = r
+    if best != "none":
+        return best
+
+    def names(keys: Iterable[str], others: Iterable[str]) -> bool:
+        return any(k == o or org_relation(k, o) != "none" for k in keys for o in others)
+
+    mine, theirs = s.get("org_keys") or [], cand["org_keys"]
+    if names(s.get("co_keys") or [], theirs) or names(cand["co_keys"], mine):
+        return "joint"  # 「AとBは…発表した」
+    if names(s.get("vendor_keys") or [], theirs) or names(cand["vendor_keys"], mine):
+        return "none"  # a customer and the vendor it names: each its own incident, one vendor group
+    if names(s.get("mention_keys") or [], theirs) and names(cand["mention_keys"], mine):
+        return "mutual"  # each names the other: operator and system vendor, parent and subsidiary
+    return "none"
+
+
+def _approx_counts(a: Iterable[int], b: Iterable[int]) -> list[int]:
+    lim = _link_lex()["limits"]
+    ratio, low = float(lim["approx_count_ratio"]), int(lim["approx_count_min"])
+    bs = sorted(set(b))
+    return sorted({x for x in a if x >= low for y in bs if y >= low and abs(x - y) <= ratio * max(x, y)})
+
+
+def _score(s: dict, cand: dict) -> tuple[float | None, list[str]]:
+    """Score ``s`` (notice summary) against ``cand``: (score, reasons), or (None, why not)."""
+    lim = _link_lex()["limits"]
+    best = _relation(s, cand)
     if best == "none":
-        return None
+        return None, ["another organisation"]
     doc = (s.get("doc_sha256"), s.get("segment_start") or 0)
     if s.get("doc_sha256") and doc in cand["doc_keys"]:
         return 1.0, ["same notice"]
-    reasons = [f"organisation {best}"]
-    score = {"same": 0.5, "generic": 0.4, "weak": 0.25}[best]
+    reasons = [{"same": "same organisation", "generic": "same organisation (group / prefecture form)",
+                "weak": "similar organisation name", "joint": "announced jointly with this organisation",
+                "mutual": "the two organisations name each other"}[best]]
+    score = {"same": 0.5, "generic": 0.4, "weak": 0.25, "joint": 0.3, "mutual": 0.2}[best]
 
+    # what says two incidents
+    yc = int(lim["year_conflict"])
+    s_years, c_years = set(s.get("years") or []), cand["years"]
+    if s_years and c_years and min(abs(x - y) for x in s_years for y in c_years) > yc:
+        return None, [f"other years ({min(s_years)} vs {min(c_years)})"]
     tol = int(lim["same_date_days"])
     refs = [r for r in s.get("references") or [] if _near(r, cand["disclosure_dates"], 0)]
     back_refs = [r for r in cand["references"] if s.get("disclosure_date") == r]
     cited = bool(refs or back_refs)
+    det = s.get("detected_dates") or []
+    same_det = [d for d in det if _near(d, cand["detected_dates"], tol)]
+    if not same_det and det and cand["detected_dates"] and not cited:
+        gap = min(_days(a, b) or 0 for a in det for b in cand["detected_dates"])
+        if gap > int(lim["detected_conflict_days"]):
+            return None, [f"detected {gap} days apart"]
+    anchor = s.get("anchor_date")
+    anchors = s.get("anchor_dates") or ([anchor] if anchor else [])
+    gap = None
+    if anchors and cand["anchor_dates"]:
+        gap = min(_days(a, d) or 0 for a in anchors for d in cand["anchor_dates"])
+    kind = s.get("kind") or "unknown"
+    late_ok = kind in ("follow_up", "final_report") or bool(cand["kinds"] & {"follow_up", "final_report"})
+    if gap is not None and not (cited or same_det):
+        limit = int(lim["follow_up_max_days"]) if late_ok else int(lim["max_days_apart"])
+        if gap > limit:
+            return None, [f"disclosed {gap} days apart"]
+
+    # what says one incident
     if cited:
         score += 0.5
         reasons.append(f"cites the notice of {(refs or back_refs)[0]}")
-    det = s.get("detected_dates") or []
-    same_det = [d for d in det if _near(d, cand["detected_dates"], tol)]
     if same_det:
         score += 0.4
         reasons.append(f"same detection date {same_det[0]}")
-    elif det and cand["detected_dates"] and not cited:
-        gap = min(_days(a, b) or 0 for a in det for b in cand["detected_dates"])
-        if gap > int(lim["detected_conflict_days"]):
-            return None
     same_start = [d for d in s.get("started_dates") or [] if _near(d, cand["started_dates"], tol)]
     if same_start:
         score += 0.2
         reasons.append(f"same start date {same_start[0]}")
-    same_count = sorted(set(s.get("count_values") or []) & cand["count_values"])
+    s_counts = set(s.get("count_values") or [])
+    same_count = sorted(s_counts & cand["count_values"]) or _approx_counts(s_counts, cand["count_values"])
     if same_count:
         score += 0.2
         reasons.append(f"same count {same_count[-1]}")
+    s_days, c_mds = set(s.get("announced") or []), {d[5:] for d in cand["anchor_dates"]}
+    same_day = sorted((s_days & (cand["announced"] | c_mds))
+                      | ({a[5:] for a in anchors} & cand["announced"]))
+    if same_day and gap is not None and gap > tol:
+        same_day = []  # a month-day that matches a year apart says nothing
+    if same_day:
+        score += 0.3
+        reasons.append(f"announced on {same_day[0]} (month-day)")
     same_vendor = sorted(set(s.get("vendor_keys") or []) & cand["vendor_keys"])
     if same_vendor:
         score += 0.2
         reasons.append(f"same third party {same_vendor[0]}")
+    same_system = sorted(set(s.get("systems") or []) & cand["systems"])
+    if same_system:
+        score += 0.25
+        reasons.append(f"names the same system {same_system[0]}")
     s_types, c_types = set(s.get("incident_types") or []), cand["incident_types"]
     overlap = _types_overlap(s_types, c_types)
     if overlap:
-        score += 0.1
+        a_, b_ = s_types - {"other"}, c_types - {"other"}
+        score += 0.05 + 0.1 * len(a_ & b_) / len(a_ | b_)  # the same types beat related ones
         reasons.append("incident types overlap")
-    strong = cited or bool(same_det) or bool(same_start) or bool(same_count)
-
-    gap = None
-    if s.get("disclosure_date") and cand["disclosure_dates"]:
-        gap = min(_days(s["disclosure_date"], d) or 0 for d in cand["disclosure_dates"])
-    kind = s.get("kind") or "unknown"
-    followish = kind in ("follow_up", "final_report", "news_report")
+    strong = cited or bool(same_det) or bool(same_start) or bool(same_count) or bool(same_day)
     if gap is not None:
-        limit = int(lim["follow_up_max_days"]) if followish else int(lim["max_days_apart"])
-        if gap > limit and not (cited or same_det):
-            return None
         if gap <= int(lim["max_days_apart"]):
             score += 0.2 if gap <= tol else 0.1
             reasons.append(f"disclosed {gap} days apart")
-        elif not (cited or same_det):  # a late follow-up: wants agreeing types and no conflict
-            if not overlap or (s_types and c_types and not (s_types & c_types)):
-                return None
+        elif not (cited or same_det) and (not overlap or (s_types and c_types and not (s_types & c_types))):
+            return None, [f"a {kind} {gap} days later of another kind of incident"]
+        else:
             reasons.append(f"{kind} {gap} days later")
-    if followish:
+    if kind in ("follow_up", "final_report", "news_report"):
         score += 0.05
         reasons.append(f"notice is a {kind}")
 
-    if best == "weak" and not strong:
-        return None
-    if kind == "first_report" and "first_report" in cand["kinds"] and not strong:
-        return None  # an organisation publishes one first report per incident
-    s_counts = set(s.get("count_values") or [])
-    same_day = s.get("disclosure_date") in cand["disclosure_dates"]
+    if best in ("weak", "joint", "mutual") and not strong:
+        return None, [f"{reasons[0]}, but nothing else agrees"]
+    if (kind == "first_report" and anchor and cand["first_dates"] and not strong
+            and not _near(anchor, cand["first_dates"], tol)):
+        return None, ["a second first report without shared facts"]  # one first report per incident
     if (not strong and kind in ("first_report", "unknown") and s_counts and cand["count_values"]
-            and not same_day):
-        return None  # two official notices weeks apart giving other numbers: two incidents
-    if not strong and not overlap and not same_vendor:
-        # nothing but the name and nearby dates: only when neither side says otherwise
+            and gap is not None and gap > tol):
+        return None, ["other figures weeks apart"]  # two official notices giving other numbers
+    if not strong and not overlap and not same_vendor and not same_system:
+        # nothing but the name: only when neither side says otherwise
         if s_types and c_types:
-            return None
+            return None, ["other kinds of incident"]
         if gap is None:
-            return None
+            return None, ["nothing but the name"]
     return round(score, 3), reasons
 
 
@@ -506,40 +453,89 @@ def match(record: dict, candidates: list[dict]) -> LinkDecision:
 
     ``record`` is a record dict or a :func:`notice_summary`; each candidate is an incident dict
     (as the store returns it, with ``id``), an :func:`incident_summary`, or a notice record /
-    summary carrying ``incident_id``. Ties go to the candidate listed first.
+    summary carrying ``incident_id``. Ties go to the candidate listed first. A new incident's
+    reasons say why each candidate of a related organisation was kept apart.
     """
     s = record if "org_key" in record and "kind" in record else notice_summary(record)
     if not s.get("org_key"):
         return LinkDecision(None, 0.0, ["no organisation"])
     best: LinkDecision | None = None
+    apart: list[str] = []
     for c in candidates:
         cand = _as_candidate(c)
-        res = _score(s, cand)
-        if res is None:
+        sc, reasons = _score(s, cand)
+        if sc is None:
+            if reasons != ["another organisation"]:
+                apart.append(f"kept apart from {cand['id']}: {reasons[0]}")
             continue
-        sc, reasons = res
         if best is None or sc > best.score:
             best = LinkDecision(cand["id"], sc, reasons)
-    return best or LinkDecision(None, 0.0, ["no matching incident"])
+    return best or LinkDecision(None, 0.0, apart[:5] or ["no matching incident"])
 
 
 def _sort_key(i: int, s: dict) -> tuple:
-    return (s.get("disclosure_date") or "9999-12-31", _KIND_RANK.get(s.get("kind") or "unknown", 1),
+    return (s.get("anchor_date") or s.get("disclosure_date") or "9999-12-31",
+            _KIND_RANK.get(s.get("kind") or "unknown", 1),
             s.get("org_key") or "", s.get("doc_sha256") or "", s.get("segment_start") or 0,
             str(s.get("source") or ""), i)
+
+
+def incident_id_of(records: list[dict]) -> str:
+    """The id of the incident these notices form: :func:`new_incident_id` of the first of them
+    in :func:`cluster`'s order, so it does not depend on the order they arrived in."""
+    sums = [r if "org_key" in r and "kind" in r else notice_summary(r) for r in records]
+    first = min(range(len(records)),
+                key=lambda i: (*_sort_key(0, sums[i])[:-1], str(records[i].get("notice_id") or "")))
+    return new_incident_id(records[first])
+
+
+def search_keys(record: dict) -> list[str]:
+    """Organisation keys under which a notice's possible incidents are found: its own names,
+    and the organisations it names (an operator announcing with its vendor)."""
+    s = record if "org_key" in record and "kind" in record else notice_summary(record)
+    return sorted({*s["org_keys"], *s["co_keys"], *s["mention_keys"]} - {""})
 
 
 def cluster(records: list[dict]) -> list[list[int]]:
     """Group ``records`` into incidents with :func:`match`'s rules: lists of indices.
 
-    Deterministic: notices are taken in order of disclosure date (then kind, org, document),
-    each joins the best-scoring group so far or starts a new one. Groups are returned sorted
-    by their first index, indices ascending.
+    Deterministic and independent of the order of ``records``: notices are taken in order of
+    disclosure date (then kind, org, document), each joins the best-scoring group so far or
+    starts a new one. Groups are returned sorted by their first index, indices ascending.
     """
-    summaries = [notice_summary(r) for r in records]
+    return cluster_explained(records)[0]
+
+
+def cluster_explained(records: list[dict], *, links: Iterable[tuple[int, int]] = (),
+                      alone: Iterable[int] = ()) -> tuple[list[list[int]], list[list[str]]]:
+    """:func:`cluster` with analysts' decisions and the reasons of each notice's placement.
+
+    ``links``: pairs of indices an analyst put in one incident (``jikenbo link``); ``alone``:
+    indices an analyst took out of their incident (``jikenbo unlink``): such a notice joins no
+    incident and none joins it, but for its own ``links``. Returns the groups and, per index,
+    why it joined its group (or why related incidents were kept apart).
+    """
+    summaries = [r if "org_key" in r and "kind" in r else notice_summary(r) for r in records]
     order = sorted(range(len(records)), key=lambda i: _sort_key(i, summaries[i]))
+    parent = list(range(len(records)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    forced = set()
+    for a, b in links:
+        if 0 <= a < len(records) and 0 <= b < len(records) and a != b:
+            parent[root(a)] = root(b)
+            forced |= {a, b}
+    alone_set = set(alone)
+    root_group: dict[int, int] = {}
     groups: list[list[int]] = []
     cands: list[dict] = []
+    closed: set[int] = set()
+    reasons: list[list[str]] = [[] for _ in records]
     # org keys can only relate when equal or when one starts / ends with the other (≥ 3 chars):
     # each group is indexed under its keys ("k") and their prefixes ("p") and suffixes ("s")
     # of 3 or more characters, so related groups are found without comparing all pairs
@@ -562,20 +558,44 @@ def cluster(records: list[dict]) -> list[list[int]]:
     for i in order:
         s = summaries[i]
         keys = s.get("org_keys") or []
-        near = sorted({g for k in keys for p in probes(k) for g in index.get(p, ())})
-        d = match(s, [cands[g] for g in near]) if keys else LinkDecision(None)
-        if d.incident_id is None:
+        g: int | None = root_group.get(root(i)) if i in forced else None
+        if g is not None:
+            reasons[i] = ["linked by an analyst (jikenbo link)"]
+        elif i in alone_set:
+            reasons[i] = ["kept on its own by an analyst (jikenbo unlink)"]
+        elif keys:
+            look = {*keys, *(s.get("mention_keys") or []), *(s.get("co_keys") or [])}
+            near = sorted({g for k in look for p in probes(k) for g in index.get(p, ())} - closed)
+            d = match(s, [cands[g] for g in near])
+            reasons[i] = d.reasons if d.incident_id is not None else (
+                ["first notice of its incident"] + [r for r in d.reasons if r.startswith("kept apart")])
+            g = int(d.incident_id) if d.incident_id is not None else None
+        else:
+            reasons[i] = ["no organisation: an incident of its own"]
+        if g is None:
             g = len(groups)
             groups.append([i])
             cands.append(incident_summary([s], str(g)))
+            if i in alone_set:
+                closed.add(g)
         else:
-            g = int(d.incident_id)
             groups[g].append(i)
             _add_summary(cands[g], s)
-        for k in keys:
-            for e in entries(k):
-                index.setdefault(e, set()).add(g)
-    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+        if i in forced:
+            root_group.setdefault(root(i), g)
+        if g not in closed:
+            for k in {*keys, *(s.get("co_keys") or [])}:
+                for e in entries(k):
+                    index.setdefault(e, set()).add(g)
+    # group reasons refer to group numbers: name the group by its first notice's source instead
+    first = {str(g): records[m[0]].get("notice_id") or str(records[m[0]].get("source") or g)
+             for g, m in enumerate(groups)}
+    for r in reasons:
+        for j, line in enumerate(r):
+            if line.startswith("kept apart from "):
+                head, _, tail = line[len("kept apart from "):].partition(":")
+                r[j] = f"kept apart from the incident of {first.get(head, head)}:{tail}"
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0]), reasons
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -676,12 +696,12 @@ def consolidate(notices: list[dict]) -> dict:
         {"id": _notice_id(n), "source": n.get("source"), "organization": n.get("organization"),
          "kind": notice_kind(n), "disclosure_date": _iso(n.get("disclosure_date")),
          "title": n.get("title"), "url": n.get("url"), "doc_sha256": n.get("doc_sha256"),
-         "segment_start": n.get("segment_start") or 0}
+         "segment_start": n.get("segment_start") or 0, "link_reasons": n.get("link_reasons") or []}
         for n in ordered
     ]
     tps: dict[str, str] = {}
     for n in ordered:
-        for name in _third_party_names(n):
+        for name in [*(n.get("vendors") or []), *_third_party_names(n)]:
             vk = vendor_key(name)
             if vk:  # a bare designator or clause names no one
                 tps.setdefault(vk, name)

@@ -144,6 +144,16 @@ class Record(_Plain):
     references: list[str] = Field(default_factory=list)  # ISO dates of earlier notices cited
     evidence: list[Evidence] = Field(default_factory=list)
 
+    # what linking reads besides the fields above (jikenbo/extract/linkcues.py)
+    aliases: list[str] = Field(default_factory=list)  # other names the notice gives its organisation
+    co_organizations: list[str] = Field(default_factory=list)  # organisations announcing jointly
+    vendors: list[str] = Field(default_factory=list)  # contractor / service where it happened
+    mentioned_organizations: list[str] = Field(default_factory=list)  # every other organisation named
+    named_systems: list[str] = Field(default_factory=list)  # systems, services, apps named (「…」, Latin names)
+    announced_days: list[str] = Field(default_factory=list)  # "MM-DD" of announcements the text reports
+    years: list[int] = Field(default_factory=list)  # explicit years the text names
+    url_date: str | None = None  # a date in the page's URL path (news archives)
+
     doc_sha256: str = ""
     segment_start: int = 0
     segment_end: int = 0

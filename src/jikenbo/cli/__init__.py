@@ -15,7 +15,7 @@ import click
 from jikenbo import __version__
 
 COMMAND_MODULES = ("extract_cmd", "store_cmds", "check_cmd", "serve_cmd", "casebook_cmd", "read_cmd", "scan_cmd",
-                   "watch_cmds")
+                   "watch_cmds", "link_cmds")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from jikenbo.store import FilterError, Filters, Store, StoreError, default_db_path, open_store
 
@@ -249,6 +250,8 @@ def migrate_cmd(db: Path | None) -> None:
 @_guard
 def incidents_cmd(filters: Filters, sort: str, limit: int, offset: int, fmt: str, db: Path | None) -> None:
     """List incidents (current values) that pass the filters."""
+    if fmt != "table" and click.get_current_context().get_parameter_source("limit") is ParameterSource.DEFAULT:
+        limit = 0  # machine formats list every incident unless --limit says otherwise
     with _open(db) as store:
         items = store.incidents(filters, sort=sort, limit=limit or None, offset=offset)
         total = store.count_incidents(filters) if fmt == "table" else len(items)
@@ -396,5 +399,12 @@ def _render_incident(console: Any, inc: dict) -> None:
         nt.add_row(str(n.get("id")), _val(n.get("disclosure_date")), str(n.get("kind")),
                    str(n.get("organization")), str(n.get("url") or n.get("source")))
     console.print(nt)
+    if any(n.get("link_reasons") for n in inc.get("notices") or []):
+        lt = Table(title="why these notices are one incident (jikenbo link / unlink to overrule)")
+        for c in ("notice", "reasons"):
+            lt.add_column(c, overflow="fold")
+        for n in inc.get("notices") or []:
+            lt.add_row(str(n.get("id")), "; ".join(n.get("link_reasons") or []) or "-")
+        console.print(lt)
     if inc.get("third_parties"):
         console.print("third parties: " + ", ".join(inc["third_parties"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from jikenbo.extract import classify, data, org, timeline
+from jikenbo.extract import classify, data, linkcues, org, timeline
 from jikenbo.extract.context import Context, build_context, cue
 from jikenbo.models import Count, Document, Event, Evidence, Record, Segment, ThirdParty
 
@@ -193,4 +193,5 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
         segment_start=seg.start,
         segment_end=seg.end,
         url=doc.url,
+        **linkcues.link_cues(ctx.text, organization, doc.url),
     )

@@ -171,7 +171,11 @@ UI: dict[str, tuple[str, str]] = {
     "linked_notices": ("関連する通知・報道", "Notices and news"), "revisions": ("訂正の経過", "Revisions"),
     "first_to_latest": ("初報 → 最新", "first reported → latest"), "no_revisions": ("訂正はありません。", "No value changed."),
     "related": ("同じ委託先の他のインシデント", "Other incidents through the same vendors"),
-    "no_related": ("ありません。", "None."), "sources": ("原典", "Original sources"),
+    "no_related": ("ありません。", "None."),
+    "vendor_group": ("委託先・サービス: {name}", "Vendor / service: {name}"),
+    "vendor_own": ("この事業者自身の公表", "The vendor's own notices"),
+    "vendor_customers": ("この事業者を原因として挙げた各組織のインシデント", "Incidents of organisations that name this vendor"),
+    "why_linked": ("まとめた理由", "why linked"), "sources": ("原典", "Original sources"),
     "no_url": ("URL なし (ファイルから取り込み)", "no URL (read from a file)"),
     "judge": ("個人情報保護法の判定", "APPI judgement"), "reportable": ("個情委への報告", "Report to PPC"),
     "reportable_yes": ("要報告", "reportable"), "reportable_no": ("報告不要", "not reportable"),
@@ -497,3 +501,55 @@ def label(lang: str, group: str, value: Any) -> str:
     if pair is None:
         return str(value)
     return pair[1] if lang == "en" else pair[0]
+
+
+# link reasons (jikenbo/link.py writes them in English): Japanese for the web UI
+_REASONS: list[tuple[str, str]] = [
+    (r"same organisation \(group / prefecture form\)", "同じ組織（グループ・都道府県名つきの表記）"),
+    (r"same organisation", "同じ組織"),
+    (r"similar organisation name", "似た組織名"),
+    (r"announced jointly with this organisation", "この組織と共同で公表"),
+    (r"the two organisations name each other", "両組織が互いを名指し"),
+    (r"cites the notice of (?P<a>\S+)", "{a} の公表を引用"),
+    (r"same detection date (?P<a>\S+)", "同じ発覚日 {a}"),
+    (r"same start date (?P<a>\S+)", "同じ発生日 {a}"),
+    (r"same count (?P<a>\S+)", "同じ件数 {a}"),
+    (r"announced on (?P<a>\S+) \(month-day\)", "同じ公表日 {a}（月日）"),
+    (r"same third party (?P<a>.+)", "同じ委託先・サービス {a}"),
+    (r"names the same system (?P<a>.+)", "同じシステム・サービス名 {a}"),
+    (r"incident types overlap", "事案の種類が重なる"),
+    (r"disclosed (?P<a>\d+) days apart", "公表日の差 {a} 日"),
+    (r"detected (?P<a>\d+) days apart", "発覚日の差 {a} 日"),
+    (r"notice is a (?P<k>\S+)", "{k}"),
+    (r"a (?P<k>\S+) (?P<a>\d+) days later of another kind of incident", "{a} 日後の別種の事案（{k}）"),
+    (r"(?P<k>\S+) (?P<a>\d+) days later", "{a} 日後の{k}"),
+    (r"first notice of its incident", "この事案の最初の通知"),
+    (r"other years \((?P<a>\d+) vs (?P<b>\d+)\)", "年が異なる（{a} と {b}）"),
+    (r"(?P<x>.+), but nothing else agrees", "{x}だが、ほかに一致する事実がない"),
+    (r"a second first report without shared facts", "共通の事実がない二つ目の第1報"),
+    (r"other figures weeks apart", "数週間離れて異なる件数"),
+    (r"other kinds of incident", "事案の種類が異なる"),
+    (r"nothing but the name", "組織名のほかに根拠がない"),
+    (r"linked by an analyst \(jikenbo link\)", "分析者がまとめた（jikenbo link）"),
+    (r"kept on its own by an analyst \(jikenbo unlink\)", "分析者が切り離した（jikenbo unlink）"),
+    (r"no organisation: an incident of its own", "組織不明のため単独の事案"),
+    (r"same notice", "同じ通知"),
+]
+
+
+def reason(lang: str, text: str) -> str:
+    """A link reason in ``lang`` (stored in English)."""
+    import re
+
+    if lang == "en" or not text:
+        return text
+    m = re.fullmatch(r"kept apart from the incident of (?P<x>[^:]+): (?P<why>.+)", text)
+    if m:
+        return f"{m['x']} の事案とは別: {reason(lang, m['why'])}"
+    for pat, ja in _REASONS:
+        m = re.fullmatch(pat, text)
+        if m:
+            kw = {k: (label(lang, "kind", v) if k == "k" else reason(lang, v) if k == "x" else v)
+                  for k, v in m.groupdict().items()}
+            return ja.format(**kw)
+    return text

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -51,6 +52,12 @@ def incident_page(request: Request, incident_id: str, store: Annotated[Store, De
     if data.get("judge"):
         data["judge_view"] = i18n.judgement(lang_of(request), data["judge"], data["inc"].get("affected_total"))
     return render(request, "incident.html", data)
+
+
+@router.get("/vendors/{name}", response_class=HTMLResponse)
+def vendor_page(request: Request, name: Annotated[str, PathParam(max_length=200)],
+                store: Annotated[Store, Depends(reader)]) -> Response:
+    return render(request, "vendor.html", views.vendor_page(store, name))
 
 
 @router.get("/notices/{notice_id}")

@@ -56,6 +56,7 @@ def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) 
     state = getattr(request.app, "state", None) if "app" in request.scope else None
     base = {"request": request, "lang": lang, "t": lambda key, **kw: i18n.t(lang, key, **kw),
             "L": lambda group, value: i18n.label(lang, group, value),
+            "R": lambda text: i18n.reason(lang, text),
             "lang_url": f"{switch.path}?{switch.query}", "writes": getattr(state, "writes", None),
             "path": request.url.path}
     resp = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)

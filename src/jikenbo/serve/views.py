@@ -202,6 +202,21 @@ def related(store: Store, inc: dict, limit: int) -> list[dict]:
     return out[:limit]
 
 
+def vendor_page(store: Store, name: str, limit: int = 500) -> dict[str, Any]:
+    """A vendor's group: the incidents whose notices name it (each customer's incident is its
+    own) and the vendor's own incidents."""
+    if not link.vendor_key(name):
+        raise ServeError(404, f"vendor {name!r}: no name left after normalising")
+    vkey = link.vendor_key(name)
+    own, customers = [], []
+    for r in store.incidents(Filters(vendor=name), limit=limit):
+        row = summary(r)
+        mine = link.vendor_key(r.get("organization")) or ""
+        is_own = bool(mine) and (mine == vkey or (len(vkey) >= 3 and vkey in mine))
+        (own if is_own else customers).append(row)
+    return {"vendor": name, "own": own, "customers": customers}
+
+
 def judgement(store: Store, inc: dict) -> dict | None:
     try:
         records = store.incident_records(inc["id"])

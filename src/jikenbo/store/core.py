@@ -22,6 +22,7 @@ from jikenbo.store import db, textindex, watch
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
 from jikenbo.store.naming import locator as _locator
+from jikenbo.store.relink import relink
 
 log = logging.getLogger(__name__)
 
@@ -163,14 +164,18 @@ class Store:
             touched: set[int] = set()
             if prev:
                 touched |= self._supersede(loc, doc_id)
+            new_pks = []
             for rec, seg in zip(records, segmented, strict=True):
-                pk, iid, created = self._add_notice(doc, doc_id, rec, seg)
-                touched.add(pk)
+                new_pks.append(self._add_notice(doc, doc_id, rec, seg))
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
+            placed = relink(self, new_pks) if new_pks else {}
+            for pk in new_pks:
+                iid, created = placed[pk]
                 (res.incidents_created if created else res.incidents_linked).append(iid)
             for pk in touched:
-                self._recompute(pk)
+                if c.execute("SELECT 1 FROM incidents WHERE pk = ?", (pk,)).fetchone():
+                    self._recompute(pk)
             watch.record_alerts(c, touched | watch.document_incidents(c, doc_id))  # same transaction
         return res
 
@@ -202,56 +207,45 @@ class Store:
                   "VALUES (?,?,?)", (oid, name, key))
         return oid, key
 
-    def _candidates(self, key: str, org_id: int | None) -> list[dict]:
-        """Incidents of organisations whose key equals, contains or is contained in ``key``
-        (containment by prefix, suffix or substring of ``key``); link.match decides."""
+    def _related_incidents(self, key: str) -> list[int]:
+        """pks of incidents of organisations whose key equals, contains or is contained in ``key``
+        (containment by prefix, suffix or substring of ``key``); link decides."""
         c = self.conn
         n = len(key)
         subs = sorted({key[i:j] for i in range(n) for j in range(i + 3, n + 1)} if n <= 40 else {key})
         subs = subs or [key]
         marks = ",".join("?" * len(subs))
         hi = "\U0010ffff"
-        ids = {r[0] for r in c.execute(
-            f"SELECT id FROM organizations WHERE key IN ({marks}) UNION "
-            f"SELECT organization_id FROM organization_aliases WHERE alias_key IN ({marks})",
-            [*subs, *subs])}
+        found = c.execute(
+            f"SELECT id, key FROM organizations WHERE key IN ({marks}) UNION "
+            f"SELECT organization_id, alias_key FROM organization_aliases WHERE alias_key IN ({marks})",
+            [*subs, *subs]).fetchall()
         if n >= 3:
-            ids |= {r[0] for r in c.execute(
-                "SELECT id FROM organizations WHERE key >= ? AND key < ? LIMIT 50", (key, key + hi))}
-            ids |= {r[0] for r in c.execute(
-                "SELECT id FROM organizations WHERE rkey >= ? AND rkey < ? LIMIT 50",
-                (key[::-1], key[::-1] + hi))}
-        if org_id is not None:
-            ids.add(org_id)
+            found += c.execute(
+                "SELECT id, key FROM organizations WHERE key >= ? AND key < ? LIMIT 50", (key, key + hi)).fetchall()
+            found += c.execute(
+                "SELECT id, key FROM organizations WHERE rkey >= ? AND rkey < ? LIMIT 50",
+                (key[::-1], key[::-1] + hi)).fetchall()
+        # only names that relate (a substring such as 東京電機1 in 東京電機12 names another body)
+        ids = {i for i, k in found if k == key or link.org_relation(key, k) != "none"}
         id_list = sorted(i for i in ids if i is not None)
         marks = ",".join("?" * len(id_list))
         rows = c.execute(
-            f"SELECT data FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
+            f"SELECT pk FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
             " ORDER BY disclosure_date DESC LIMIT ?", (key, *id_list, MAX_CANDIDATES)).fetchall()
-        return [json.loads(r["data"]) for r in rows]
+        return [r[0] for r in rows]
 
-    def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str) -> tuple[int, str, bool]:
+    def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str) -> int:
         c = self.conn
         nid = notice_id(rec)
         rd = rec.model_dump()
         rd["notice_id"] = nid
         rd["fetched_at"] = doc.fetched_at
         org_id, key = self._org(rec.organization, rec.industry)
-        created = False
-        decision = link.match(rd, self._candidates(key, org_id)) if key else None
-        iid = getattr(decision, "incident_id", None) if decision else None
-        if iid:
-            inc_pk = c.execute("SELECT pk FROM incidents WHERE id = ?", (iid,)).fetchone()["pk"]
-        else:
-            iid = link.new_incident_id(rd)
-            n = 1
-            while c.execute("SELECT 1 FROM incidents WHERE id = ?", (iid,)).fetchone():
-                n += 1
-                iid = link.new_incident_id({**rd, "source": f"{rd['source']}#{n}", "doc_sha256": ""})
-            inc_pk = int(c.execute(
-                "INSERT INTO incidents (id, organization_id, organization, org_key) VALUES (?,?,?,?)",
-                (iid, org_id, rec.organization, key)).lastrowid or 0)
-            created = True
+        for alias in rec.aliases:  # names the notice gives its organisation find it too
+            if org_id is not None and link.org_key(alias):
+                c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
+                          "VALUES (?,?,?)", (org_id, alias, link.org_key(alias)))
         evidence = rd.pop("evidence")
         text = _notice_text(doc, rec)
         base, n = nid, 1
@@ -262,7 +256,7 @@ class Store:
             "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
             " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (nid, doc_id, inc_pk, rec.source, rec.organization, key, link.notice_kind(rd),
+            (nid, doc_id, None, rec.source, rec.organization, key, link.notice_kind(rd),
              rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, stored_text(doc, text),
              _dumps(rd),
              _dumps(evidence), _now())).lastrowid or 0)
@@ -272,15 +266,15 @@ class Store:
         c.execute("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)",
                   (n_pk, rec.title or "", text))
         self._field_values(n_pk, rec, link.notice_kind(rd))
-        for tp in rec.third_parties:
-            vkey = link.vendor_key(tp.name)
+        for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
+            vkey = link.vendor_key(name)
             if not vkey:
                 continue
-            c.execute("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", (vkey, tp.name))
+            c.execute("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", (vkey, name))
             tid = c.execute("SELECT id FROM third_parties WHERE key = ?", (vkey,)).fetchone()["id"]
             c.execute("INSERT OR IGNORE INTO notice_third_parties (notice_pk, third_party_id, name, role)"
-                      " VALUES (?,?,?,?)", (n_pk, tid, tp.name, tp.role))
-        return inc_pk, iid, created
+                      " VALUES (?,?,?,?)", (n_pk, tid, name, role))
+        return n_pk
 
     def _field_values(self, n_pk: int, rec: Record, kind: str) -> None:
         rows = []
@@ -341,6 +335,19 @@ class Store:
         c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
         c.executemany(TAGS_INSERT, tag_rows(inc_pk, inc))
 
+    def link_notices(self, a: str, b: str) -> list[str]:
+        """An analyst's decision: notices (or incidents) ``a`` and ``b`` are one incident. Kept
+        for every later ingest. Returns the incident ids of both afterwards (the same one)."""
+        from jikenbo.store.relink import decide
+
+        return decide(self, "link", a, b)
+
+    def unlink_notice(self, notice: str) -> str:
+        """An analyst's decision: ``notice`` is an incident of its own (kept for later ingests)."""
+        from jikenbo.store.relink import decide
+
+        return decide(self, "unlink", notice)[0]
+
     # ------------------------------------------------------------------ reading
     def incidents(self, filters: Filters = Filters(), *, sort: str = "-disclosure_date",  # noqa: B008
                   limit: int | None = 50, offset: int = 0) -> list[dict]:
@@ -396,6 +403,10 @@ class Store:
                  "notice_id": r["notice_id"], "source": r["source"], "date": r["date"], "kind": r["kind"],
                  "snippet": r["snippet"], "start": r["start"], "end": r["end"]})
         inc["field_values"] = fv
+        why = {r["id"]: json.loads(r["link_reasons"] or "[]") for r in self._q(
+            "SELECT id, link_reasons FROM notices WHERE incident_pk = ? AND superseded = 0", (row[0]["pk"],))}
+        for n in inc.get("notices") or []:  # kept per notice: a reason can change without a recompute
+            n["link_reasons"] = why.get(n.get("id"), n.get("link_reasons") or [])
         return inc
 
     def incident_records(self, incident_id: str) -> list[Record]:

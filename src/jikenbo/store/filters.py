@@ -167,11 +167,14 @@ def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False,
         vkey = link.vendor_key(f.vendor)
         if not vkey:
             raise FilterError(f"--vendor {f.vendor!r}: no name left after normalising")
-        tag = ("EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_pk = i.pk AND t.kind = 'vendor'"
-               " AND t.value = ?)" if tags_corr else
-               "i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = 'vendor' AND value = ?)")
-        parts.append(f"({tag} OR i.org_key = ?)")
-        params.extend([vkey, link.org_key(f.vendor)])
+        # a spelling variant names the vendor too: ProCX → NTTマーケティングアクトProCX
+        keys = ("(SELECT ? UNION SELECT key FROM third_parties WHERE length(?) >= 3 AND instr(key, ?) > 0"
+                " AND length(key) <= length(?) + 20)")
+        tag = (f"EXISTS (SELECT 1 FROM incident_tags t WHERE t.incident_pk = i.pk AND t.kind = 'vendor'"
+               f" AND t.value IN {keys})" if tags_corr else
+               f"i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = 'vendor' AND value IN {keys})")
+        parts.append(f"({tag} OR i.org_key = ? OR i.org_key IN {keys})")
+        params.extend([vkey] * 4 + [link.org_key(f.vendor)] + [vkey] * 4)
     if inds := _seq(f.industry):
         any_of = " OR ".join("instr(industry, ?) > 0" for _ in inds)
         parts.append(f"({any_of.replace('industry', 'i.industry')})" if correlated else

@@ -264,6 +264,21 @@ CREATE INDEX notices_incident ON notices(incident_pk, superseded);
 """  # --sensitive alone could not use (payment_card, sensitive, …): a full scan at 1M;
 # an incident's current notices from the index alone
 
+_V7 = """
+ALTER TABLE notices ADD COLUMN link_reasons TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE link_decisions (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL,                 -- link | unlink
+    notice_id TEXT NOT NULL,              -- notices.id
+    other_id TEXT,                        -- link: the notice it goes with
+    created_at TEXT NOT NULL
+);
+CREATE INDEX link_decisions_notice ON link_decisions(notice_id);
+CREATE INDEX link_decisions_other ON link_decisions(other_id);
+"""  # why each notice sits in its incident (link.cluster_explained), and analysts' decisions
+# (jikenbo link / unlink) that every later relinking applies
+
+
 # Watches, alerts and followed sources (store/watch.py, store/follow.py; docs/store.md).
 _WATCH = """
 CREATE TABLE watches (
@@ -332,6 +347,6 @@ CREATE INDEX follow_entries_follow ON follow_entries(follow_id, status);
 """
 
 # each: an SQL script or a function of the connection, run inside one transaction
-MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4, _V5, _V6, _WATCH]
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [_V1 + FTS_DDL, _v2, _V3, _v4, _V5, _V6, _V7, _WATCH]
 
 SCHEMA_VERSION = len(MIGRATIONS)
