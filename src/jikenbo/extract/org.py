@@ -12,7 +12,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from jikenbo.config import lexicon
 from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
@@ -146,6 +146,7 @@ def _seat() -> re.Pattern[str]:
     return re.compile(rf"\s?[(（](?:{cue('cues', 'seat').pattern})")
 
 
+@lru_cache(maxsize=65536)
 def org_key(name: str) -> str:
     """A comparison key: NFKC, no designators, no spaces or dots, lower case, no trailing 社."""
     s = unicodedata.normalize("NFKC", name).lower()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from jikenbo.extract.context import Context, cue, lexicons
 from jikenbo.text.dates import DateMatch, find_dates
@@ -236,6 +236,7 @@ def _day_announced(ctx: Context, published: str | None) -> tuple[str, None] | No
 _URL_DATE = re.compile(r"(?<!\d)(20\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?(?!\d)")
 
 
+@lru_cache(maxsize=8)  # the segments of one document share it
 def document_anchor(text: str, url: str | None) -> dt.date | None:
     """What a year-less date (「12月7日」) is read against when the notice prints no date of its
     own: the date in its address (a blog's ``/2023/11/`` or ``updated-max=2023-10-05``), else a
