@@ -173,3 +173,11 @@ def test_commands_have_help() -> None:
                  ["watch", "list"], ["watch", "show"], ["watch", "remove"], ["watch", "deliver"], ["alerts"]):
         r = CliRunner().invoke(cli, [*args, "--help"])
         assert r.exit_code == 0 and "Usage" in r.output, args
+
+
+def test_industry_filter_takes_english_names():
+    from jikenbo.store.filters import _industry_name
+
+    assert _industry_name("medical") == "医療,福祉"
+    assert _industry_name("Finance") == "金融業,保険業"
+    assert _industry_name("医療") == "医療"  # Japanese parts pass through

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from jikenbo import link
+from jikenbo.config import lexicon
 
 
 class FilterError(ValueError):
@@ -175,7 +176,7 @@ def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False,
                f"i.pk IN (SELECT incident_pk FROM incident_tags WHERE kind = 'vendor' AND value IN {keys})")
         parts.append(f"({tag} OR i.org_key = ? OR i.org_key IN {keys})")
         params.extend([vkey] * 4 + [link.org_key(f.vendor)] + [vkey] * 4)
-    if inds := _seq(f.industry):
+    if inds := [_industry_name(x) for x in _seq(f.industry)]:
         any_of = " OR ".join("instr(industry, ?) > 0" for _ in inds)
         parts.append(f"({any_of.replace('industry', 'i.industry')})" if correlated else
                      f"i.pk IN (SELECT pk FROM incidents WHERE {any_of})")  # over incidents_industry
@@ -187,3 +188,12 @@ def where(f: Filters, fts_words: str | None = None, *, correlated: bool = False,
         )
         params.append(fts_words)
     return (" AND ".join(parts) or "1"), params
+
+
+def _industry_name(value: str) -> str:
+    """A JSIC 大分類 name, or part of one, for an English alias (``medical`` → 医療,福祉)."""
+    want = value.strip().lower()
+    for rule in lexicon("industry")["rule"]:
+        if want in (a.lower() for a in rule.get("aliases", [])):
+            return str(rule["industry"])
+    return value
