@@ -220,3 +220,11 @@ def test_lost_property_is_no_loss_of_data():
     text = ("駅の忘れ物・紛失物のお知らせ\n"
             "みなと市営バス車内での紛失物は、営業所でお預かりしています。傘や財布などの紛失物は3か月保管します。\n")
     assert extract_text(text) == []
+
+
+def test_account_takeover_is_unauthorized_access():
+    text = ("公式SNSアカウントの乗っ取りについて\n株式会社あさつゆ書房\n\n"
+            "当社の公式SNSアカウントが第三者に乗っ取られ、フォロワーの皆様に不審なメッセージが送信されたことが判明しました。\n")
+    recs = extract_text(text)
+    assert [r.organization for r in recs] == ["株式会社あさつゆ書房"]
+    assert "unauthorized_access" in recs[0].incident_types
