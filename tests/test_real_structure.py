@@ -228,3 +228,15 @@ def test_account_takeover_is_unauthorized_access():
     recs = extract_text(text)
     assert [r.organization for r in recs] == ["株式会社あさつゆ書房"]
     assert "unauthorized_access" in recs[0].incident_types
+
+
+@pytest.mark.parametrize("sentence", [
+    "なお、クレジットカード情報は当社システムで保持していなかった。",
+    "・クレジットカード情報(当社のサービスではクレジットカード情報を保有しない)",
+])
+def test_card_data_denied_in_past_tense_or_in_its_own_aside(sentence):
+    text = ("株式会社しらさぎ通商\n不正アクセスによる個人情報流出のお知らせ\n"
+            "当社サーバーが不正アクセスを受け、お客様の氏名とメールアドレスが流出したことが判明しました。\n"
+            f"{sentence}\n")
+    recs = extract_text(text)
+    assert "credit_card" not in recs[0].data_categories and not recs[0].payment_card

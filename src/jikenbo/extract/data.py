@@ -71,7 +71,12 @@ def _negated_spans(text: str) -> list[tuple[int, int]]:
             start = pos
             opened = max(clause.rfind("(", 0, neg.start()), clause.rfind("（", 0, neg.start()))
             if opened >= 0 and not re.search(r"[)）]", clause[opened:neg.start()]):
-                start = pos + opened  # 「カナ氏名(住所や電話番号はありません。)」: only the aside is denied
+                inside = {m.group(0) for m in lx.categories.finditer(clause, opened, neg.start())}
+                before = {m.group(0) for m in lx.categories.finditer(clause, 0, opened)}
+                if not inside & before:
+                    # 「カナ氏名(住所や電話番号はありません。)」: only the aside is denied, unless it
+                    # denies the very item before it (「カード情報(…ではカード情報を保有しない)」)
+                    start = pos + opened
             # 「…受講情報で、決済情報は含まれていない」: the negation covers its own clause only
             for te in _TE_SPLIT.finditer(clause):
                 if _DATA_TOPIC.match(clause, te.end()) and lx.negation.search(clause, te.end()):
