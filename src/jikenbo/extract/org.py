@@ -380,8 +380,7 @@ _PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サ
 def _is_seat_or_product(text: str, start: int, end: int) -> bool:
     """A place in parentheses after a name (「NTTビジネスソリューションズ」(大阪市)), or the name
     of a product, a service or a system (アプリ「ClassPad.net」, 「NUTS」というシステム)."""
-    before, after = text[max(0, start - 6):start], text[end:end + 8]
-    before = text[max(0, start - 16):start]
+    before, after = text[max(0, start - 16):start], text[end:end + 8]
     opened = re.search(r"[(（](?:[^()（）\n]{0,12}[、,・])?(?:本社|本店|所在地)?[:：・]?$", before)
     if opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 \
             and text[start - 2] not in "\n。、":
