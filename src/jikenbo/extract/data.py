@@ -125,7 +125,7 @@ def data_categories(ctx: Context) -> tuple[list[CategoryHit], list[tuple[int, in
         terms = list(lx.categories.finditer(s.text)) if (s.list_line or s.bullet or heading_is_data
                                                            or lx.data_cue.search(s.text)) else []
         is_data = _is_data_sentence(s, heading_is_data, len(terms)) and not s.background
-        if is_data and cue("context", "spoof").search(s.text) and not re.search(r"漏え?い|漏洩|流出|窃取|盗ま|抜き取|取得され", s.text):
+        if is_data and cue("context", "spoof").search(s.text) and not cue("context", "taken").search(s.text):
             is_data = False  # 「送信者の名前とメールアドレスが一致しない」: the spoofed message's own details
         if s.bullet and run:
             is_data = True

@@ -283,16 +283,11 @@ def _mentions(text: str) -> list[str]:
 def _service_owner(text: str, service: str) -> str | None:
     """The company the text says runs ``service`` (a quoted product name), or None."""
     cues = _cues()
-    for p in cues["owner_after"]:
-        m = re.search(p.replace("SERVICE", re.escape(service)), text)
-        if m:
-            name = _name_after(text, m.end())
-            if name:
-                return name
-    for p in cues["owner_before"]:
-        m = re.search(p.replace("SERVICE", re.escape(service)), text)
-        if m:
-            name = _name_before(text, m.start())
+    for key, name_at in (("owner_after", lambda m: _name_after(text, m.end())),
+                         ("owner_before", lambda m: _name_before(text, m.start()))):
+        for p in cues[key]:
+            m = re.search(p.replace("SERVICE", re.escape(service)), text)
+            name = name_at(m) if m else None
             if name:
                 return name
     return None

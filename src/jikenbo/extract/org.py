@@ -110,7 +110,7 @@ def _olex() -> _OrgLex:
         ),
         reference_any=re.compile(
             rf"(?<![{KANJI}])(?:{alt(org['reference_prefixes'])})"
-            rf"(?P<g>{alt([*org['suffixes'], *org['public_suffixes'], *org['generic_endings']])})"
+            rf"(?P<g>{alt(list(generic))})"
         ),
         media=frozenset(unicodedata.normalize("NFKC", m).lower() for m in org["media"]),
         latin_stop=frozenset(w.lower() for w in org["latin_stop"]),
@@ -333,7 +333,7 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue
             if _is_generic(key):
                 continue  # 「市立中学校」「特設コールセンター」: a kind of body, not a name
-            if _is_seat_or_product(text, m.start(), m.end()):
+            if _is_seat(text, m.start(), m.end()):
                 continue  # 「(大阪市)」 after a company: its seat
             if pat is not ol.designated and pat is not ol.designated_after and ol.attacker.search(surface):
                 continue  # 「攻撃グループ」「ハッカー集団」: who attacked, not who suffered
@@ -343,7 +343,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
         g = next(g for g in ("q", "n", "t") if m.group(g))
         surface = m.group(g).strip()
         key = org_key(surface)
-        if len(key) < 2 or key in ol.stop or _is_generic(key) or _reference(surface) or _is_seat_or_product(text, m.start(g), m.end(g)):
+        if len(key) < 2 or key in ol.stop or _is_generic(key) or _reference(surface) \
+                or _is_seat(text, m.start(g), m.end(g)) or _is_product(text, m.start(g), m.end(g)):
             continue
         if g != "q" and not re.search(rf"[{KATAKANA}A-Za-z]", surface) and not (m.group("d") and text.count(surface) >= 2):
             continue  # a bare kanji run before は is as often a noun as a name, unless introduced (「和菓子販売の…は」) and recurring
@@ -377,15 +378,11 @@ _PRODUCT_BEFORE = re.compile(
 _PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サービス|システム|サイト|ソフト|ツール|製品|機能))")
 
 
-def _is_seat_or_product(text: str, start: int, end: int) -> bool:
-    """A place in parentheses after a name (「NTTビジネスソリューションズ」(大阪市)), or the name
-    of a product, a service or a system (アプリ「ClassPad.net」, 「NUTS」というシステム)."""
+def _is_seat(text: str, start: int, end: int) -> bool:
+    """A place in parentheses after a name: 「NTTビジネスソリューションズ」(大阪市), (プロクス、大阪市)."""
     before, after = text[max(0, start - 16):start], text[end:end + 8]
     opened = re.search(r"[(（](?:[^()（）\n]{0,12}[、,・])?(?:本社|本店|所在地)?[:：・]?$", before)
-    if opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 \
-            and text[start - 2] not in "\n。、":
-        return True
-    return _is_product(text, start, end)
+    return bool(opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 and text[start - 2] not in "\n。、")
 
 
 _UNDESIGNATED_SUBJECT = re.compile(
