@@ -66,7 +66,7 @@ def test_migrate_creates_then_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_migrate_upgrades_an_older_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from jikenbo.store import db as dbmod
+    from jikenbo.store import sqlite as dbmod
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)

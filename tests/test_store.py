@@ -1,4 +1,7 @@
-"""Store API: adding documents, linking, idempotency, versions, listing, search, facets, stats."""
+"""Store API: adding documents, linking, idempotency, versions, listing, search, facets, stats.
+
+Every test taking ``store`` or ``full`` runs on SQLite and on PostgreSQL (``store_location``).
+"""
 
 from __future__ import annotations
 
@@ -20,8 +23,8 @@ from test_store_fixtures import (
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(tmp_path / "t.db")
+def store(store_location):
+    s = open_store(store_location("t"))
     yield s
     s.close()
 
@@ -197,9 +200,16 @@ def test_school_search_does_not_need_filters(store):
 
 
 def test_search_plans_for_common_words_find_the_same_incidents(full, monkeypatch):
-    from jikenbo.store import search
+    from jikenbo.store import postgres, search
 
     f = Filters(year=2024)
+    if full.backend.kind == "postgresql":
+        ranked = {h["id"] for h in full.search("漏洩", f)}
+        monkeypatch.setattr(postgres, "COMMON_DOCS", 0)  # every word "common": newest first
+        newest = full.search("漏洩", f)
+        assert {h["id"] for h in newest} == ranked
+        assert full.search("漏洩", f, limit=1, offset=1) == newest[1:2]
+        return
     ranked = {h["id"] for h in full.search("漏洩", f)}
     monkeypatch.setattr(search, "COMMON_DOCS", 0)  # every word "common": newest first, k grows
     monkeypatch.setattr(search, "K_FIRST", 1)
@@ -218,12 +228,13 @@ def test_stats_from_tags_table_equal_the_joined_path(full):
     assert all(v for v, _ in full.facets()["authority"])  # '' rows (none stated) are no facet value
 
 
-def test_bulk_add_writes_what_queries_read(tmp_path):
+def test_bulk_add_writes_what_queries_read(store_location):
+    from jikenbo.store import textindex
     from jikenbo.store.bulk import bulk_add, finish
 
     docs = [make_doc(text, name) for name, text in ALL]
-    items = [(d, r, "") for d in docs for r in fake_extract(d)[:1]]
-    with open_store(tmp_path / "b.db") as s:
+    items = [(d, r, textindex.segmented(d.text)) for d in docs for r in fake_extract(d)[:1]]
+    with open_store(store_location("b")) as s:
         assert bulk_add(s, items, workers=1) == len(items)
         assert bulk_add(s, items, workers=1) == 0  # same bytes: nothing new
         finish(s)
@@ -234,6 +245,9 @@ def test_bulk_add_writes_what_queries_read(tmp_path):
         nid = full_inc["notices"][0]["id"]
         assert s.notice(nid)["text"]
         assert s.stats(["month", "type"])["total"]["n"] == len(items)
+        assert {h["id"] for h in s.search("紛失")} and s.search("ンサムウ")
+        s.add_document(make_doc(HOSPITAL_2, "h2.txt"), fake_extract(make_doc(HOSPITAL_2, "h2.txt")))
+        assert s.count_incidents() == len(items)  # keys go on past the bulk rows; the follow-up links
 
 
 def test_listing_plans_for_common_and_rare_tags_agree(full, monkeypatch):

@@ -1,6 +1,7 @@
-"""The incident store: the only package that touches the database (SQLite, FTS5).
+"""The incident store: the only package that touches the database (SQLite with FTS5 by default,
+or PostgreSQL for a ``postgresql://`` location: ``backend.py``, ``sqlite.py``, ``postgres.py``).
 
->>> store = open_store("incidents.db")
+>>> store = open_store("incidents.db")      # or open_store("postgresql://user@host/db")
 >>> store.ingest(["notices/"])
 >>> store.incidents(Filters(types=["ransomware"], since="2024-01"))
 
@@ -26,14 +27,22 @@ __all__ = [
 def open_store(path: str | Path | None = None, *, readonly: bool = False, create: bool = True) -> Store:
     """Open the store at ``path`` (default: :func:`default_db_path`), creating and upgrading it.
 
-    :param readonly: open without writing (the file must exist and be up to date)
-    :param create: False: refuse (``StoreError``) when no store file exists, never make one
-    :raises StoreError: not SQLite, a newer schema, read-only file, cannot create
+    ``path`` is a file (SQLite) or a ``postgresql://`` URL (PostgreSQL, docs/store.md).
+
+    :param readonly: open without writing (the store must exist and be up to date)
+    :param create: False: refuse (``StoreError``) when no store exists, never make one
+    :raises StoreError: not a store, a newer schema, read-only file, cannot create or connect
     """
     from jikenbo.store import db
 
-    p = Path(path) if path is not None and str(path) != ":memory:" else (path or default_db_path())
-    conn = db.connect(p, readonly=readonly, create=create)
+    if path is None:
+        p: Path | str = default_db_path()
+    elif db.is_url(str(path)):
+        p = str(path)
+    else:
+        p = Path(path) if str(path) != ":memory:" else str(path)
+    backend = db.backend_for(p)
+    conn = backend.connect(p, readonly=readonly, create=create)
     return Store(conn, p, readonly=readonly)
 
 
@@ -44,7 +53,7 @@ def migrate_store(path: str | Path | None = None) -> tuple[int | None, int]:
     """
     from jikenbo.store import db
 
-    p = Path(path) if path is not None else default_db_path()
-    before = db.file_schema_version(p)
+    p = default_db_path() if path is None else (str(path) if db.is_url(str(path)) else Path(path))
+    before = db.backend_for(p).location_version(p)
     with open_store(p) as store:
         return before, store.schema_version()

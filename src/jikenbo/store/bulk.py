@@ -108,7 +108,8 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
     c = store.conn
     n_workers = max(1, workers or os.cpu_count() or 1)
     pool = worker_pool(n_workers, initializer=_worker_init) if n_workers > 1 else None
-    if fast:
+    sqlite = store.backend.kind == "sqlite"
+    if fast and sqlite:
         c.execute("PRAGMA journal_mode = OFF")
         c.execute("PRAGMA synchronous = OFF")
         c.execute("PRAGMA cache_size = -1000000")
@@ -182,8 +183,9 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
             ex("INSERT INTO notices (pk, id, document_id, incident_pk, source, organization, org_key, kind,"
                " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,datetime('now'))", rows["notices"])
-            ex("INSERT INTO notices_words (rowid, title, body) VALUES (?,'',?)", rows["words"])
-            ex("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)", rows["tri"])
+            store.backend.reset_keys(c)
+            store.backend.index_many(c, [(pk, title, text, seg) for (pk, seg), (_, title, text)
+                                         in zip(rows["words"], rows["tri"], strict=True)])
             ex("INSERT INTO field_values (notice_pk, field, value, date, kind) VALUES (?,?,?,?,?)", rows["fv"])
             ex("INSERT OR IGNORE INTO notice_third_parties (notice_pk, third_party_id, name, role)"
                " VALUES (?,?,?,?)", rows["ntp"])
@@ -211,7 +213,7 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
     finally:
         if pool is not None:
             stop_pool(pool)
-        if fast:
+        if fast and sqlite:
             c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")
             c.execute("PRAGMA cache_size = -65536")
@@ -222,6 +224,9 @@ def finish(store: Store) -> None:
     """After a big load: merge the full-text indexes into one segment each and refresh the
     planner's statistics."""
     c: Any = store.conn
+    if store.backend.kind != "sqlite":
+        c.execute("ANALYZE")
+        return
     with db.transaction(c, store.path, "optimising the full-text indexes"):
         c.execute("INSERT INTO notices_words (notices_words) VALUES ('optimize')")
         c.execute("INSERT INTO notices_trigram (notices_trigram) VALUES ('optimize')")

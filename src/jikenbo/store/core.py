@@ -6,7 +6,6 @@ one ``BEGIN IMMEDIATE`` transaction: a crash loses at most the document being wr
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -19,6 +18,7 @@ from typing import Any
 from jikenbo import link
 from jikenbo.models import Document, Record
 from jikenbo.store import db, textindex, watch
+from jikenbo.store.backend import Backend, Connection
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
 from jikenbo.store.naming import locator as _locator
@@ -85,16 +85,16 @@ def _dumps(v: Any) -> str:
 class Store:
     """An incident store. Build it with :func:`jikenbo.store.open_store`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, conn: Connection, path: str | Path, *, readonly: bool = False) -> None:
         self.conn = conn
         self.path = path
         self.readonly = readonly
+        self.backend: Backend = db.backend_of(conn)  # sqlite.py or postgres.py
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
         """Close the connection (idempotent)."""
-        with contextlib.suppress(sqlite3.Error):
-            self.conn.close()
+        self.backend.close(self.conn)
 
     def __enter__(self) -> Store:
         return self
@@ -102,20 +102,25 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _q(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    def _q(self, sql: str, params: Any = ()) -> list[Any]:
         try:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.Error as e:
             raise db.translate(e, self.path, "reading") from e
 
     def integrity_check(self) -> list[str]:
-        """SQLite's ``PRAGMA integrity_check``: ``[]`` when the store file is sound, else the problems."""
-        rows = [str(r[0]) for r in self._q("PRAGMA integrity_check")]
-        return [] if rows == ["ok"] else rows
+        """``[]`` when the store is sound (SQLite's ``PRAGMA integrity_check``), else the problems."""
+        try:
+            return self.backend.integrity_check(self.conn)
+        except sqlite3.Error as e:
+            raise db.translate(e, self.path, "checking") from e
 
     def schema_version(self) -> int:
         """The schema version the store file is at."""
-        return int(self._q("PRAGMA user_version")[0][0])
+        try:
+            return self.backend.schema_version(self.conn)
+        except sqlite3.Error as e:
+            raise db.translate(e, self.path, "reading") from e
 
     def _check_writable(self) -> None:
         if self.readonly:
@@ -261,10 +266,8 @@ class Store:
              _dumps(rd),
              _dumps(evidence), _now())).lastrowid or 0)
         self._last_notice_id = nid
-        c.execute("INSERT INTO notices_words (rowid, title, body) VALUES (?,?,?)",
-                  (n_pk, textindex.segmented(rec.title or "") if rec.title else "", seg))
-        c.execute("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)",
-                  (n_pk, rec.title or "", text))
+        self.backend.index_notice(c, n_pk, rec.title or "", text,
+                                  textindex.segmented(rec.title or "") if rec.title else "", seg)
         self._field_values(n_pk, rec, link.notice_kind(rd))
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
             vkey = link.vendor_key(name)
@@ -366,7 +369,7 @@ class Store:
         """True when more than COMMON_TAG incidents carry one of ``values`` (counted up to that)."""
         marks = ",".join("?" * len(values))
         n = self._q(f"SELECT count(*) FROM (SELECT 1 FROM incident_tags WHERE kind = ? AND value IN ({marks})"
-                    " LIMIT ?)", (kind, *values, COMMON_TAG + 1))[0][0]
+                    " LIMIT ?) AS t", (kind, *values, COMMON_TAG + 1))[0][0]
         return int(n) > COMMON_TAG
 
     def iter_incidents(self, filters: Filters = Filters(), *, sort: str = "disclosure_date",  # noqa: B008

@@ -1,191 +1,34 @@
-"""SQLite connection, migrations and error translation: the dialect-specific layer.
+"""Picks the backend for a store location and dispatches to it (``backend.py`` is the interface).
 
-Everything that knows it talks to SQLite (pragmas, ``user_version``, ``BEGIN IMMEDIATE``,
-error strings) lives here, so another backend can replace this module.
+Kept under its old name: the store's modules call ``db.transaction`` and import ``StoreError``
+from here; ``sqlite.py`` and ``postgres.py`` never import this module.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
-from jikenbo.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from jikenbo.store import postgres, sqlite
+from jikenbo.store.backend import Location, StoreError, default_db_path, is_url, location, no_store_message
+from jikenbo.store.sqlite import _statements, connect, file_schema_version, migrate, translate
 
-log = logging.getLogger(__name__)
-PAGE_SIZE = 16384
-
-
-class StoreError(Exception):
-    """A store problem, as one line for the user: not SQLite, newer schema, read-only, disk full."""
-
-
-def default_db_path() -> Path:
-    """``$JIKENBO_DB``, else ``jikenbo.db`` in the user's data directory (platformdirs)."""
-    env = os.environ.get("JIKENBO_DB")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("jikenbo", appauthor=False)) / "jikenbo.db"
+__all__ = ["Location", "StoreError", "_statements", "backend_for", "backend_of", "connect", "default_db_path",
+           "file_schema_version", "is_url", "location", "migrate", "no_store_message", "transaction",
+           "translate"]
 
 
-def translate(e: sqlite3.Error, path: str | Path, doing: str = "") -> StoreError:
-    """A one-line ``StoreError`` for an sqlite3 error."""
-    msg = str(e)
-    what = f" while {doing}" if doing else ""
-    low = msg.lower()
-    if "database or disk is full" in low or "disk i/o error" in low:
-        return StoreError(f"{path}: database or disk is full{what}; nothing of it was stored")
-    if "readonly" in low or "read-only" in low:
-        return StoreError(f"{path}: the store is read-only{what}")
-    if "not a database" in low or "file is encrypted" in low:
-        return StoreError(f"{path}: not a jikenbo store (not an SQLite database)")
-    if "locked" in low or "busy" in low:
-        return StoreError(f"{path}: the store is locked by another process{what}; try again")
-    if "unable to open" in low:
-        return StoreError(f"{path}: cannot open the store file")
-    return StoreError(f"{path}: store error{what}: {msg}")
+def backend_for(loc: Location | None) -> Any:
+    """The backend module for a store location: PostgreSQL for a URL, else SQLite."""
+    return postgres if is_url(loc) else sqlite
 
 
-def no_store_message(path: str | Path) -> str:
-    return (f"{path}: no store here (`jikenbo ingest --db {path} FILES` or `jikenbo migrate --db {path}` "
-            "creates one)")
+def backend_of(conn: Any) -> Any:
+    """The backend module a connection belongs to."""
+    return postgres if getattr(conn, "kind", "") == "postgresql" else sqlite
 
 
-def connect(path: str | Path, *, readonly: bool = False, create: bool = True) -> sqlite3.Connection:
-    """Open (and, unless read-only, migrate) the store at ``path``; create it only when ``create``."""
-    p = Path(path) if str(path) != ":memory:" else None
-    if p is not None:
-        if p.is_dir():
-            raise StoreError(f"{path}: is a directory, not a store file")
-        if not create and not p.exists():
-            raise StoreError(no_store_message(path))
-        if readonly and not p.exists():
-            raise StoreError(no_store_message(path))
-        if p.exists() and not readonly and not os.access(p, os.W_OK):
-            raise StoreError(f"{path}: the store is read-only (no write permission)")
-        if not p.exists():
-            try:
-                p.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise StoreError(f"{path}: cannot create the store's folder: {e.strerror}") from e
-    try:
-        if p is None:
-            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        else:
-            mode = "ro" if readonly else "rwc"
-            uri = f"{p.resolve().as_uri()}?mode={mode}"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
-                                   timeout=30)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    except sqlite3.Error as e:
-        raise translate(e, path) from e
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise StoreError(f"{path}: store schema version {version} is newer than this jikenbo supports "
-                         f"({SCHEMA_VERSION}); upgrade jikenbo to open it")
-    if version == 0 or app_id != APPLICATION_ID:
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if tables and app_id != APPLICATION_ID:
-            conn.close()
-            raise StoreError(f"{path}: an SQLite database but not a jikenbo store")
-    try:
-        if not readonly:
-            if version == 0 and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                # a new store: 16 KiB pages hold several incident rows (~2 KB each) per page
-                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn, path)
-        elif version < SCHEMA_VERSION:
-            conn.close()
-            raise StoreError(f"{path}: store schema version {version} is older than {SCHEMA_VERSION}; "
-                             "open it once without read-only to upgrade it")
-        conn.execute("PRAGMA cache_size = -65536")
-    except sqlite3.Error as e:
-        conn.close()
-        raise translate(e, path, "upgrading the store") from e
-    return conn
-
-
-def file_schema_version(path: str | Path) -> int | None:
-    """The schema version of the store file at ``path`` (read-only look), or None when there is none."""
-    p = Path(path)
-    if not p.is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error as e:
-        raise translate(e, path) from e
-
-
-def migrate(conn: sqlite3.Connection, path: str | Path = "") -> int:
-    """Apply the migrations the store lacks, each in its own transaction; return the version."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for i in range(version, SCHEMA_VERSION):
-        log.info("%s: migrating store schema %d -> %d", path, i, i + 1)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            step = MIGRATIONS[i]
-            if callable(step):
-                step(conn)
-            else:
-                for stmt in _statements(step):
-                    conn.execute(stmt)
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {i + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    return SCHEMA_VERSION
-
-
-def _statements(script: str) -> Iterator[str]:
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        if line.lstrip().startswith("--") and not buf.strip():
-            continue
-        buf += line
-        if sqlite3.complete_statement(buf):
-            yield buf.strip()
-            buf = ""
-    if buf.strip():
-        yield buf.strip()
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection, path: str | Path, doing: str = "") -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``; roll back and raise ``StoreError`` on an SQLite error."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as e:
-        raise translate(e, path, doing) from e
-    try:
-        yield
-        conn.execute("COMMIT")
-    except sqlite3.Error as e:
-        _rollback(conn)
-        raise translate(e, path, doing) from e
-    except BaseException:
-        _rollback(conn)
-        raise
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    try:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        log.warning("rollback failed", exc_info=True)
+def transaction(conn: Any, path: str | Path, doing: str = "") -> AbstractContextManager[None]:
+    """One write transaction on ``conn`` (see ``Backend.transaction``)."""
+    return backend_of(conn).transaction(conn, path, doing)

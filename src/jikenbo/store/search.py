@@ -171,6 +171,32 @@ def run_search(store: Store, query: str, filters: Filters = Filters(), *,  # noq
     if words is None and tri is None:
         raise StoreError(f"search {query!r}: no words to search for")
     want = limit + offset
+    if store.backend.kind != "sqlite":  # PostgreSQL: tsvector and pg_trgm (postgres.py)
+        hits = store.backend.search_hits(store, query, filters, want)
+    else:
+        hits = _fts5_hits(store, words, tri, filters, want)
+    page = hits[offset:offset + limit]
+    if not page:
+        return []
+    marks = ",".join("?" * len(page))
+    details = {r["notice_pk"]: r for r in store._q(
+        "SELECT n.pk AS notice_pk, i.data, n.id AS notice_id, n.source, n.title AS notice_title,"
+        " CASE n.text WHEN '' THEN d.text ELSE n.text END AS text"
+        " FROM notices n JOIN incidents i ON i.pk = n.incident_pk JOIN documents d ON d.id = n.document_id"
+        f" WHERE n.pk IN ({marks})", [h["notice_pk"] for h in page])}
+    out = []
+    for h in page:
+        d = details[h["notice_pk"]]
+        inc = json.loads(d["data"])
+        row = {k: inc.get(k) for k in ROW_FIELDS}
+        row.update(notice_id=d["notice_id"], source=d["source"], rank=round(float(h["rank"] or 0), 4),
+                   snippet=textindex.snippet((d["notice_title"] or "") + " " + (d["text"] or ""), query))
+        out.append(row)
+    return out
+
+
+def _fts5_hits(store: Store, words: str | None, tri: str | None, filters: Filters,
+               want: int) -> list[dict[str, Any]]:
     hits: list[dict[str, Any]] = []
     seen: set[int] = set()
     if words:
@@ -184,20 +210,4 @@ def run_search(store: Store, query: str, filters: Filters = Filters(), *,  # noq
         for h in more:
             h["rank"] = (h["rank"] or 0) + 1000.0  # substring hits after word hits
         hits += more
-    page = hits[offset:offset + limit]
-    if not page:
-        return []
-    details = {r["notice_pk"]: r for r in store._q(
-        "SELECT n.pk AS notice_pk, i.data, n.id AS notice_id, n.source, n.title AS notice_title,"
-        " CASE n.text WHEN '' THEN d.text ELSE n.text END AS text"
-        " FROM json_each(?) j JOIN notices n ON n.pk = j.value JOIN incidents i ON i.pk = n.incident_pk"
-        " JOIN documents d ON d.id = n.document_id", (json.dumps([h["notice_pk"] for h in page]),))}
-    out = []
-    for h in page:
-        d = details[h["notice_pk"]]
-        inc = json.loads(d["data"])
-        row = {k: inc.get(k) for k in ROW_FIELDS}
-        row.update(notice_id=d["notice_id"], source=d["source"], rank=round(float(h["rank"] or 0), 4),
-                   snippet=textindex.snippet((d["notice_title"] or "") + " " + (d["text"] or ""), query))
-        out.append(row)
-    return out
+    return hits

@@ -153,7 +153,7 @@ def required_words(query: str | None) -> str | None:
         return None
     q = fts_words_query(query)
     if q is None:
-        from jikenbo.store.db import StoreError
+        from jikenbo.store.backend import StoreError
 
         raise StoreError(f"search {query!r}: no words to search for")
     return q

@@ -1,0 +1,519 @@
+"""The PostgreSQL backend: pool, connection, the SQL dialect's differences, migrations, search.
+
+The store's queries are written once, in SQLite's dialect, in ``core``, ``ingest``, ``stats``,
+``relink``, ``watch``, ``follow`` and ``bulk``. :class:`PgConnection` runs them on PostgreSQL
+(psycopg 3, connections from a ``psycopg_pool`` pool) after the few rewrites in
+:func:`translate`: ``?`` placeholders, ``INSERT OR IGNORE`` / ``OR REPLACE`` (``ON CONFLICT``),
+the last-insert id (``RETURNING``), ``instr`` / ``group_concat`` / ``datetime('now')`` and the
+FTS5 words filter. What has no SQLite twin is here in full: the tsvector and trigram search
+(:func:`search`), the schema (``schema.PG_MIGRATIONS``) and the write lock.
+
+Full-text search uses the same Sudachi segmentation as SQLite (``textindex.segmented``): the
+space-separated normalised tokens go into ``notices.words`` (a ``tsvector`` under the
+``simple`` configuration, GIN index), the raw title and text into ``notices.search_text``
+(pg_trgm GIN index) for substrings of three characters or more, as FTS5's trigram table does.
+
+Writers: every write transaction takes one transaction-scoped advisory lock first
+(``pg_advisory_xact_lock``), the counterpart of SQLite's ``BEGIN IMMEDIATE``. Two ingests from two
+processes or machines then place each new notice exactly once: the second sees the first's
+documents, organisations and incidents when it links. Readers never wait (MVCC).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from jikenbo.store import textindex
+from jikenbo.store.backend import StoreError, no_store_message
+from jikenbo.store.filters import Filters, where
+from jikenbo.store.schema import PG_MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from jikenbo.store.core import Store
+
+log = logging.getLogger(__name__)
+
+WRITE_LOCK = 0x4A4B4E42  # advisory lock key of the store's writers ("JKNB", as SQLite's application_id)
+MIGRATE_LOCK = WRITE_LOCK + 1
+POOL_MAX = 16  # connections per pool (one pool per URL and process)
+kind = "postgresql"
+
+# tables whose key the database assigns: what ``cursor.lastrowid`` reads back (RETURNING)
+SERIAL_KEYS = {"documents": "id", "organizations": "id", "incidents": "pk", "notices": "pk",
+               "third_parties": "id", "link_decisions": "id", "watches": "id", "alerts": "id",
+               "follows": "id"}
+# conflict targets of ``INSERT OR REPLACE`` (the tables' primary keys)
+REPLACE_KEYS = {"watch_state": ("watch_id", "incident_id"), "follow_entries": ("url",)}
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        p = urlsplit(url)
+    except ValueError:
+        return "postgresql://…"
+    if p.password is None:
+        return url
+    netloc = p.netloc.rsplit("@", 1)
+    user = (p.username or "") + ":***"
+    return urlunsplit((p.scheme, f"{user}@{netloc[-1]}", p.path, p.query, p.fragment))
+
+
+# ---------------------------------------------------------------------------------- dialect
+
+
+def _placeholders(sql: str) -> str:
+    """``?`` → ``%s`` and ``%`` → ``%%`` outside string literals and quoted names."""
+    out: list[str] = []
+    quote = ""
+    for ch in sql:
+        if quote:
+            out.append("%%" if ch == "%" else ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+(IGNORE|REPLACE)\s+)?INTO\s+(\w+)\s*(\(([^)]*)\))?", re.I | re.S)
+_GROUP_CONCAT = re.compile(r"group_concat\(([\w.]+)\)", re.I)
+_BARE_TRUE = re.compile(r"\b(WHERE|AND)\s+1(?=\s+(?:ORDER|GROUP|LIMIT|AND|OR)\b|\s*\)|\s*$)", re.I)
+# filters.where's words filter (FTS5) → the tsvector column; the FTS5 expression it is given
+# ('"a b" AND "c"': phrases, all required) is what websearch_to_tsquery reads without the ANDs
+_FTS_WORDS = ("notices_words w JOIN notices n ON n.pk = w.rowid WHERE notices_words MATCH ?",
+              "notices n WHERE n.words @@ websearch_to_tsquery('simple', replace(?, '\" AND \"', '\" \"'))")
+
+
+@lru_cache(maxsize=2048)
+def translate(sql: str) -> tuple[str, str | None]:
+    """The PostgreSQL text of one of the store's (SQLite-dialect) statements, and the key
+    column a ``RETURNING`` gives back as ``lastrowid`` (None when it has none)."""
+    s = sql.replace(*_FTS_WORDS)
+    s = re.sub(r"\binstr\(", "strpos(", s)
+    s = _GROUP_CONCAT.sub(r"string_agg((\1)::text, ',')", s)
+    s = s.replace("datetime('now')", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')")
+    s = _BARE_TRUE.sub(r"\1 TRUE", s)
+    returning = None
+    m = _INSERT.match(s)
+    if m:
+        how, table, cols = (m.group(1) or "").upper(), m.group(2), m.group(4)
+        s = s[:m.start()] + f"INSERT INTO {table} {m.group(3) or ''}" + s[m.end():]
+        if how == "IGNORE":
+            s += " ON CONFLICT DO NOTHING"
+        elif how == "REPLACE":
+            keys = REPLACE_KEYS[table]
+            names = [c.strip().strip('"') for c in (cols or "").split(",")]
+            sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in names if c not in keys)
+            s += f" ON CONFLICT ({', '.join(keys)}) DO " + (f"UPDATE SET {sets}" if sets else "NOTHING")
+        returning = SERIAL_KEYS.get(table)
+        if returning:
+            s += f" RETURNING {returning}"
+    return _placeholders(s), returning
+
+
+class Row(tuple):
+    """A result row read by position or by column name, like ``sqlite3.Row``."""
+
+    _names: dict[str, int]
+
+    def __new__(cls, values: Sequence[Any], names: dict[str, int]) -> Row:
+        r = super().__new__(cls, values)
+        r._names = names
+        return r
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def _row_factory(cursor: Any) -> Any:
+    names = {c.name: i for i, c in enumerate(cursor.description or [])}
+    return lambda values: Row(values, names)
+
+
+class Cursor:
+    """What ``execute`` returns: ``fetchone`` / ``fetchall`` / ``fetchmany``, iteration, ``lastrowid``."""
+
+    def __init__(self, cur: Any, returning: str | None) -> None:
+        self._cur = cur
+        self.lastrowid: int | None = None
+        if returning:
+            row = cur.fetchone() if cur.description else None
+            self.lastrowid = int(row[0]) if row else None
+        self.rowcount = cur.rowcount
+
+    def fetchone(self) -> Row | None:
+        return self._cur.fetchone() if self._cur.description else None
+
+    def fetchall(self) -> list[Row]:
+        return self._cur.fetchall() if self._cur.description else []
+
+    def fetchmany(self, size: int = 1000) -> list[Row]:
+        return self._cur.fetchmany(size) if self._cur.description else []
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.fetchall())
+
+
+def _error(e: Exception, where_: str, doing: str = "") -> StoreError:
+    what = f" while {doing}" if doing else ""
+    first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    low = first.lower()
+    if "read-only transaction" in low:
+        return StoreError(f"{where_}: the store was opened read-only{what}")
+    if "could not extend" in low or "no space left" in low:
+        return StoreError(f"{where_}: database or disk is full{what}; nothing of it was stored")
+    return StoreError(f"{where_}: store error{what}: {first}")
+
+
+class PgConnection:
+    """One pooled psycopg connection that runs the store's SQL (see :func:`translate`)."""
+
+    kind = "postgresql"
+
+    def __init__(self, url: str, conn: psycopg.Connection, pool: Any) -> None:
+        self.url = url
+        self.where = shown(url)
+        self.raw = conn
+        self._pool = pool
+        self._tx = False
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._tx
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        text, returning = translate(sql)
+        import psycopg
+
+        try:
+            return Cursor(self.raw.execute(text, tuple(params)), returning)  # type: ignore[arg-type]
+        except psycopg.Error as e:
+            raise _error(e, self.where) from e
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        import psycopg
+
+        rows = [tuple(r) for r in rows]
+        if not rows:
+            return
+        text, _ = translate(sql)
+        if text.endswith(" RETURNING " + str(_)):
+            text = text.rsplit(" RETURNING ", 1)[0]
+        try:
+            with self.raw.cursor() as cur:
+                cur.executemany(text, rows)  # type: ignore[arg-type]
+        except psycopg.Error as e:
+            raise _error(e, self.where) from e
+
+    @contextmanager
+    def transaction(self, doing: str = "") -> Iterator[None]:
+        """One write transaction behind the store's write lock; rolled back on any error."""
+        import psycopg
+
+        if self._tx:  # already inside one (a caller's transaction): join it
+            yield
+            return
+        try:
+            self.raw.execute("BEGIN")
+            self._tx = True
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        except psycopg.Error as e:
+            self._rollback()
+            raise _error(e, self.where, doing) from e
+        try:
+            yield
+            self.raw.execute("COMMIT")
+            self._tx = False
+        except psycopg.Error as e:
+            self._rollback()
+            raise _error(e, self.where, doing) from e
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        self._tx = False
+        try:
+            self.raw.execute("ROLLBACK")
+        except Exception:  # a broken connection: the pool replaces it
+            log.warning("rollback failed", exc_info=True)
+
+    def close(self) -> None:
+        if self.raw is None:
+            return
+        conn, self.raw = self.raw, None  # type: ignore[assignment]
+        with contextlib.suppress(Exception):
+            if self._tx:
+                conn.execute("ROLLBACK")
+            self._pool.putconn(conn)
+
+
+# ---------------------------------------------------------------------------------- pool
+
+
+_pools: dict[str, Any] = {}
+_pools_lock = threading.Lock()
+
+
+def _configure(conn: Any) -> None:
+    import psycopg
+
+    class Numeric(psycopg.adapt.Loader):
+        """sum() of integers is numeric in PostgreSQL: an int again when whole (as SQLite)."""
+
+        def load(self, data: Any) -> Any:
+            s = bytes(data).decode()
+            return int(s) if re.fullmatch(r"-?\d+", s) else float(s)
+
+    conn.adapters.register_loader("numeric", Numeric)
+    conn.row_factory = _row_factory
+
+
+def _reset(conn: Any) -> None:
+    conn.execute("RESET ALL")
+
+
+def pool(url: str) -> Any:
+    """The process's connection pool for ``url`` (made on first use)."""
+    with _pools_lock:
+        p = _pools.get(url)
+        if p is None:
+            try:
+                from psycopg_pool import ConnectionPool
+            except ImportError as e:
+                raise StoreError(f"{shown(url)}: PostgreSQL needs psycopg and psycopg_pool "
+                                 "(pip install 'psycopg[binary]' psycopg_pool)") from e
+            p = ConnectionPool(url, min_size=1, max_size=POOL_MAX, open=False, configure=_configure,
+                               reset=_reset, kwargs={"autocommit": True}, name="jikenbo")
+            try:
+                p.open(wait=True, timeout=15)
+            except Exception as e:
+                p.close()
+                raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({_reason(e)})") from e
+            _pools[url] = p
+        return p
+
+
+def _reason(e: Exception) -> str:
+    cause = e.__cause__ or e.__context__ or e
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[-1]
+
+
+def close_pools() -> None:
+    """Close every pool of this process (tests; a forked worker never uses its parent's)."""
+    with _pools_lock:
+        for p in _pools.values():
+            with contextlib.suppress(Exception):
+                p.close()
+        _pools.clear()
+
+
+def connect(url: str, *, readonly: bool = False, create: bool = True) -> PgConnection:
+    """A connection to the store at ``url``, its schema created or upgraded unless ``readonly``.
+
+    ``create=False`` refuses a database without a jikenbo schema.
+    """
+    p = pool(url)
+    try:
+        raw = p.getconn(timeout=30)
+    except Exception as e:
+        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({_reason(e)})") from e
+    conn = PgConnection(url, raw, p)
+    try:
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{conn.where}: store schema version {version} is newer than this jikenbo "
+                             f"supports ({SCHEMA_VERSION}); upgrade jikenbo to open it")
+        if version == 0:
+            if conn.execute("SELECT to_regclass('documents') IS NOT NULL").fetchone()[0]:  # type: ignore[index]
+                raise StoreError(f"{conn.where}: a PostgreSQL database with a documents table but not "
+                                 "a jikenbo store")
+            if not create or readonly:
+                raise StoreError(no_store_message(url))
+        if readonly:
+            if version < SCHEMA_VERSION:
+                raise StoreError(f"{conn.where}: store schema version {version} is older than "
+                                 f"{SCHEMA_VERSION}; open it once without read-only to upgrade it")
+            conn.execute("SET default_transaction_read_only = on")
+        elif version < SCHEMA_VERSION:
+            migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def schema_version(conn: PgConnection) -> int:
+    """The schema version of the store (0: no jikenbo schema in this database)."""
+    row = conn.execute("SELECT to_regclass('jikenbo_schema') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return 0
+    got = conn.execute("SELECT max(version) FROM jikenbo_schema").fetchone()
+    return int(got[0] or 0) if got else 0
+
+
+def location_version(url: str) -> int | None:
+    """The schema version at ``url``, or None when the database holds no store."""
+    p = pool(url)
+    raw = p.getconn(timeout=30)
+    conn = PgConnection(url, raw, p)
+    try:
+        v = schema_version(conn)
+        return v or None
+    finally:
+        conn.close()
+
+
+def transaction(conn: PgConnection, path: object = "", doing: str = "") -> Any:
+    """See :meth:`PgConnection.transaction`."""
+    return conn.transaction(doing)
+
+
+def integrity_check(conn: PgConnection) -> list[str]:
+    """PostgreSQL keeps its own consistency (WAL, constraints): only whether it answers."""
+    row = conn.execute("SELECT 1").fetchone()
+    return [] if row and row[0] == 1 else [f"{conn.where}: no answer"]
+
+
+def close(conn: PgConnection) -> None:
+    conn.close()
+
+
+def migrate(conn: PgConnection) -> int:
+    """Bring the schema to ``SCHEMA_VERSION`` (one transaction per step, one migrator at a time)."""
+    base = min(PG_MIGRATIONS)
+    conn.execute("SELECT pg_advisory_lock(?)", (MIGRATE_LOCK,))
+    try:
+        version = schema_version(conn)  # again: another process may have migrated meanwhile
+        steps = [base] if version == 0 else []
+        steps += [v for v in range(max(version, base) + 1, SCHEMA_VERSION + 1)]
+        for v in steps:
+            log.info("%s: migrating store schema to %d", conn.where, v)
+            with conn.transaction(f"upgrading the store to schema {v}"):
+                conn.raw.execute(PG_MIGRATIONS[v])  # several statements, no parameters
+                conn.execute("INSERT INTO jikenbo_schema (version, applied_at) VALUES (?, now()::text)", (v,))
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(?)", (MIGRATE_LOCK,))
+    return SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------------------------- text index
+
+
+def index_notice(conn: PgConnection, notice_pk: int, title: str, text: str, title_seg: str, seg: str) -> None:
+    """Write a notice's search columns: its segmented words and its raw text (trigram)."""
+    conn.execute("UPDATE notices SET words = to_tsvector('simple', ?), search_text = ? WHERE pk = ?",
+                 (f"{title_seg} {seg}".strip(), f"{title}\n{text}" if title else text, notice_pk))
+
+
+def index_many(conn: PgConnection, rows: list[tuple[int, str, str, str]]) -> None:
+    """``index_notice`` for many ``(notice_pk, title, text, segmented)`` at once."""
+    conn.executemany("UPDATE notices SET words = to_tsvector('simple', ?), search_text = ? WHERE pk = ?",
+                     [(seg, f"{title}\n{text}" if title else text, pk) for pk, title, text, seg in rows])
+
+
+def reset_keys(conn: PgConnection) -> None:
+    """After rows were inserted with their keys given: the next key after the largest."""
+    for table, col in SERIAL_KEYS.items():
+        conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{col}'),"
+                     f" coalesce((SELECT max({col}) FROM {table}), 0) + 1, false)")
+
+
+# ---------------------------------------------------------------------------------- search
+
+COMMON_DOCS = 5_000  # as search.py: beyond this many matches, newest first instead of by rank
+
+
+def words_query(query: str) -> str | None:
+    """The ``websearch_to_tsquery`` text of a query: each term a quoted phrase of its
+    Sudachi-normalised tokens, all required (what FTS5 is asked on SQLite)."""
+    terms = textindex.query_terms(query)
+    return " ".join('"' + " ".join(t) + '"' for t in terms) if terms else None
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _ranked(store: Store, match_sql: str, match_params: list[Any], rank_sql: str | None,
+            filters: Filters, want: int, exclude: set[int]) -> list[dict[str, Any]]:
+    """The best current notice per incident passing ``filters``: best rank first when the query
+    matches at most COMMON_DOCS notices, else newest first (as the SQLite search).
+
+    ``rank_sql`` (lower is better) takes the same parameters as ``match_sql``; None: newest first.
+    """
+    c = store.conn
+    fsql, fparams = where(filters, correlated=True)
+    n = c.execute(f"SELECT count(*) FROM (SELECT 1 FROM notices n WHERE {match_sql} LIMIT ?) s",
+                  [*match_params, COMMON_DOCS + 1]).fetchone()[0]  # type: ignore[index]
+    if n == 0:
+        return []
+    common = int(n) > COMMON_DOCS or rank_sql is None
+    base = (f"FROM notices n JOIN incidents i ON i.pk = n.incident_pk"
+            f" WHERE {match_sql} AND n.superseded = 0 AND {fsql}")
+    if not common:
+        rows = c.execute(
+            f"SELECT inc_pk, notice_pk, rank FROM (SELECT DISTINCT ON (i.pk) i.pk AS inc_pk,"
+            f" n.pk AS notice_pk, {rank_sql} AS rank {base} ORDER BY i.pk, rank, n.pk) s"
+            f" ORDER BY rank, notice_pk DESC LIMIT ?",
+            [*match_params, *match_params, *fparams, want + len(exclude)]).fetchall()
+        return [{"inc_pk": r[0], "notice_pk": r[1], "rank": float(r[2])} for r in rows if r[0] not in exclude]
+    out: list[dict[str, Any]] = []
+    taken = set(exclude)
+    k = max(200, (want + len(exclude)) * 3)
+    while True:  # newest first: an incident's newest matching notice is its hit
+        rows = c.execute(f"SELECT i.pk, n.pk {base} ORDER BY n.pk DESC LIMIT ?",
+                         [*match_params, *fparams, k]).fetchall()
+        out, taken = [], set(exclude)
+        for inc_pk, notice_pk in rows:
+            if inc_pk not in taken:
+                taken.add(inc_pk)
+                out.append({"inc_pk": inc_pk, "notice_pk": notice_pk, "rank": float(len(out))})
+        if len(out) >= want or len(rows) < k:
+            return out[:want]
+        k *= 4
+
+
+def search_hits(store: Store, query: str, filters: Filters, want: int) -> list[dict[str, Any]]:
+    """See ``Backend.search_hits``: words first, substrings (trigram) only where words found none,
+    as search.py does on SQLite."""
+    import unicodedata
+
+    words = words_query(query)
+    tri = [unicodedata.normalize("NFKC", t) for t in query.split()]
+    tri = tri if tri and all(len(t) >= 3 for t in tri) else []
+    hits: list[dict[str, Any]] = []
+    if words:
+        q = "websearch_to_tsquery('simple', ?)"
+        hits = _ranked(store, f"n.words @@ {q}", [words], f"-ts_rank(n.words, {q})", filters, want, set())
+    if tri and not hits:
+        match = " AND ".join("n.search_text ILIKE ?" for _ in tri)
+        more = _ranked(store, match, [_like(t) for t in tri], None, filters, want, set())
+        for h in more:
+            h["rank"] += 1000.0  # substring hits after word hits
+        hits += more
+    return hits
