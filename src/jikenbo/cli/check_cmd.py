@@ -59,12 +59,12 @@ def _judge_inputs(inputs: tuple[str, ...], options: JudgeOptions) -> tuple[list[
 
 def _judge_incidents(db: str | None, ids: tuple[str, ...], options: JudgeOptions) -> tuple[list[dict], int]:
     try:
-        from jikenbo.store import StoreError, default_db_path, open_store
+        from jikenbo.store import StoreError, default_db_path, is_url, open_store
     except ImportError as e:
         _err(f"the incident store is not available ({e})")
         return [], 1
-    path = Path(db) if db else default_db_path()
-    if not path.is_file():
+    path = (db if is_url(db) else Path(db)) if db else default_db_path()
+    if isinstance(path, Path) and not path.is_file():
         _err(f"{path}: no such store (create one with `jikenbo ingest`)")
         return [], 1
     try:

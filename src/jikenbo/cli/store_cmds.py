@@ -19,7 +19,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from jikenbo.store import FilterError, Filters, Store, StoreError, default_db_path, open_store
+from jikenbo.store import FilterError, Filters, Store, StoreError, default_db_path, is_url, open_store
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -27,10 +27,23 @@ FORMATS = ("table", "json", "jsonl", "csv")
 # ---------------------------------------------------------------------- shared options
 
 
+class StoreLocation(click.ParamType):
+    """``--db``: a store file (a Path), or a ``postgresql://`` URL kept as given."""
+
+    name = "FILE|URL"
+    _file = click.Path(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if is_url(str(value)):
+            return str(value)
+        return self._file.convert(value, param, ctx)
+
+
 def db_option(f: Callable) -> Callable:
     return click.option(
-        "--db", "db", type=click.Path(dir_okay=False, path_type=Path), envvar="JIKENBO_DB",
-        help="Store file (default: $JIKENBO_DB, else jikenbo.db in the user data directory).")(f)
+        "--db", "db", type=StoreLocation(), envvar="JIKENBO_DB",
+        help="Store file, or a postgresql:// URL (default: $JIKENBO_DB, else jikenbo.db in the user "
+             "data directory).")(f)
 
 
 def output_options(f: Callable) -> Callable:
@@ -87,7 +100,7 @@ def filter_options(f: Callable) -> Callable:
 def _open(db: Path | None, *, write: bool = False) -> Store:
     """The store for a command: ``write`` (ingest) creates it; reading commands refuse a missing file."""
     path = db or default_db_path()
-    readonly = not write and path.exists() and not os.access(path, os.W_OK)
+    readonly = not write and isinstance(path, Path) and path.exists() and not os.access(path, os.W_OK)
     return open_store(path, readonly=readonly, create=write)
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Query, Request
 
 from jikenbo.serve.errors import ServeError
-from jikenbo.store import Filters, Store, default_db_path, open_store
+from jikenbo.store import Filters, Store, default_db_path, is_url, open_store
 
 SortKey = Literal["", "relevance", "-disclosure_date", "disclosure_date", "-affected_total", "affected_total",
                   "-last_updated", "last_updated", "organization", "-organization"]
@@ -42,7 +42,7 @@ class StoreHub:
     """A pool of read-only connections (one per request in flight) and one writer behind a lock."""
 
     def __init__(self, path: str | Path | None) -> None:
-        self.path = Path(path) if path is not None else default_db_path()
+        self.path = (path if is_url(path) else Path(path)) if path is not None else default_db_path()
         open_store(self.path).close()  # create and migrate once, so readers can open read-only
         self._idle: list[tuple[int, Store]] = []
         self._lock = threading.Lock()
@@ -78,6 +78,9 @@ class StoreHub:
 
     def version(self) -> tuple:
         """Changes whenever the store file or its write-ahead log changes (cache key; no query)."""
+        if is_url(self.path):  # PostgreSQL: the server's write-ahead log position (any write moves it)
+            with self.reading() as store:
+                return ("pg", store.conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0])
         out: list = []
         for suffix in ("", "-wal"):
             try:

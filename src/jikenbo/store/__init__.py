@@ -13,14 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from jikenbo.store.core import DocResult, Store, notice_id
-from jikenbo.store.db import StoreError, default_db_path
+from jikenbo.store.db import StoreError, default_db_path, is_url
 from jikenbo.store.filters import FilterError, Filters
 from jikenbo.store.ingest import IngestSummary
 from jikenbo.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION", "DocResult", "FilterError", "Filters", "IngestSummary", "Store", "StoreError",
-    "default_db_path", "migrate_store", "notice_id", "open_store",
+    "default_db_path", "is_url", "migrate_store", "notice_id", "open_store",
 ]
 
 

@@ -112,6 +112,7 @@ def translate(sql: str) -> tuple[str, str | None]:
     s = _GROUP_CONCAT.sub(r"string_agg((\1)::text, ',')", s)
     s = s.replace("datetime('now')", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')")
     s = _BARE_TRUE.sub(r"\1 TRUE", s)
+    s = re.sub(r"\bIN \(\s*\)", "IN (NULL)", s)  # SQLite allows an empty list (no NOT IN is used)
     returning = None
     m = _INSERT.match(s)
     if m:
@@ -212,6 +213,7 @@ class PgConnection:
         try:
             return Cursor(self.raw.execute(text, tuple(params)), returning)  # type: ignore[arg-type]
         except psycopg.Error as e:
+            log.debug("PostgreSQL refused %s (from %s)", text, sql)
             raise _error(e, self.where) from e
 
     def executemany(self, sql: str, rows: Any) -> None:
