@@ -50,8 +50,8 @@ def site():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def store(tmp_path):  # type: ignore[no-untyped-def]
-    with open_store(tmp_path / "f.db") as s:
+def store(store_location):  # type: ignore[no-untyped-def]
+    with open_store(store_location("f")) as s:  # SQLite and PostgreSQL
         yield s
 
 

@@ -67,13 +67,13 @@ EXPECTED = {
 }
 
 
-def test_incidents_do_not_depend_on_the_order_of_ingest(tmp_path):
+def test_incidents_do_not_depend_on_the_order_of_ingest(store_location):
     docs = corpus()
     seen = []
     for seed in range(5):
         order = docs[:]
         random.Random(seed).shuffle(order)
-        with open_store(tmp_path / f"s{seed}.db") as st:
+        with open_store(store_location(f"s{seed}")) as st:
             for doc, recs in order:
                 st.add_document(doc, recs)
             assert groups(st) == EXPECTED
@@ -81,15 +81,15 @@ def test_incidents_do_not_depend_on_the_order_of_ingest(tmp_path):
     assert all(s == seen[0] for s in seen)  # the same incident ids too
 
 
-def test_one_by_one_equals_one_batch(tmp_path):
+def test_one_by_one_equals_one_batch(store_location):
     from jikenbo.store.ingest import ingest
 
-    with open_store(tmp_path / "batch.db") as st:
+    with open_store(store_location("batch")) as st:
         docs = corpus()
         for doc, recs in docs:  # as ingest would, through add_document
             st.add_document(doc, recs)
         batch = groups(st)
-    with open_store(tmp_path / "one.db") as st:
+    with open_store(store_location("one")) as st:
         for doc, recs in reversed(corpus()):
             st.add_document(doc, recs)
         assert groups(st) == batch == EXPECTED
@@ -103,8 +103,8 @@ def _add_half(path: str, half: int) -> None:
                 st.add_document(doc, recs)
 
 
-def test_two_parallel_writers_give_the_same_incidents(tmp_path):
-    path = str(tmp_path / "par.db")
+def test_two_parallel_writers_give_the_same_incidents(store_location):
+    path = str(store_location("par"))
     open_store(path).close()
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_add_half, args=(path, h)) for h in (0, 1)]
@@ -117,8 +117,8 @@ def test_two_parallel_writers_give_the_same_incidents(tmp_path):
         assert groups(st) == EXPECTED
 
 
-def test_every_notice_keeps_its_reasons(tmp_path):
-    with open_store(tmp_path / "r.db") as st:
+def test_every_notice_keeps_its_reasons(store_location):
+    with open_store(store_location("r")) as st:
         for doc, recs in corpus():
             st.add_document(doc, recs)
         inc = next(i for i in st.incidents(Filters(), limit=None) if len(i["notices"]) == 2
@@ -131,9 +131,9 @@ def test_every_notice_keeps_its_reasons(tmp_path):
         assert any(r.startswith("kept apart") for r in reasons)
 
 
-def test_manual_link_and_unlink_survive_later_ingests(tmp_path):
+def test_manual_link_and_unlink_survive_later_ingests(store_location):
     docs = corpus()
-    with open_store(tmp_path / "m.db") as st:
+    with open_store(store_location("m")) as st:
         for doc, recs in docs[:6]:
             st.add_document(doc, recs)
         by_stem = {Path(n["source"]).stem: n["id"] for i in st.incidents(Filters(), limit=None) for n in i["notices"]}
@@ -146,14 +146,14 @@ def test_manual_link_and_unlink_survive_later_ingests(tmp_path):
         assert frozenset({"kumoma-sys"}) in g and frozenset({"kumoma"}) in g
         inc = st.notice(by_stem["kumoma-sys"])["incident_id"]
         assert "unlink" in st.incident(inc)["notices"][0]["link_reasons"][0]
-    with open_store(tmp_path / "m.db") as st:  # a re-ingest of the same documents changes nothing
+    with open_store(store_location("m")) as st:  # a re-ingest of the same documents changes nothing
         for doc, recs in docs:
             st.add_document(doc, recs)
         assert frozenset({"kumoma-sys"}) in groups(st)
 
 
-def test_vendor_filter_finds_spelling_variants_and_the_vendors_own(tmp_path):
-    with open_store(tmp_path / "v.db") as st:
+def test_vendor_filter_finds_spelling_variants_and_the_vendors_own(store_location):
+    with open_store(store_location("v")) as st:
         for doc, recs in corpus():
             st.add_document(doc, recs)
         for name in ("くもま情報サービス", "株式会社くもま情報サービス", "くもま情報 サービス"):

@@ -29,8 +29,8 @@ def _changes(store, watch=None):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def store(tmp_path):  # type: ignore[no-untyped-def]
-    with open_store(tmp_path / "w.db") as s:
+def store(store_location):  # type: ignore[no-untyped-def]
+    with open_store(store_location("w")) as s:  # SQLite and PostgreSQL
         yield s
 
 

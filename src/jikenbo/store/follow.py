@@ -76,7 +76,7 @@ def sources(store: Store) -> list[Source]:
 
 
 def get_source(store: Store, url_or_id: str | int) -> Source | None:
-    rows = store._q("SELECT * FROM follows WHERE url = ? OR id = ?", (str(url_or_id), str(url_or_id)))
+    rows = store._q("SELECT * FROM follows WHERE url = ? OR CAST(id AS TEXT) = ?", (str(url_or_id), str(url_or_id)))
     return _source(rows[0]) if rows else None
 
 
@@ -103,9 +103,9 @@ def record_run(store: Store, src: Source, *, error: str | None, next_try: str | 
         if error is None:
             store.conn.execute(
                 "UPDATE follows SET last_run = ?, last_ok = ?, last_error = NULL, failures = 0, next_try = NULL,"
-                " etag = CASE WHEN ? IS NULL THEN etag ELSE nullif(?, '') END,"
-                " last_modified = CASE WHEN ? IS NULL THEN last_modified ELSE nullif(?, '') END,"
-                " kind = coalesce(?, kind),"
+                " etag = CASE WHEN CAST(? AS TEXT) IS NULL THEN etag ELSE nullif(?, '') END,"
+                " last_modified = CASE WHEN CAST(? AS TEXT) IS NULL THEN last_modified ELSE nullif(?, '') END,"
+                " kind = coalesce(CAST(? AS TEXT), kind),"
                 " entries = (SELECT count(*) FROM follow_entries WHERE follow_id = ?) WHERE id = ?",
                 (now, now, etag, etag, last_modified, last_modified, kind, src.id, src.id))
         else:
@@ -131,5 +131,6 @@ def record_entry(store: Store, src: Source, url: str, status: str, error: str | 
         store.conn.execute(
             "INSERT INTO follow_entries (url, follow_id, first_seen, status, tries, error, fetched_at)"
             " VALUES (?,?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET status = excluded.status,"
-            " tries = tries + excluded.tries, error = excluded.error, fetched_at = coalesce(excluded.fetched_at, fetched_at)",
+            " tries = follow_entries.tries + excluded.tries, error = excluded.error,"
+            " fetched_at = coalesce(excluded.fetched_at, follow_entries.fetched_at)",
             (url, src.id, now, status, int(status != "baseline"), error, now if status == "fetched" else None))

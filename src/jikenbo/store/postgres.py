@@ -231,6 +231,20 @@ class PgConnection:
         except psycopg.Error as e:
             raise _error(e, self.where) from e
 
+    def stream(self, sql: str, size: int = 2000) -> Iterator[list[Row]]:
+        """The rows of a big query a batch at a time (a server-side cursor in its own read
+        transaction), so a copy of a million rows never holds them all."""
+        import psycopg
+
+        text, _ = translate(sql)
+        try:
+            with self.raw.transaction(), self.raw.cursor(name="jikenbo_stream") as cur:
+                cur.execute(text, ())  # type: ignore[call-overload]
+                while rows := cur.fetchmany(size):
+                    yield rows
+        except psycopg.Error as e:
+            raise _error(e, self.where, "reading") from e
+
     @contextmanager
     def transaction(self, doing: str = "") -> Iterator[None]:
         """One write transaction behind the store's write lock; rolled back on any error."""
