@@ -69,7 +69,7 @@ def copy_store(source: Store, target: Store, *, progress: Callable[[str, int], N
         for table in TABLES:
             n = 0
             for chunk in _rows(source, table):
-                cols = [c for c in chunk[0].keys() if c not in INDEX_ONLY]
+                cols = [c for c in chunk[0].keys() if c not in INDEX_ONLY]  # noqa: SIM118 (rows iterate values)
                 vals = [[r[c] for c in cols] for r in chunk]
                 if table == "documents":
                     at = cols.index("superseded_by")
