@@ -103,6 +103,57 @@ _FTS_WORDS = ("notices_words w JOIN notices n ON n.pk = w.rowid WHERE notices_wo
               "notices n WHERE n.words @@ websearch_to_tsquery('simple', replace(?, '\" AND \"', '\" \"'))")
 
 
+# columns that may be NULL and are sorted on: SQLite sorts NULL first, PostgreSQL last, so their
+# ORDER BY items say NULLS FIRST (ascending) or NULLS LAST (descending), and so do their indexes
+# (schema.PG_V8). Columns that are never NULL are left alone: their primary-key indexes still serve.
+NULLABLE = frozenset({"disclosure_date", "affected_total", "org_key", "last_updated", "industry",
+                      "disclosure_year", "disclosure_month", "lag_days", "date", "detected_date", "title",
+                      "organization", "organization_id", "first_disclosed", "v"})
+_ORDER_END = re.compile(r"\b(LIMIT|OFFSET)\b", re.I)
+
+
+def _order_nulls(s: str) -> str:
+    out, pos = [], 0
+    for m in re.finditer(r"\bORDER BY\s+", s, re.I):
+        if m.start() < pos:
+            continue
+        start = m.end()
+        depth, i = 0, start
+        while i < len(s):
+            ch = s[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and _ORDER_END.match(s, i) and s[i - 1].isspace():
+                break
+            i += 1
+        clause, items, cur, depth = s[start:i], [], "", 0
+        for ch in clause:
+            depth += (ch == "(") - (ch == ")")
+            if ch == "," and depth == 0:
+                items.append(cur)
+                cur = ""
+            else:
+                cur += ch
+        items.append(cur)
+        fixed = []
+        for it in items:
+            words = it.split()
+            col = words[0].rsplit(".", 1)[-1] if words else ""
+            plain = len(words) == 1 or (len(words) == 2 and words[1].upper() in ("ASC", "DESC"))
+            if col in NULLABLE and plain:
+                desc = len(words) > 1 and words[1].upper() == "DESC"
+                it = it.rstrip() + (" NULLS LAST" if desc else " NULLS FIRST") + (" " if it.endswith(" ") else "")
+            fixed.append(it)
+        out.append(s[pos:start] + ",".join(fixed))
+        pos = i
+    out.append(s[pos:])
+    return "".join(out)
+
+
 @lru_cache(maxsize=2048)
 def translate(sql: str) -> tuple[str, str | None]:
     """The PostgreSQL text of one of the store's (SQLite-dialect) statements, and the key
@@ -112,7 +163,8 @@ def translate(sql: str) -> tuple[str, str | None]:
     s = _GROUP_CONCAT.sub(r"string_agg((\1)::text, ',')", s)
     s = s.replace("datetime('now')", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')")
     s = _BARE_TRUE.sub(r"\1 TRUE", s)
-    s = re.sub(r"\bIN \(\s*\)", "IN (NULL)", s)  # SQLite allows an empty list (no NOT IN is used)
+    s = re.sub(r"\bIN \(\s*\)", "IN (NULL)", s)
+    s = _order_nulls(s)  # SQLite allows an empty list (no NOT IN is used)
     returning = None
     m = _INSERT.match(s)
     if m:

@@ -1,0 +1,272 @@
+"""The PostgreSQL backend (issue #12): dialect rewrites, migrations, the same answers as SQLite,
+copy in both directions, two writers at once, the CLI and the web app on a postgresql:// URL.
+
+The store's own suite (test_store, test_relink, test_watch, test_follow) runs on both backends
+through ``store_location``; this file holds what only concerns PostgreSQL or the comparison.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jikenbo.cli import cli
+from jikenbo.models import Document, Record
+from jikenbo.store import SCHEMA_VERSION, Filters, StoreError, open_store, postgres, schema
+from jikenbo.store.copy import TABLES, copy_store
+from test_store_fixtures import ALL, add_all, fake_extract, make_doc
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+# ------------------------------------------------------------------------ no server needed
+
+
+@pytest.mark.parametrize(("sqlite", "pg"), [
+    ("SELECT 1 FROM t WHERE a = ? AND b LIKE 'x%'", "SELECT 1 FROM t WHERE a = %s AND b LIKE 'x%%'"),
+    ("SELECT '?' FROM t WHERE a = ?", "SELECT '?' FROM t WHERE a = %s"),
+    ("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) VALUES (?,?,?)",
+     "INSERT INTO organization_aliases (organization_id, alias, alias_key) VALUES (%s,%s,%s) ON CONFLICT DO NOTHING"),
+    ("SELECT count(*) FROM incidents i WHERE 1", "SELECT count(*) FROM incidents i WHERE TRUE"),
+    ("SELECT group_concat(i.lag_days) FROM incidents i WHERE i.pk IN ()",
+     "SELECT string_agg((i.lag_days)::text, ',') FROM incidents i WHERE i.pk IN (NULL)"),
+    ("SELECT 1 WHERE instr(org_key, ?) > 0", "SELECT 1 WHERE strpos(org_key, %s) > 0"),
+])
+def test_dialect_rewrites(sqlite, pg):
+    assert postgres.translate(sqlite)[0] == pg
+
+
+def test_inserts_return_their_key_and_replace_becomes_an_upsert():
+    sql, key = postgres.translate("INSERT INTO notices (id, source) VALUES (?, ?)")
+    assert sql.endswith("RETURNING pk") and key == "pk"
+    sql, _ = postgres.translate("INSERT OR REPLACE INTO watch_state (watch_id, incident_id, sources) VALUES (?,?,?)")
+    assert 'ON CONFLICT (watch_id, incident_id) DO UPDATE SET "sources" = EXCLUDED."sources"' in sql
+
+
+def test_every_schema_version_has_a_postgresql_step():
+    """A migration added for SQLite without its PostgreSQL twin fails here."""
+    assert sorted(schema.PG_MIGRATIONS) == list(range(min(schema.PG_MIGRATIONS), SCHEMA_VERSION + 1))
+
+
+def test_words_query_is_the_fts5_phrases():
+    assert postgres.words_query("漏えい 個人情報") == '"漏洩" "個人 情報"'
+
+
+def test_without_a_server_the_cases_skip_or_fail_under_ci(monkeypatch):
+    from pgserver import PgServer
+
+    monkeypatch.setenv("JIKENBO_TEST_PG", "")
+    server = PgServer.__new__(PgServer)
+    server.url, server.reason, server._dir = None, "no binaries", None
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no binaries"):
+        server.need()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        server.need()
+
+
+def test_a_bad_url_is_one_line():
+    with pytest.raises(StoreError, match="cannot connect to PostgreSQL"):
+        open_store("postgresql://nobody@/nodb?host=/nonexistent-socket-dir&connect_timeout=2")
+    postgres.close_pools()
+
+
+# ------------------------------------------------------------------------ with a server
+
+
+@pytest.fixture
+def pg(pg_server):
+    """A factory of fresh PostgreSQL store URLs (one schema each, dropped afterwards)."""
+    made = []
+
+    def new() -> str:
+        url, name = pg_server.schema_url()
+        made.append(name)
+        return url
+
+    yield new
+    for name in made:
+        pg_server.drop(name)
+
+
+LEAK = """org: 株式会社つばめ精機
+date: 2024-07-01
+type: unauthorized_access
+title: 個人情報保護委員会への報告について
+body: 当社は個人情報保護委員会に報告しました。お客様情報が漏えいした可能性があります。"""
+
+
+def _fill(store) -> None:
+    add_all(store, ALL)
+    d = make_doc(LEAK, "tsubame.txt")
+    store.add_document(d, fake_extract(d))
+    store.ingest([str(CORPUS)], workers=1, progress=False)
+
+
+QUERIES = ["個人情報", "漏洩", "漏えい", "ランサムウェア 病院", "不正アクセス", "委員会", "ンサムウ", "USBメモリ",
+           "クレジットカード", "誤送信", "メール 流出"]
+FILTERS = [Filters(), Filters(since="2024-03"), Filters(types=["ransomware"]), Filters(min_affected=100),
+           Filters(organization="みどり病院"), Filters(industry=["医療"])]
+
+
+def test_sqlite_and_postgresql_answer_the_same(tmp_path, pg):
+    with open_store(tmp_path / "a.db") as a, open_store(pg()) as b:
+        _fill(a)
+        _fill(b)
+        assert a.counts() == b.counts()
+        for f in FILTERS:
+            assert a.incidents(f, limit=None) == b.incidents(f, limit=None), f
+            assert a.count_incidents(f) == b.count_incidents(f)
+            for q in QUERIES:
+                ha, hb = a.search(q, f, limit=500), b.search(q, f, limit=500)
+                assert sorted(h["id"] for h in ha) == sorted(h["id"] for h in hb), (q, f)
+        assert any(a.search(q) for q in QUERIES)
+        for by in (["year"], ["month", "type"], ["industry"], ["category", "leak-status"]):
+            assert a.stats(by) == b.stats(by), by
+        assert a.facets() == b.facets()
+        assert a.vendor_groups() == b.vendor_groups()
+        some = a.incidents(limit=5)
+        for inc in some:
+            assert a.incident(inc["id"]) == b.incident(inc["id"])
+        q = Filters(query="漏えい")
+        assert a.incidents(q, limit=None) == b.incidents(q, limit=None) and a.count_incidents(q)
+
+
+def test_japanese_terms_find_longer_words_and_other_spellings(pg):
+    with open_store(pg()) as s:
+        d = make_doc(LEAK, "tsubame.txt")
+        s.add_document(d, fake_extract(d))
+        for q in ("個人情報", "漏洩", "漏えい", "委員会", "精機"):
+            assert [h["organization"] for h in s.search(q)] == ["株式会社つばめ精機"], q
+        assert not s.search("ランサムウェア")
+
+
+def test_copy_sqlite_to_postgresql_and_back_loses_nothing(tmp_path, pg):
+    from jikenbo.store import watch
+
+    url = pg()
+    with open_store(tmp_path / "src.db") as src:
+        _fill(src)
+        watch.add_watch(src, "hospitals", Filters(industry=["医療"]), backfill=True)
+        inc = src.incidents(limit=2)
+        src.link_notices(inc[0]["notices"][0]["id"], inc[1]["notices"][0]["id"])
+        want = {t: int(src._q(f"SELECT count(*) FROM {t}")[0][0]) for t in TABLES}
+        listing = src.incidents(limit=None)
+        hits = {q: sorted(h["id"] for h in src.search(q, limit=500)) for q in QUERIES}
+        alerts = watch.alerts(src, limit=None)
+    r = CliRunner().invoke(cli, ["copy", "--from", str(tmp_path / "src.db"), "--to", url])
+    assert r.exit_code == 0, r.output
+    assert "notices indexed" in r.output
+    with open_store(url) as dst:
+        assert {t: int(dst._q(f"SELECT count(*) FROM {t}")[0][0]) for t in TABLES} == want
+        assert dst.incidents(limit=None) == listing
+        assert {q: sorted(h["id"] for h in dst.search(q, limit=500)) for q in QUERIES} == hits
+        assert watch.alerts(dst, limit=None) == alerts
+        d = make_doc(LEAK.replace("07-01", "07-09") + "\nkind: follow_up", "tsubame-2.txt")
+        res = dst.add_document(d, fake_extract(d))  # keys go on after the copied ones
+        assert res.incidents_linked
+    with open_store(url) as src2, open_store(tmp_path / "back.db") as back:
+        summary = copy_store(src2, back)
+        assert summary.rows["notices"] == want["notices"] + 1
+        assert {q: sorted(h["id"] for h in back.search(q, limit=500)) for q in QUERIES} == \
+               {q: sorted(h["id"] for h in src2.search(q, limit=500)) for q in QUERIES}
+    r = CliRunner().invoke(cli, ["copy", "--from", str(tmp_path / "src.db"), "--to", url])
+    assert r.exit_code == 1 and "not empty" in r.output and "Traceback" not in r.output
+
+
+def _writer(url: str, docs: list[tuple[dict, list[dict]]], barrier) -> None:
+    from jikenbo.store import textindex
+
+    textindex.segmented("準備")  # load the dictionary before the race
+    with open_store(url) as st:
+        for d, recs in docs:
+            barrier.wait(60)  # both writers store their report of one incident at the same moment
+            st.add_document(Document.model_validate(d), [Record.model_validate(r) for r in recs])
+
+
+def _report(i: int, n: int) -> tuple[dict, list[dict]]:
+    org = f"株式会社ならび{i:03d}工業"
+    text = f"{org} 第{n}報: 不正アクセスによる個人情報漏えいについて (受付 {i}-{n})"
+    doc = make_doc(text, f"r{i}-{n}.txt")
+    rec = Record(source=doc.source, organization=org, disclosure_date=f"2024-05-{1 + n:02d}",
+                 incident_types=["unauthorized_access"], affected_total=100 + i,
+                 notice_kind="first_report" if n == 1 else "follow_up", title=f"{org} 第{n}報",
+                 doc_sha256=doc.sha256, segment_start=0, segment_end=len(text))
+    return doc.model_dump(), [rec.model_dump()]
+
+
+def test_two_writers_at_once_link_each_notice_exactly_once(pg):
+    """Two processes ingest at the same moment; each incident's first report goes to one and its
+    second report to the other: every pair must end as one incident, never two."""
+    url = pg()
+    open_store(url).close()
+    n = 40
+    a = [_report(i, 1 if i % 2 else 2) for i in range(n)]
+    b = [_report(i, 2 if i % 2 else 1) for i in range(n)]
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    procs = [ctx.Process(target=_writer, args=(url, docs, barrier)) for docs in (a, b)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(300)
+        assert p.exitcode == 0
+    with open_store(url) as st:
+        assert st.counts()["notices"] == 2 * n
+        incs = st.incidents(limit=None)
+        assert len(incs) == n and all(i["notice_count"] == 2 for i in incs)
+        assert int(st._q("SELECT count(*) FROM notices WHERE incident_pk IS NULL")[0][0]) == 0
+        orgs = [i["organization"] for i in incs]
+        assert len(set(orgs)) == n
+
+
+def test_cli_commands_on_a_postgresql_url(pg, monkeypatch):
+    url = pg()
+    run = CliRunner().invoke
+    r = run(cli, ["incidents", "--db", url])
+    assert r.exit_code == 1 and "no store here" in r.output  # reading never creates a store
+    r = run(cli, ["migrate", "--db", url])
+    assert r.exit_code == 0 and "created" in r.output
+    assert "up to date" in run(cli, ["migrate", "--db", url]).output
+    r = run(cli, ["ingest", str(CORPUS), "--db", url, "--quiet", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    monkeypatch.setenv("JIKENBO_DB", url)
+    listing = json.loads(run(cli, ["incidents", "--format", "json", "--limit", "0"]).output)
+    assert len(listing) > 20
+    shown = run(cli, ["show", listing[0]["id"]])
+    assert shown.exit_code == 0 and listing[0]["id"] in shown.output
+    hits = json.loads(run(cli, ["search", "個人情報", "--format", "json"]).output)
+    assert hits
+    stats = json.loads(run(cli, ["stats", "--by", "year", "--format", "json"]).output)
+    assert stats["total"]["n"] == len(listing)
+    out = run(cli, ["export", "--format", "jsonl"])
+    assert out.exit_code == 0 and len(out.output.splitlines()) == len(listing)
+
+
+def test_web_app_on_a_postgresql_url(pg):
+    from fastapi.testclient import TestClient
+
+    from jikenbo.serve.app import create_app
+
+    url = pg()
+    with open_store(url) as s:
+        add_all(s, ALL)
+        first = s.incidents(limit=1)[0]["id"]
+    with TestClient(create_app(url)) as client:
+        assert client.get("/api/incidents").json()
+        assert client.get(f"/incidents/{first}").status_code == 200
+        assert client.get("/", params={"q": "漏洩"}).status_code == 200
+        body = client.get("/api/search", params={"q": "漏洩"})
+        assert body.status_code == 200 and body.json()
+
+
+def test_nullable_sort_keys_sort_null_first_as_in_sqlite():
+    sql = postgres.translate("SELECT 1 FROM incidents i ORDER BY i.disclosure_date IS NULL, i.disclosure_date DESC,"
+                             " i.pk DESC LIMIT ?")[0]
+    assert sql.endswith("ORDER BY i.disclosure_date IS NULL, i.disclosure_date DESC NULLS LAST, i.pk DESC LIMIT %s")
+    assert postgres.translate("SELECT v FROM t GROUP BY v ORDER BY n DESC, v")[0].endswith("n DESC, v NULLS FIRST")
