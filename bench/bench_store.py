@@ -2,6 +2,7 @@
 """Store benchmark: build a synthetic store of N incidents, time search / stats / show / ingest.
 
     .venv/bin/python bench/bench_store.py --n 100000 [--db FILE] [--keep] [--json]
+    .venv/bin/python bench/bench_store.py --n 100000 --db postgresql://user@host/db   # PostgreSQL
 
 Targets: search with one filter p95 ≤ 50 ms, ``stats --by month --by type`` ≤ 1 s,
 ``show`` ≤ 20 ms, ingest of text notices ≥ 150 notices/s on 2 cores. Not a test: no asserts.
@@ -101,9 +102,15 @@ def timeit(fn, repeat: int) -> list[float]:
     return out
 
 
-def bench_ingest(n_docs: int, workers: int, into: Path | None = None) -> dict:
+def _ingest_part(location: str, folder: str, workers: int) -> int:
+    with open_store(location) as store:
+        return store.ingest([folder], workers=workers, progress=False).notices
+
+
+def bench_ingest(n_docs: int, workers: int, into: Path | str | None = None, writers: int = 1) -> dict:
     """Ingest ``n_docs`` generated text notices into a new store, or into the store ``into``
-    (then each run's notices are new bytes, and they link against the store's incidents)."""
+    (then each run's notices are new bytes, and they link against the store's incidents).
+    ``writers`` > 1: that many ingest processes at once, each a share of the folder (PostgreSQL)."""
     import jikenbo.store.ingest  # noqa: F401 (the extractor is needed)
 
     salt = f"\n受付番号 {time.time_ns()}\n" if into else ""
@@ -117,6 +124,27 @@ def bench_ingest(n_docs: int, workers: int, into: Path | None = None) -> dict:
                     f"このたび、{doc.text.splitlines()[2]}\n対象となる個人情報は{rec.affected_total or 1}名分です。"
                     f"\n関係する皆様には多大なるご迷惑をおかけし、深くお詫び申し上げます。\n{salt}")
             (folder / f"n{i:05d}.txt").write_text(text, encoding="utf-8")
+        if writers > 1:
+            import multiprocessing
+
+            files = sorted(folder.iterdir())
+            parts = []
+            for w in range(writers):
+                part = Path(tmp) / f"part{w}"
+                part.mkdir()
+                for f in files[w::writers]:
+                    f.rename(part / f.name)
+                parts.append(str(part))
+            open_store(into).close()
+            ctx = multiprocessing.get_context("spawn")
+            t = time.perf_counter()
+            with ctx.Pool(writers) as pool:
+                notices = sum(pool.starmap(_ingest_part, [(str(into), p, max(1, workers // writers))
+                                                          for p in parts]))
+            dt = time.perf_counter() - t
+            return {"documents": len(files), "notices": notices, "seconds": round(dt, 2),
+                    "notices_per_s": round(notices / dt, 1) if dt else None, "workers": workers,
+                    "writers": writers}
         store = open_store(into or Path(tmp) / "ingest.db")
         t = time.perf_counter()
         s = store.ingest([str(folder)], workers=workers, progress=False)
@@ -129,7 +157,8 @@ def bench_ingest(n_docs: int, workers: int, into: Path | None = None) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1_000_000, help="synthetic incidents (default 1,000,000)")
-    ap.add_argument("--db", type=Path, help="store file (default: a temp file); reused when it exists")
+    ap.add_argument("--db", help="store file or postgresql:// URL (default: a temp file); reused when it exists")
+    ap.add_argument("--ingest-db", help="PostgreSQL: an empty database for the ingest run (two writers at once)")
     ap.add_argument("--keep", action="store_true", help="keep the temp store")
     ap.add_argument("--ingest-docs", type=int, default=600, help="text notices for the ingest run")
     ap.add_argument("--workers", type=int, default=2)
@@ -140,7 +169,8 @@ def main() -> None:
     a = ap.parse_args()
 
     tmpdir = None
-    db = a.db
+    pg = bool(a.db) and a.db.startswith("postgresql://")
+    db = a.db if pg else (Path(a.db) if a.db else None)
     if db is None:
         tmpdir = tempfile.mkdtemp(prefix="jikenbo-bench-")
         db = Path(tmpdir) / "bench.db"
@@ -152,10 +182,12 @@ def main() -> None:
         bulk_add(store, (x for i, x in enumerate(synthetic(a.n)) if i >= have), batch=20000, fast=True)
         res["load_s"] = round(time.perf_counter() - t, 1)
         finish(store)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not pg:
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     res["build_s"] = round(time.perf_counter() - t, 1)
     res["incidents"] = store.count_incidents()
-    size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+    size = (int(store.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]) if pg else
+            sum(p.stat().st_size for p in db.parent.glob(db.name + "*")))
     res["size_mb"] = round(size / 1e6, 1)
 
     queries = [("漏洩", Filters(types=["ransomware"])), ("紛失", Filters(since="2024")),
@@ -191,7 +223,8 @@ def main() -> None:
                                                                          limit=50), 20)), 1)
     store.close()
     try:
-        res["ingest"] = bench_ingest(a.ingest_docs, a.workers)
+        res["ingest"] = (bench_ingest(a.ingest_docs, a.workers, into=a.ingest_db, writers=2) if a.ingest_db
+                         else bench_ingest(a.ingest_docs, a.workers))
     except Exception as e:  # the extractor may be missing in a partial build
         res["ingest"] = {"error": f"{type(e).__name__}: {e}"}
     if a.ingest_into_store:
@@ -214,7 +247,7 @@ def main() -> None:
             ("show p95", f"{res['show_p95_ms']} ms", "≤ 20 ms"),
             ("incidents list + 2 filters p95", f"{res['list_filter_p95_ms']} ms", ""),
             ("ingest text notices", f"{res['ingest'].get('notices_per_s')} notices/s "
-             f"({res['ingest'].get('workers')} workers)", "≥ 150/s")]
+             f"({res['ingest'].get('workers')} workers, {res['ingest'].get('writers', 1)} writers)", "≥ 150/s")]
     if "ingest_into_store" in res:
         rows.append(("ingest into this store", f"{res['ingest_into_store'].get('notices_per_s')} notices/s", ""))
     w = max(len(r[0]) for r in rows)

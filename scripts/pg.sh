@@ -7,7 +7,8 @@
 #
 # The cluster runs as the `postgres` user (initdb refuses root), listens on no TCP port, only on a
 # unix socket in DIR/sock, and trusts local connections: a test cluster, never a server.
-# DIR defaults to $JIKENBO_PG_DIR or /tmp/jikenbo-pg.
+# DIR defaults to $JIKENBO_PG_DIR or /tmp/jikenbo-pg. Tests run without fsync (a throw-away
+# cluster); JIKENBO_PG_DURABLE=1 keeps PostgreSQL's defaults (fsync, synchronous commit: benchmarks).
 set -euo pipefail
 cmd=${1:-}
 dir=${2:-${JIKENBO_PG_DIR:-/tmp/jikenbo-pg}}
@@ -51,8 +52,11 @@ case "$cmd" in
       as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -k $dir/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=256MB" \
+    opts="-c listen_addresses='' -k $dir/sock -c max_connections=100 -c shared_buffers=256MB"
+    if [ -z "${JIKENBO_PG_DURABLE:-}" ]; then
+      opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     as_pg "$bin/psql" -h "$dir/sock" -U postgres -d postgres -qtAc \
       "SELECT 1 FROM pg_database WHERE datname = 'jikenbo_test'" | grep -q 1 \

@@ -270,3 +270,28 @@ def test_nullable_sort_keys_sort_null_first_as_in_sqlite():
                              " i.pk DESC LIMIT ?")[0]
     assert sql.endswith("ORDER BY i.disclosure_date IS NULL, i.disclosure_date DESC NULLS LAST, i.pk DESC LIMIT %s")
     assert postgres.translate("SELECT v FROM t GROUP BY v ORDER BY n DESC, v")[0].endswith("n DESC, v NULLS FIRST")
+
+
+def test_many_rows_of_a_plain_insert_go_through_copy():
+    table, cols, fill = postgres._copy_plan(
+        "INSERT INTO documents (id, sha256, version, added_at) VALUES (?,?,1,datetime('now'))")
+    assert (table, cols) == ("documents", ["id", "sha256", "version", "added_at"])
+    row = fill((7, "ab"))
+    assert row[:3] == [7, "ab", 1] and len(row[3]) == 19
+    assert postgres._copy_plan("INSERT OR IGNORE INTO t (a) VALUES (?)") is None
+    assert postgres._copy_plan("INSERT INTO t (a, b) VALUES (?, lower(?))") is None
+
+
+def test_bulk_path_on_postgresql_at_a_few_thousand_rows(pg):
+    from jikenbo.store.bulk import bulk_add, finish
+
+    items = []
+    for i in range(300):
+        doc = make_doc(f"org: 株式会社たばね{i}号\ndate: 2024-01-{1 + i % 28:02d}\ntype: loss\nbody: USBメモリを紛失 {i}",
+                       f"b{i}.txt")
+        items.append((doc, fake_extract(doc)[0], f"usb メモリ を 紛失 {i}"))
+    with open_store(pg()) as s:
+        assert bulk_add(s, items, workers=1) == 300
+        finish(s)
+        assert s.count_incidents() == 300 and s.counts()["field_values"] == 300 * 12
+        assert len(s.search("紛失", limit=500)) == 300 and len(s.search("たばね1", limit=500)) == 111

@@ -183,6 +183,42 @@ def translate(sql: str) -> tuple[str, str | None]:
     return _placeholders(s), returning
 
 
+COPY_MIN = 200  # rows from which executemany of a plain INSERT uses COPY
+_PLAIN_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)\s*$", re.I | re.S)
+
+
+@lru_cache(maxsize=256)
+def _copy_plan(sql: str) -> tuple[str, list[str], Any] | None:
+    """For ``INSERT INTO t (cols) VALUES (?, 1, datetime('now'), …)``: the table, its columns and
+    a function from a parameter row to the row COPY writes; None for any other statement."""
+    m = _PLAIN_INSERT.match(sql)
+    if not m:
+        return None
+    cols = [c.strip() for c in m.group(2).split(",")]
+    vals = [v.strip() for v in re.split(r",(?![^(]*\))", m.group(3))]
+    if len(cols) != len(vals):
+        return None
+    parts: list[tuple[str, Any]] = []
+    for v in vals:
+        if v == "?":
+            parts.append(("param", None))
+        elif re.fullmatch(r"-?\d+", v):
+            parts.append(("const", int(v)))
+        elif v == "datetime('now')":
+            parts.append(("now", None))
+        else:
+            return None
+
+    def fill(row: Sequence[Any]) -> list[Any]:
+        from datetime import UTC, datetime
+
+        it = iter(row)
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return [next(it) if k == "param" else (now if k == "now" else c) for k, c in parts]
+
+    return m.group(1), cols, fill
+
+
 class Row(tuple):
     """A result row read by position or by column name, like ``sqlite3.Row``."""
 
@@ -273,6 +309,16 @@ class PgConnection:
 
         rows = [tuple(r) for r in rows]
         if not rows:
+            return
+        plan = _copy_plan(sql) if len(rows) >= COPY_MIN else None
+        if plan is not None:  # a plain INSERT of many rows: COPY, several times faster
+            table, cols, fill = plan
+            try:
+                with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+                    for r in rows:
+                        cp.write_row(fill(r))
+            except psycopg.Error as e:
+                raise _error(e, self.where) from e
             return
         text, _ = translate(sql)
         if text.endswith(" RETURNING " + str(_)):
@@ -499,9 +545,19 @@ def index_notice(conn: PgConnection, notice_pk: int, title: str, text: str, titl
 
 
 def index_many(conn: PgConnection, rows: list[tuple[int, str, str, str]]) -> None:
-    """``index_notice`` for many ``(notice_pk, title, text, segmented)`` at once."""
-    conn.executemany("UPDATE notices SET words = to_tsvector('simple', ?), search_text = ? WHERE pk = ?",
-                     [(seg, f"{title}\n{text}" if title else text, pk) for pk, title, text, seg in rows])
+    """``index_notice`` for many ``(notice_pk, title, text, segmented)`` at once (COPY into a
+    temporary table, one UPDATE)."""
+    if len(rows) < COPY_MIN:
+        conn.executemany("UPDATE notices SET words = to_tsvector('simple', ?), search_text = ? WHERE pk = ?",
+                         [(seg, f"{title}\n{text}" if title else text, pk) for pk, title, text, seg in rows])
+        return
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS jikenbo_index (pk BIGINT, search_text TEXT, seg TEXT)"
+                 " ON COMMIT DELETE ROWS")
+    conn.executemany("INSERT INTO jikenbo_index (pk, search_text, seg) VALUES (?,?,?)",
+                     [(pk, f"{title}\n{text}" if title else text, seg) for pk, title, text, seg in rows])
+    conn.execute("UPDATE notices n SET words = to_tsvector('simple', x.seg), search_text = x.search_text"
+                 " FROM jikenbo_index x WHERE n.pk = x.pk")
+    conn.execute("DELETE FROM jikenbo_index")
 
 
 def reset_keys(conn: PgConnection) -> None:
