@@ -209,6 +209,8 @@ def test_search_plans_for_common_words_find_the_same_incidents(full, monkeypatch
         newest = full.search("漏洩", f)
         assert {h["id"] for h in newest} == ranked
         assert full.search("漏洩", f, limit=1, offset=1) == newest[1:2]
+        monkeypatch.setattr(postgres, "WALK_MAX", 1)  # the filters first, by the planner
+        assert [h["id"] for h in full.search("漏洩", f)] == [h["id"] for h in newest]
         return
     ranked = {h["id"] for h in full.search("漏洩", f)}
     monkeypatch.setattr(search, "COMMON_DOCS", 0)  # every word "common": newest first, k grows

@@ -606,12 +606,44 @@ def _ranked(store: Store, match_sql: str, match_params: list[Any], rank_sql: str
             f" ORDER BY rank, notice_pk DESC LIMIT ?",
             [*match_params, *match_params, *fparams, want + len(exclude)]).fetchall()
         return [{"inc_pk": r[0], "notice_pk": r[1], "rank": float(r[2])} for r in rows if r[0] not in exclude]
+    if fsql == "TRUE" or fsql == "1":
+        return _newest(c, base, [*match_params, *fparams], want, exclude)
+    # newest matches first, a page at a time from the notices alone (walking their key backwards),
+    # each page's incidents checked against the filters; a filter too rare for that to find a
+    # page soon is left to the planner (the filters' indexes first)
     out: list[dict[str, Any]] = []
     taken = set(exclude)
+    last, read, k = None, 0, max(200, want * 10)
+    while read < WALK_MAX:
+        page = c.execute(f"SELECT n.pk, n.incident_pk FROM notices n WHERE {match_sql} AND n.superseded = 0"
+                         + (" AND n.pk < ?" if last else "") + " ORDER BY n.pk DESC LIMIT ?",
+                         [*match_params, *([last] if last else []), k]).fetchall()
+        if not page:
+            return out
+        marks = ",".join("?" * len(page))
+        passing = {r[0] for r in c.execute(f"SELECT i.pk FROM incidents i WHERE i.pk IN ({marks}) AND {fsql}",
+                                            [*(r[1] for r in page), *fparams]).fetchall()}
+        for notice_pk, inc_pk in page:
+            if inc_pk in passing and inc_pk not in taken:
+                taken.add(inc_pk)
+                out.append({"inc_pk": inc_pk, "notice_pk": notice_pk, "rank": float(len(out))})
+                if len(out) >= want:
+                    return out
+        if len(page) < k:
+            return out
+        last, read, k = page[-1][0], read + len(page), k * 4
+    return _newest(c, base, [*match_params, *fparams], want, exclude)
+
+
+WALK_MAX = 20_000  # matching notices walked newest first before the filters are asked first
+
+
+def _newest(c: PgConnection, base: str, params: list[Any], want: int, exclude: set[int]) -> list[dict[str, Any]]:
+    """Newest first by one joined query (the planner picks the order of the filters)."""
+    out: list[dict[str, Any]] = []
     k = max(200, (want + len(exclude)) * 3)
     while True:  # newest first: an incident's newest matching notice is its hit
-        rows = c.execute(f"SELECT i.pk, n.pk {base} ORDER BY n.pk DESC LIMIT ?",
-                         [*match_params, *fparams, k]).fetchall()
+        rows = c.execute(f"SELECT i.pk, n.pk {base} ORDER BY n.pk DESC LIMIT ?", [*params, k]).fetchall()
         out, taken = [], set(exclude)
         for inc_pk, notice_pk in rows:
             if inc_pk not in taken:
