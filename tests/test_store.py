@@ -209,6 +209,9 @@ def test_search_plans_for_common_words_find_the_same_incidents(full, monkeypatch
         newest = full.search("漏洩", f)
         assert {h["id"] for h in newest} == ranked
         assert full.search("漏洩", f, limit=1, offset=1) == newest[1:2]
+        monkeypatch.setattr(postgres, "WALK_MIN", 0)  # walk the newest notices first (a big store)
+        monkeypatch.setattr(postgres, "WALK_DENSE", 0)
+        assert [h["id"] for h in full.search("漏洩", f)] == [h["id"] for h in newest]
         monkeypatch.setattr(postgres, "WALK_MAX", 1)  # the filters first, by the planner
         assert [h["id"] for h in full.search("漏洩", f)] == [h["id"] for h in newest]
         return

@@ -589,53 +589,72 @@ def _ranked(store: Store, match_sql: str, match_params: list[Any], rank_sql: str
     matches at most COMMON_DOCS notices, else newest first (as the SQLite search).
 
     ``rank_sql`` (lower is better) takes the same parameters as ``match_sql``; None: newest first.
+    In a store of more than WALK_MIN notices the newest notices are looked at first, in
+    growing ranges of their key: a query that matches many of them (a common word) is answered
+    from those ranges, newest first, without asking the full-text index for every match.
     """
     c = store.conn
     fsql, fparams = where(filters, correlated=True)
+    base = (f"FROM notices n JOIN incidents i ON i.pk = n.incident_pk"
+            f" WHERE {match_sql} AND n.superseded = 0 AND {fsql}")
+    top = c.execute("SELECT max(pk) FROM notices").fetchone()[0] or 0  # type: ignore[index]
+    if top > WALK_MIN:
+        walked = _walk(c, match_sql, match_params, fsql, fparams, top, want, exclude)
+        if walked is not None:
+            return walked
     n = c.execute(f"SELECT count(*) FROM (SELECT 1 FROM notices n WHERE {match_sql} LIMIT ?) s",
                   [*match_params, COMMON_DOCS + 1]).fetchone()[0]  # type: ignore[index]
     if n == 0:
         return []
-    common = int(n) > COMMON_DOCS or rank_sql is None
-    base = (f"FROM notices n JOIN incidents i ON i.pk = n.incident_pk"
-            f" WHERE {match_sql} AND n.superseded = 0 AND {fsql}")
-    if not common:
-        rows = c.execute(
-            f"SELECT inc_pk, notice_pk, rank FROM (SELECT DISTINCT ON (i.pk) i.pk AS inc_pk,"
-            f" n.pk AS notice_pk, {rank_sql} AS rank {base} ORDER BY i.pk, rank, n.pk) s"
-            f" ORDER BY rank, notice_pk DESC LIMIT ?",
-            [*match_params, *match_params, *fparams, want + len(exclude)]).fetchall()
-        return [{"inc_pk": r[0], "notice_pk": r[1], "rank": float(r[2])} for r in rows if r[0] not in exclude]
-    if fsql == "TRUE" or fsql == "1":
+    if int(n) > COMMON_DOCS or rank_sql is None:
         return _newest(c, base, [*match_params, *fparams], want, exclude)
-    # newest matches first, a page at a time from the notices alone (walking their key backwards),
-    # each page's incidents checked against the filters; a filter too rare for that to find a
-    # page soon is left to the planner (the filters' indexes first)
+    rows = c.execute(
+        f"SELECT inc_pk, notice_pk, rank FROM (SELECT DISTINCT ON (i.pk) i.pk AS inc_pk,"
+        f" n.pk AS notice_pk, {rank_sql} AS rank {base} ORDER BY i.pk, rank, n.pk) s"
+        f" ORDER BY rank, notice_pk DESC LIMIT ?",
+        [*match_params, *match_params, *fparams, want + len(exclude)]).fetchall()
+    return [{"inc_pk": r[0], "notice_pk": r[1], "rank": float(r[2])} for r in rows if r[0] not in exclude]
+
+
+WALK_MIN = 5_000  # stores with more notices than this look at the newest first
+WALK_FIRST = 400  # notices in the first key range looked at
+WALK_DENSE = 0.02  # a query matching at least this share of the notices walked is "common"
+WALK_MAX = 40_000  # notices walked before the filters are asked first (by the planner)
+
+
+def _walk(c: PgConnection, match_sql: str, match_params: list[Any], fsql: str, fparams: list[Any],
+          top: int, want: int, exclude: set[int]) -> list[dict[str, Any]] | None:
+    """Newest first over key ranges ``(hi - size, hi]`` of the notices (their primary key
+    index), each range's matches checked against the filters in one query. None when the query
+    proves rare in the newest notices (the index answers it better) or the filters pass too few
+    of them (the planner should start from the filters)."""
     out: list[dict[str, Any]] = []
     taken = set(exclude)
-    last, read, k = None, 0, max(200, want * 10)
-    while read < WALK_MAX:
-        page = c.execute(f"SELECT n.pk, n.incident_pk FROM notices n WHERE {match_sql} AND n.superseded = 0"
-                         + (" AND n.pk < ?" if last else "") + " ORDER BY n.pk DESC LIMIT ?",
-                         [*match_params, *([last] if last else []), k]).fetchall()
-        if not page:
-            return out
-        marks = ",".join("?" * len(page))
-        passing = {r[0] for r in c.execute(f"SELECT i.pk FROM incidents i WHERE i.pk IN ({marks}) AND {fsql}",
-                                            [*(r[1] for r in page), *fparams]).fetchall()}
-        for notice_pk, inc_pk in page:
-            if inc_pk in passing and inc_pk not in taken:
-                taken.add(inc_pk)
-                out.append({"inc_pk": inc_pk, "notice_pk": notice_pk, "rank": float(len(out))})
-                if len(out) >= want:
-                    return out
-        if len(page) < k:
-            return out
-        last, read, k = page[-1][0], read + len(page), k * 4
-    return _newest(c, base, [*match_params, *fparams], want, exclude)
-
-
-WALK_MAX = 20_000  # matching notices walked newest first before the filters are asked first
+    hi, size, walked, matched = top, max(WALK_FIRST, want * 20), 0, 0
+    while hi > 0:
+        page = c.execute(f"SELECT n.pk, n.incident_pk FROM notices n WHERE n.pk > ? AND n.pk <= ?"
+                         f" AND {match_sql} AND n.superseded = 0 ORDER BY n.pk DESC",
+                         [hi - size, hi, *match_params]).fetchall()
+        walked, matched, hi = walked + size, matched + len(page), hi - size
+        if matched < walked * WALK_DENSE and not out:
+            return None  # rare in the newest notices: the full-text index first
+        if page:
+            if fsql in ("1", "TRUE"):
+                passing = {r[1] for r in page}
+            else:
+                marks = ",".join("?" * len(page))
+                passing = {r[0] for r in c.execute(f"SELECT i.pk FROM incidents i WHERE i.pk IN ({marks})"
+                                                    f" AND {fsql}", [*(r[1] for r in page), *fparams])}
+            for notice_pk, inc_pk in page:
+                if inc_pk in passing and inc_pk not in taken:
+                    taken.add(inc_pk)
+                    out.append({"inc_pk": inc_pk, "notice_pk": notice_pk, "rank": float(len(out))})
+                    if len(out) >= want:
+                        return out
+        if walked >= WALK_MAX and hi > 0:
+            return None  # the filters pass few of the matches: let the planner start from them
+        size *= 2
+    return out
 
 
 def _newest(c: PgConnection, base: str, params: list[Any], want: int, exclude: set[int]) -> list[dict[str, Any]]:
