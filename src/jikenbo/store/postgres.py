@@ -602,6 +602,10 @@ def _ranked(store: Store, match_sql: str, match_params: list[Any], rank_sql: str
         walked = _walk(c, match_sql, match_params, fsql, fparams, top, want, exclude)
         if walked is not None:
             return walked
+        # the filters' own indexes first (tags selected by value, not probed per incident)
+        fsql, fparams = where(filters)
+        base = (f"FROM notices n JOIN incidents i ON i.pk = n.incident_pk"
+                f" WHERE {match_sql} AND n.superseded = 0 AND {fsql}")
     n = c.execute(f"SELECT count(*) FROM (SELECT 1 FROM notices n WHERE {match_sql} LIMIT ?) s",
                   [*match_params, COMMON_DOCS + 1]).fetchone()[0]  # type: ignore[index]
     if n == 0:
@@ -617,9 +621,9 @@ def _ranked(store: Store, match_sql: str, match_params: list[Any], rank_sql: str
 
 
 WALK_MIN = 5_000  # stores with more notices than this look at the newest first
-WALK_FIRST = 400  # notices in the first key range looked at
+WALK_FIRST = 100  # notices in the first key range looked at
 WALK_DENSE = 0.02  # a query matching at least this share of the notices walked is "common"
-WALK_MAX = 40_000  # notices walked before the filters are asked first (by the planner)
+WALK_MAX = 10_000  # notices walked before the filters are asked first (by the planner)
 
 
 def _walk(c: PgConnection, match_sql: str, match_params: list[Any], fsql: str, fparams: list[Any],
@@ -630,7 +634,7 @@ def _walk(c: PgConnection, match_sql: str, match_params: list[Any], fsql: str, f
     of them (the planner should start from the filters)."""
     out: list[dict[str, Any]] = []
     taken = set(exclude)
-    hi, size, walked, matched = top, max(WALK_FIRST, want * 20), 0, 0
+    hi, size, walked, matched = top, max(WALK_FIRST, want * 5), 0, 0
     while hi > 0:
         page = c.execute(f"SELECT n.pk, n.incident_pk FROM notices n WHERE n.pk > ? AND n.pk <= ?"
                          f" AND {match_sql} AND n.superseded = 0 ORDER BY n.pk DESC",
