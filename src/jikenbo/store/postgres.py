@@ -355,6 +355,9 @@ class PgConnection:
             self.raw.execute("BEGIN")
             self._tx = True
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            # as SQLite's WAL with synchronous=NORMAL: a commit does not wait for its fsync (a
+            # power loss may lose the last documents, never corrupts; a killed process loses none)
+            self.raw.execute("SET LOCAL synchronous_commit = off")
         except psycopg.Error as e:
             self._rollback()
             raise _error(e, self.where, doing) from e
