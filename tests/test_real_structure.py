@@ -240,3 +240,77 @@ def test_card_data_denied_in_past_tense_or_in_its_own_aside(sentence):
             f"{sentence}\n")
     recs = extract_text(text)
     assert "credit_card" not in recs[0].data_categories and not recs[0].payment_card
+
+
+# A news round-up: several organisations' incidents in one article, each story opened by a lead
+# whose subject is the organisation (fictional organisations and events).
+_ROUNDUP_LEADS = """今月も大学や企業でサイバー攻撃の公表が続く
+
+2031年3月も国内の教育機関や企業でランサムウェア被害の公表が相次ぎました。
+
+ミナトリンクは2031年2月、基幹システムがランサムウェアに感染し、受注業務が停止したと発表しました。外部への個人情報流出の有無は調査中です。
+
+学術機関でも被害が出ています。白浜学園大学は2031年3月4日までに、研究室のファイルサーバーがランサムウェアに感染したと公表。約620名分の個人情報が漏えいした可能性があるとしています。
+
+物流システム会社のカワセミ技研も、2031年3月9日にランサムウェア感染が確認されました。同社は警察に被害を申告し、調査を進めています。
+"""
+
+_ROUNDUP_BULLETS = """2031年の情報漏えいニュース
+
+今年の主な事例は次の通りです。
+● 北浜県職員がメールを誤送信
+● くるみ薬房が不正アクセスの被害を受ける
+● ひばり堂でランサムウェアの感染が確認される
+それぞれを解説します。
+
+北浜県職員がメールを誤送信
+
+北浜県の職員が宛先の確認を怠り、2031年4月10日に県民12名のメールアドレスが他の受信者に表示される状態で送信しました。
+
+くるみ薬房で不正アクセスの被害
+
+くるみ薬房は2031年5月2日、メールアカウントへの不正アクセスが判明したと発表しました。同社を装った迷惑メールが送信されました。
+"""
+
+
+def test_roundup_leads_make_one_record_per_organisation():
+    records = extract_text(_ROUNDUP_LEADS)
+    assert [r.organization for r in records] == ["ミナトリンク", "白浜学園大学", "カワセミ技研"]
+    by = {r.organization: r for r in records}
+    assert by["白浜学園大学"].affected_total == 620
+    assert by["カワセミ技研"].reported_to == ["police"]
+    assert by["ミナトリンク"].affected_total is None  # one story's figures stay in it
+
+
+def test_roundup_bullets_and_sections_make_one_record_per_organisation():
+    records = extract_text(_ROUNDUP_BULLETS)
+    orgs = [r.organization for r in records]
+    assert sorted(orgs) == sorted(["北浜県", "くるみ薬房", "ひばり堂"])  # 北浜県職員 is 北浜県's story
+    by = {r.organization: r for r in records}
+    assert by["北浜県"].incident_types == ["misdelivery"]
+    assert "unauthorized_access" in by["くるみ薬房"].incident_types  # the section, not the bullet
+    assert by["くるみ薬房"].detected_date == "2031-05-02"
+
+
+def test_news_about_one_incident_is_not_a_roundup():
+    text = """ミナトリンクに不正アクセス、会員情報流出の可能性
+
+ミナトリンクは2031年2月14日、会員サイトに不正アクセスがあり、会員約3,000名の個人情報が流出した可能性があると発表した。
+
+セキュリティ会社のカワセミ技研は、同様の手口による不正アクセスが増えていると指摘している。警視庁は、2031年2月20日、捜査を始めた。
+"""
+    assert [r.organization for r in extract_text(text)] == ["ミナトリンク"]
+
+
+def test_a_notice_in_the_first_person_is_not_a_roundup():
+    text = """不正アクセスに関するお詫びとお知らせ
+
+このたび、当社サーバーが不正アクセスを受けました。
+
+委託先のカワセミ技研は、2031年3月9日、当社にランサムウェア感染を報告しました。
+
+ミナトリンクは、2031年3月10日、同じ攻撃を受けたと公表しています。
+
+株式会社白浜物産
+"""
+    assert [r.organization for r in extract_text(text)] == ["株式会社白浜物産"]

@@ -23,6 +23,7 @@ from jikenbo.config import lexicon
 from jikenbo.models import Document, Segment
 from jikenbo.text.chars import KANJI, KATAKANA
 from jikenbo.text.dates import find_dates
+from jikenbo.text.gazetteer import public_body
 from jikenbo.text.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -306,6 +307,131 @@ def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> st
     return None
 
 
+@dataclass(frozen=True)
+class _RoundupLex:
+    heading: re.Pattern[str]  # the name opening a heading or bullet line, up to its particle
+    sentence: re.Pattern[str]  # the name opening a sentence as its subject
+    not_own: re.Pattern[str]
+    not_name: re.Pattern[str]
+    first_person: re.Pattern[str]
+    authority: re.Pattern[str]
+    media: tuple[str, ...]
+
+
+_BULLET = re.compile(r"^\s*(?:[●○◆◇■□・▶►★☆◎▼▽※]|\d{1,2}[.．)）]|[(（]\d{1,2}[)）])\s*")
+_NAME_CHARS = rf"[{KANJI}{KATAKANA}A-Za-z0-9&・ー]"
+
+
+@cache
+def _rlex() -> _RoundupLex:
+    rc = lexicon("segment")["roundup"]
+    ext = lexicon("extract")
+    particles, staff = _alt(rc["subject_particles"]), _alt(ext["org"]["staff"])
+    lead_particles = _alt(rc["lead_particles"])
+    authorities = [n for names in lexicon("authorities")["names"].values() for n in names]
+    return _RoundupLex(
+        heading=re.compile(rf"^(?P<n>[^\s、。「」()（）]{{2,20}}?)(?:{staff})?(?:{particles}|、|\s)"),
+        # a dated news lead: 「ミナトは2031年10月、」「白浜大学は3月4日までに、」「…会社のカワセミ技研も、3月9日に」
+        sentence=re.compile(rf"^(?P<d>[^、。「」()（）や\n]{{1,20}}の)?(?P<n>(?![0-9]){_NAME_CHARS}{{2,20}}?)"
+                            rf"(?:{lead_particles})[、,]?\s?(?:\d{{4}}年)?(?:\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{1,2}}日)"),
+        not_own=re.compile(_alt(rc["not_own"])),
+        not_name=re.compile(_alt(rc["not_name"])),
+        first_person=re.compile(_alt(ext["kind"]["first_person"])),
+        authority=re.compile(rf"^(?:{_alt(authorities)})"),
+        media=tuple(ext["org"]["media"]),
+    )
+
+
+def _outside_quotes(text: str) -> str:
+    return re.sub(r"「[^「」\n]*」|『[^『』\n]*』", "", text)
+
+
+def _story_name(name: str, rl: _RoundupLex) -> str | None:
+    """``name`` if it may open a story in a round-up, else None."""
+    name = name.strip("・ ")
+    if len(name) < 2 or rl.not_name.search(name) or rl.authority.match(name) or any(m in name for m in rl.media):
+        return None
+    if re.fullmatch(r"[同当弊][^\s]{1,4}", name):
+        return None  # 「同社」「当院」: a reference to a story already open
+    return name
+
+
+def _same_story(a: str, b: str) -> bool:
+    return a in b or b in a  # 「カシオ」 and 「カシオ計算機」
+
+
+def _story_openers(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, str, bool]]:
+    """(line index, organisation, is a heading) of each line in [a, b) that opens a story."""
+    rl = _rlex()
+    out: list[tuple[int, str, bool]] = []
+    for i in range(a, b):
+        raw = lines[i].text.strip()
+        if not raw:
+            continue
+        bullet = _BULLET.match(raw)
+        body = raw[bullet.end():] if bullet else raw
+        if "。" not in body and len(body) <= 50:
+            m = rl.heading.match(body)
+            name = _story_name(m.group("n"), rl) if m else None
+            if name and lex.incident_cue.search(body) and not lex.incident_cue.search(name):
+                out.append((i, name, True))  # the caller decides whether it may open a story
+            continue
+        for sent in [s for s in body.split("。") if s.strip()][:2]:
+            m = rl.sentence.match(sent.strip())
+            if not m or (m.group("d") and rl.not_own.search(m.group("d"))):
+                continue
+            name = _story_name(m.group("n"), rl)
+            if name and not lex.incident_cue.search(name) and (lex.orgish.search(name) or public_body(name)):
+                out.append((i, name, False))
+                break
+    return out
+
+
+def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, int, str | None]] | None:
+    """The stories of a news round-up held in lines [a, b), one span per organisation, or None
+    when the text is one notice.
+
+    A round-up writes about every organisation in the third person: it has no 当社 / 本市 of
+    its own, and at least two organisations each open a story (a heading or bullet line that
+    starts with the name, or a paragraph whose first sentences have it as their subject) that
+    describes an incident. A story runs to the next story of another organisation; where one
+    organisation has several (a bullet in the summary, a section below), the longest is kept.
+    """
+    text = "\n".join(ln.text for ln in lines[a:b])
+    if _rlex().first_person.search(_outside_quotes(text)):
+        return None
+    openers = _story_openers(lines, a, b, lex)
+    # strong openers: a news lead, or a bullet among parallel bullets (「● ひばり堂で…」); a plain
+    # heading only continues a name one of them opened (the section 「くるみ薬房で不正アクセスの被害」
+    # below the bullet), so the article's own title never makes a story
+    bulleted = [o for o in openers if o[2] and _BULLET.match(lines[o[0]].text)]
+    strong = [o for o in openers if not o[2]] + (bulleted if len(bulleted) >= 2 else [])
+    names = {o[1] for o in strong}
+    if len({n for n in names if not any(_same_story(n, m) and len(m) > len(n) for m in names)}) < 2:
+        return None
+    openers = [o for o in openers if o in strong or any(_same_story(o[1], n) for n in names)]
+    merged: list[tuple[int, str, bool]] = []
+    for op in openers:
+        if merged and _same_story(merged[-1][1], op[1]):
+            continue  # the same organisation again: its story goes on
+        merged.append(op)
+    stories: dict[str, tuple[int, int, str | None]] = {}
+    for k, (i, name, heading) in enumerate(merged):
+        end = merged[k + 1][0] if k + 1 < len(merged) else b
+        story = "\n".join(ln.text for ln in lines[i:end])
+        if len(story.strip()) < 12 or not lex.incident_cue.search(story):
+            continue
+        key = next((n for n in stories if _same_story(n, name)), name)
+        span = (i, end, lines[i].text.strip() if heading else None)
+        old = stories.get(key)
+        if old is None or span[1] - span[0] > old[1] - old[0] or (
+                span[1] - span[0] == old[1] - old[0] and len(story) > sum(len(ln.text) for ln in lines[old[0]:old[1]])):
+            stories[key] = span
+    if len(stories) < 2:
+        return None
+    return sorted(stories.values())
+
+
 def segment_document(doc: Document) -> list[Segment]:
     """The incident notices in ``doc``, with offsets into ``doc.text``."""
     lex = _lex()
@@ -324,7 +450,11 @@ def segment_document(doc: Document) -> list[Segment]:
         if headers[0] > 0:
             log.info("%s: dropped %d lines before the first digest entry", doc.source, headers[0])
     else:
-        spans.append((0, _trim_tail(lines, lex, 0, len(lines)), None))
+        end = _trim_tail(lines, lex, 0, len(lines))
+        stories = _roundup_spans(lines, 0, end, lex)
+        if stories:
+            log.info("%s: a round-up of %d stories", doc.source, len(stories))
+        spans += stories or [(0, end, None)]
 
     out: list[Segment] = []
     for a, b, header in spans:

@@ -89,7 +89,7 @@ def _olex() -> _OrgLex:
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(
-            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"
+            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$|{alt(org['staff'])})"
         ),
         latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
         designator=re.compile(des),
@@ -258,6 +258,10 @@ def _ending_at(ending: re.Pattern[str], text: str, longest: int, *, before_digit
     out: list[_Found] = []
     last_end = 0
     for m in ending.finditer(text):
+        if out and m.start() == last_end and not before_digit:
+            out[-1] = _Found(text, out[-1].start(), m.end())  # 「白浜学園大学」「こはぜ歯科医院」: suffixes in a row
+            last_end = m.end()
+            continue
         lo = max(last_end, m.start() - longest)
         t = _NAME_TAIL.search(text, lo, m.start())
         if t is None:
@@ -385,10 +389,14 @@ def _is_seat(text: str, start: int, end: int) -> bool:
     return bool(opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 and text[start - 2] not in "\n。、")
 
 
+# the date after a lead's subject: 「2023年2月14日、」「10月、」「11月19日までに、」
+_LEAD_DATE = r"(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日)(?:まで|ごろ|頃)?に?[、,]"
+# 「カワセミ技研も、2031年3月9日に」: the next story of a round-up, dated to the day
+_ALSO_DATE = r"も[、,]?\s?(?:\d{4}年)?\d{1,2}月\d{1,2}日"
 _UNDESIGNATED_SUBJECT = re.compile(
     rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?P<d>[^\n、。「」]{{1,14}}の)?"
     rf"(?P<n>[{KANJI}{KATAKANA}A-Za-z0-9&・][{KANJI}{KATAKANA}A-Za-z0-9&・ ]{{1,15}}))"
-    r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]|、)"
+    rf"\s?(?:(?:は|が)\s?(?:{_LEAD_DATE}|、)|{_ALSO_DATE})"
     rf"|(?:(?<=^)|(?<=\n))(?P<t>[{KANJI}{KATAKANA}A-Za-z0-9&・]{{2,12}})(?=、)",
     re.M,
 )
@@ -582,7 +590,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
 
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」
 _LEAD_SUBJECT = re.compile(
-    r"\s?(?:と[^、。\n]{2,40}?)?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:まで)?[、,]|、|,)"
+    rf"\s?(?:と[^、。\n]{{2,40}}?)?(?:(?:は|が)\s?(?:{_LEAD_DATE}|、|,)|{_ALSO_DATE})"
 )  # 「AとBは10月17日、」: a joint announcement's first name is a subject too
 # right after a name: it is defined as the notice's own 「当社」「本学」
 _DEFINED = re.compile(r"\s?[(（]\s?以下[、,]?\s?[「『\"]?(?:当|本|弊)")
