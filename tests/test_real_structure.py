@@ -314,3 +314,31 @@ def test_a_notice_in_the_first_person_is_not_a_roundup():
 株式会社白浜物産
 """
     assert [r.organization for r in extract_text(text)] == ["株式会社白浜物産"]
+
+
+def test_instant_incident_is_known_on_the_day_its_account_opens():
+    text = """個人情報を含むメールの誤送信について
+
+1 事案の概要
+令和13年4月8日(火)午後3時10分、子育て支援課の職員が、講座の参加者42名にメールを送信する際、宛先をBccではなくToに入力したため、参加者のメールアドレスが他の参加者に表示される状態となりました。
+
+2 対応
+同日、対象の皆様に連絡し、お詫びいたしました。
+
+北浜市
+"""
+    rec = extract_text(text)[0]
+    assert rec.incident_types == ["misdelivery"]
+    assert rec.detected_date == "2031-04-08"
+
+
+def test_a_long_incident_gets_no_detection_date_from_its_opening():
+    text = """不正アクセスに関するお知らせ
+
+令和13年4月8日(火)、当社サーバーに対して第三者による不正アクセスが行われていたことについて、調査を進めております。
+
+株式会社北浜テック
+"""
+    rec = extract_text(text)[0]
+    assert "unauthorized_access" in rec.incident_types
+    assert rec.detected_date is None  # an attack's first day is not the day it was found

@@ -262,6 +262,30 @@ def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
     return None
 
 
+# what may follow the date that opens an account: a weekday, a clock time, then the comma
+_OPENING_REST = re.compile(
+    r"\s?(?:[(（]?[月火水木金土日](?:曜日?)?[)）]?)?\s?(?:(?:午前|午後)?\s?\d{1,2}\s?(?:時|:)\s?(?:\d{1,2}\s?分?)?(?:頃|ごろ|過ぎ|すぎ)?)?\s?[、,]"
+)
+
+
+def occurred_date(ctx: Context, events: list[DatedEvent], types: list[str]) -> DatedEvent | None:
+    """For an instant incident (``[events] instant_types``) with no date of discovery: the
+    day-precision date that opens the notice's account of what happened."""
+    instant = set(lexicons().ext["events"]["instant_types"])
+    if not types or not set(types) <= instant:
+        return None
+    header_end = len(ctx.text.split("\n", 1)[0]) if ctx.header else 0
+    for ev in events:
+        d = ev.match
+        if ev.kind not in ("other", "started") or d.precision != "day" or d.end_date is not None or d.start < header_end:
+            continue
+        sent = ctx.sentence_at(d.start)
+        lead = ctx.text[sent.start if sent else 0:d.start]
+        if re.fullmatch(r"[\s・*•\-]*", lead) and _OPENING_REST.match(ctx.text, d.end):
+            return ev
+    return None
+
+
 _REF = re.compile(r"付(?:で|にて|の)?(?:「[^」]{0,80}」)?(?:にて|で)?(?:公表|お知らせ|発表|掲載|公開|ご報告|リリース)")
 
 
