@@ -342,3 +342,14 @@ def test_a_long_incident_gets_no_detection_date_from_its_opening():
     rec = extract_text(text)[0]
     assert "unauthorized_access" in rec.incident_types
     assert rec.detected_date is None  # an attack's first day is not the day it was found
+
+
+@pytest.mark.parametrize(("sentence", "kind", "present"), [
+    ("開発環境のネットワーク設定の一部が解除状態となっていたため、外部から個人情報が漏えいしました。", "misconfiguration", True),
+    ("2031年1月9日、当社システムに対する侵害活動が確認され、顧客情報が流出した可能性があります。", "unauthorized_access", True),
+    ("職員が表示された番号に電話したところ、パソコンの遠隔操作が行われ、個人情報が流出した可能性があります。", "unauthorized_access", True),
+    ("個人情報が流出した可能性があります。各校には迷惑メール対策について注意喚起しました。", "impersonation", False),
+])
+def test_incident_type_cues_in_real_wording(sentence, kind, present):
+    rec = extract_text("個人情報の流出に関するお詫び\n\n" + sentence + "\n\n株式会社北浜テック\n")[0]
+    assert (kind in rec.incident_types) is present

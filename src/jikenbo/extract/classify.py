@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from jikenbo.extract.context import Context, Sentence, cue, find_all, lexicons
+from jikenbo.config import lexicon
+from jikenbo.extract.context import Context, Sentence, alt, cue, find_all, lexicons
 
 _MESSAGE_END = re.compile(r"(?:ました|です|ます|ください|下さい|せん|た|!|！|\?|？)」$")
 _QUOTE = re.compile(r"「[^」]{1,80}」")
@@ -21,6 +22,12 @@ _QUOTE = re.compile(r"「[^」]{1,80}」")
 def _denied() -> re.Pattern[str]:
     """A cue the sentence goes on to deny, within a few characters."""
     return re.compile(rf"[^。、]{{0,8}}?(?:{cue('cues', 'denial').pattern})")
+
+
+@cache
+def _feature() -> re.Pattern[str]:
+    """Right after a cue, a word that makes it a measure or a product (segment.toml)."""
+    return re.compile(rf"\s?(?:{alt(lexicon('segment')['non_notice']['feature'])})")
 
 
 @cache
@@ -60,8 +67,8 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
             for m in pat.finditer(s.text):
                 if any(a < m.end() and b > m.start() for a, b in vetoes):
                     continue
-                if _denied().match(s.text, m.end()):
-                    continue
+                if _denied().match(s.text, m.end()) or _feature().match(s.text, m.end()):
+                    continue  # 「感染しておらず」, or 「迷惑メール対策」「不正アクセス防止」: a measure, not a happening
                 if name == "impersonation" and not _impersonates_self(s.text, m):
                     continue
                 if advice and not s.is_heading:
