@@ -353,3 +353,18 @@ def test_a_long_incident_gets_no_detection_date_from_its_opening():
 def test_incident_type_cues_in_real_wording(sentence, kind, present):
     rec = extract_text("個人情報の流出に関するお詫び\n\n" + sentence + "\n\n株式会社北浜テック\n")[0]
     assert (kind in rec.incident_types) is present
+
+
+def test_a_full_stop_inside_brackets_does_not_end_the_sentence():
+    text = ("個人情報の流出について\n\n端末に記録された患者ID及び氏名(住所や電話番号はありません。)、診療科、請求金額が"
+            "流出した可能性があります。\n\n北浜市立病院\n")
+    rec = extract_text(text)[0]
+    assert {"customer_id", "name", "other"} <= set(rec.data_categories)
+    assert "address" not in rec.data_categories
+
+
+def test_data_posted_on_a_page_is_data_that_leaked():
+    text = ("ホームページへの個人情報の誤掲載について\n\n6月8日から、申請者の氏名や住所、助成決定額がホームページに掲載されていました。"
+            "\n\n北浜市\n")
+    rec = extract_text(text)[0]
+    assert {"name", "address", "other"} <= set(rec.data_categories)
