@@ -368,3 +368,13 @@ def test_data_posted_on_a_page_is_data_that_leaked():
             "\n\n北浜市\n")
     rec = extract_text(text)[0]
     assert {"name", "address", "other"} <= set(rec.data_categories)
+
+
+def test_a_company_introduced_with_its_seat_is_a_candidate():
+    text = """顧客情報流出、件数を修正
+
+北浜電信の子会社は19日、流出した顧客情報が約40万件だったと明らかにした。
+
+コールセンターはカワセミマーケティングProX(プロクス、北浜市)が自治体から請け負い、元派遣社員が持ち出した。
+"""
+    assert [r.organization for r in extract_text(text)] == ["カワセミマーケティングProX"]

@@ -48,6 +48,7 @@ _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 class _OrgLex:
     designated: re.Pattern[str]
     subject_end: re.Pattern[str]
+    seated: re.Pattern[str]
     designator_end: re.Pattern[str]
     suffix_end: re.Pattern[str]
     designated_after: re.Pattern[str]
@@ -85,6 +86,11 @@ def _olex() -> _OrgLex:
         subject_end=re.compile(
             r"(?=\s?[(（](?:本社|本部|本店|所在地)|\s?[(（][^)）。]{1,16}[)）]\s?は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]"
             r"|は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,])"
+        ),
+        # a news report introduces a company with its seat: 「カワセミ技研ProX(プロクス、北浜市)」
+        seated=re.compile(
+            rf"(?<![{KANJI}{KATAKANA}A-Za-z0-9&・ー])[{KANJI}{KATAKANA}A-Za-z0-9&・ー]{{2,30}}(?=」?\s?[(（]"
+            rf"(?:[^()（）、\n]{{1,12}}[、,]\s?)?(?:本社[:：・]?)?[{KANJI}]{{1,6}}(?:都|道|府|県|市|区|町|村)[)）])"
         ),
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
@@ -292,7 +298,7 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
     refs: list[tuple[int, str]] = ctx.cache.setdefault("org_refs", [])
     authority = lexicons().authorities
     pats: list[tuple[re.Pattern[str], int]] = [(ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1),
-                                               (ol.latin, 0), (ol.subject_end, 3)]
+                                               (ol.latin, 0), (ol.subject_end, 3), (ol.seated, 3)]
     if ol.gazetteer is not None:
         pats.append((ol.gazetteer, 2))
     lead_end = _lead_end(text)
@@ -333,7 +339,7 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
                 continue
             if pat is ol.latin and not _latin_name(text, m.start(), m.end(), surface):
                 continue
-            if pat is ol.subject_end and (len(key) < 3 or ol.designator.search(surface)):
+            if pat in (ol.subject_end, ol.seated) and (len(key) < 3 or ol.designator.search(surface)):
                 continue
             if _is_generic(key):
                 continue  # 「市立中学校」「特設コールセンター」: a kind of body, not a name
