@@ -378,3 +378,14 @@ def test_a_company_introduced_with_its_seat_is_a_candidate():
 コールセンターはカワセミマーケティングProX(プロクス、北浜市)が自治体から請け負い、元派遣社員が持ち出した。
 """
     assert [r.organization for r in extract_text(text)] == ["カワセミマーケティングProX"]
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ("北浜県は17日、納税者約9万人分の個人情報が外部に流出した可能性があると明らかにした。保守業務を担う委託先の元社員が不正に持ち出したという。",
+     "possible"),
+    ("北浜県は17日、委託先の元社員が納税者約9万人分の個人情報を不正に持ち出したと明らかにした。", "confirmed"),
+    ("株式会社北浜塾の元社員が生徒の個人情報を不正に持ち出し、名簿業者に売却していたことが判明した。流出した可能性がある。", "confirmed"),
+])
+def test_an_insiders_act_confirms_a_leak_only_where_the_notice_says_no_more(body, status):
+    rec = extract_text("個人情報の不正持ち出しについて\n\n" + body + "\n")[0]
+    assert rec.leak_status == status

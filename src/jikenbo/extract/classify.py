@@ -105,13 +105,19 @@ _LEAKED_HEADING = re.compile(r"(?:流出|漏え?い|漏洩)した(?:保有)?(?:�
 def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tuple[int, int] | None]:
     """confirmed / not_confirmed / possible / none / unknown, with the deciding span."""
     hedge = cue("leak", "hedge")
-    for s, m in _leak_hits(ctx, "confirmed"):
-        tail = s.text[m.end(): m.end() + 14]
-        if hedge.search(tail) or hedge.search(s.text[max(0, m.start() - 4): m.start()]):
-            continue
-        if lexicons().advice.search(s.text) and re.search(r"場合|としたら", s.text):
-            continue
-        return "confirmed", (s.start + m.start(), s.start + m.end())
+
+    def confirmed(key: str) -> tuple[str, tuple[int, int]] | None:
+        for s, m in _leak_hits(ctx, key):
+            tail = s.text[m.end(): m.end() + 14]
+            if hedge.search(tail) or hedge.search(s.text[max(0, m.start() - 4): m.start()]):
+                continue
+            if lexicons().advice.search(s.text) and re.search(r"場合|としたら", s.text):
+                continue
+            return "confirmed", (s.start + m.start(), s.start + m.end())
+        return None
+
+    if found := confirmed("confirmed"):
+        return found
     for s in ctx.sentences:  # a section headed 「1 流出した情報」「2 漏えいした会員情報」 states it as fact
         if s.is_heading and (m := _LEAKED_HEADING.search(s.text)) and not hedge.search(s.text):
             return "confirmed", (s.start + m.start(), s.start + m.end())
@@ -134,6 +140,8 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
         if re.search(r"(?:ウイルス感染|不正アクセス|詐欺|迷惑メール)等?の(?:おそれ|可能性)", s.text[max(0, m.start() - 12): m.end()]):
             continue
         return "possible", (s.start + m.start(), s.start + m.end())
+    if found := confirmed("confirmed_act"):
+        return found
     for s, m in _leak_hits(ctx, "none", skip_hypothetical=False):
         return "none", (s.start + m.start(), s.start + m.end())
     if {"loss", "theft"} & set(types) and has_data:
