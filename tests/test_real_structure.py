@@ -389,3 +389,10 @@ def test_a_company_introduced_with_its_seat_is_a_candidate():
 def test_an_insiders_act_confirms_a_leak_only_where_the_notice_says_no_more(body, status):
     rec = extract_text("個人情報の不正持ち出しについて\n\n" + body + "\n")[0]
     assert rec.leak_status == status
+
+
+@pytest.mark.parametrize("body", ["北浜県教育局", "北浜県教育庁"])
+def test_an_education_boards_secretariat_is_named_in_full(body):
+    text = (f"個人情報を含むメールの誤送信について\n\n{body}は、2031年5月8日、保護者120名のメールアドレスが"
+            "表示される状態でメールを誤送信したと発表した。\n")
+    assert [r.organization for r in extract_text(text)] == [body]

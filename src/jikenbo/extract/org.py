@@ -95,7 +95,7 @@ def _olex() -> _OrgLex:
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(
-            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$|{alt(org['staff'])})"
+            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会|教育庁|教育局)?(?=[はがのでにおと、。\s(（]|$|{alt(org['staff'])})"
         ),
         latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
         designator=re.compile(des),
@@ -134,7 +134,7 @@ def _gazetteer_pattern() -> re.Pattern[str] | None:
     # a prefecture may stand before its municipality (広島県呉市); nothing else may
     firsts = "".join(sorted({n[0] for n in names}))  # skip at once where no name can start
     alternation = "|".join(map(re.escape, names))
-    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation})(?:役所|役場|教育委員会)?")
+    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation})(?:役所|役場|教育委員会|教育庁|教育局)?")
 
 
 @cache
