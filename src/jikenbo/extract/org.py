@@ -507,6 +507,15 @@ def _line_of(text: str, s: int, e: int) -> str:
     return text[line_start: line_end if line_end >= 0 else len(text)]
 
 
+def _word_count(flat: str, key: str) -> int:
+    """Occurrences of ``key`` in ``flat`` that end where a word ends: 「…ソリューション」 inside
+    「…ソリューションズ」 is another name (a katakana or Latin word goes on)."""
+    if not key or not re.search(rf"[{KATAKANA}a-z0-9]$", key):
+        return flat.count(key)
+    tail = re.compile(rf"[{KATAKANA}a-z0-9]")
+    return sum(1 for i in find_all(flat, key) if not tail.match(flat, i + len(key)))
+
+
 def find_organization(ctx: Context, title: str | None, url: str | None = None) -> tuple[str, int, int] | None:
     """The notice's organisation as written, and a span of it in ``ctx.text``.
 
@@ -536,7 +545,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         if not on_site and any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
             log.debug("organisation candidate %s rejected: a fragment of a longer name", key)
             continue  # 「R TIMES」 inside 「PR TIMES」: a fragment of a longer name
-        count = flat.count(key)
+        count = _word_count(flat, key)
         weight = max(w for *_, w in occ)
         first = min(s for s, *_ in occ)
         score = min(count, 12) * 1.5 + weight
@@ -559,8 +568,10 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
                     and text.count("\n", 0, s) <= 3:
                 score += 5  # the title's subject: 「LINE、…」「大阪府 個人情報の流出について」
                 break
-        if any(s < lead_end and _LEAD_SUBJECT.match(text, e) for s, e, _, _ in occ):
-            score += 6  # the subject of a news lead: 「ソースネクストは2023年2月14日、…」
+        # the subject of a news lead: 「ソースネクストは2023年2月14日、…」; of a joint one
+        # (「AとBは10月17日、」) the first named: the second is preceded by と
+        if any(s < lead_end and _LEAD_SUBJECT.match(text, e) and text[s - 1:s] != "と" for s, e, _, _ in occ):
+            score += 6
         if any(_DEFINED.match(text, e) for _, e, _, _ in occ):
             score += 6  # 「株式会社X（以下「当社」）」
         subject = sum(1 for _, e, _, _ in occ if _subject().match(text, e))
