@@ -396,3 +396,13 @@ def test_an_education_boards_secretariat_is_named_in_full(body):
     text = (f"個人情報を含むメールの誤送信について\n\n{body}は、2031年5月8日、保護者120名のメールアドレスが"
             "表示される状態でメールを誤送信したと発表した。\n")
     assert [r.organization for r in extract_text(text)] == [body]
+
+
+def test_a_yearless_lead_date_is_read_months_after_the_last_full_date():
+    text = """会員情報の流出について
+
+株式会社カワセミ通信は10月17日、委託先の元社員が会員情報を不正に持ち出していたことを明らかにした。
+
+持ち出しは2030年4月5日に始まり、同社は2030年7月2日に委託先から報告を受けた。
+"""
+    assert extract_text(text)[0].disclosure_date == "2030-10-17"

@@ -239,8 +239,8 @@ _URL_DATE = re.compile(r"(?<!\d)(20\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12
 @lru_cache(maxsize=8)  # the segments of one document share it
 def document_anchor(text: str, url: str | None) -> dt.date | None:
     """What a year-less date (「12月7日」) is read against when the notice prints no date of its
-    own: the date in its address (a blog's ``/2023/11/`` or ``updated-max=2023-10-05``), else a
-    month after the latest full date anywhere in the document."""
+    own: the date in its address (a blog's ``/2023/11/`` or ``updated-max=2023-10-05``), else
+    ``[events] yearless_margin_days`` after the latest full date anywhere in the document."""
     if url:
         m = _URL_DATE.search(url)
         if m:
@@ -251,7 +251,8 @@ def document_anchor(text: str, url: str | None) -> dt.date | None:
             except ValueError:
                 pass
     dated = [d.date for d in find_dates(normalize(text[:20000]).text) if d.has_year and d.precision == "day"]
-    return max(dated) + dt.timedelta(days=31) if dated else None
+    margin = lexicons().ext["events"]["yearless_margin_days"]
+    return max(dated) + dt.timedelta(days=margin) if dated else None
 
 
 def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
