@@ -406,3 +406,14 @@ def test_a_yearless_lead_date_is_read_months_after_the_last_full_date():
 持ち出しは2030年4月5日に始まり、同社は2030年7月2日に委託先から報告を受けた。
 """
     assert extract_text(text)[0].disclosure_date == "2030-10-17"
+
+
+@pytest.mark.parametrize(("signature", "name"), [
+    ("医療法人北浜会 汐見台病院\n理事長 北浜 一郎", "医療法人北浜会 汐見台病院"),
+    ("独立行政法人北浜医療機構\nみなと医療センター\n院長 南 二郎", "独立行政法人北浜医療機構みなと医療センター"),
+    ("株式会社北浜証券 お客様サポートセンター", "株式会社北浜証券"),  # a department signs for its company
+])
+def test_an_institution_signing_under_its_parent_is_named_with_it(signature, name):
+    text = ("個人情報の漏洩に関する事案について\n\nこの度、当院で検診を受けた患者様1名分の報告書を、別の患者様へ誤送付する事案が"
+            f"発生いたしました。深くお詫び申し上げます。\n\n令和13年11月15日\n{signature}\n")
+    assert [r.organization for r in extract_text(text)] == [name]

@@ -600,9 +600,35 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         surfaces[o[2]] = surfaces.get(o[2], 0) + 1
     surface = max(surfaces, key=lambda s: (surfaces[s], -len(s)))
     first = next(o for o in pool if o[2] == surface)
+    unit = _issuing_unit(text, cands, best[1])
+    if unit:
+        return unit
     cleaned = clean_name(surface)
     off = surface.find(cleaned)
     return cleaned, first[0] + max(off, 0), first[0] + max(off, 0) + len(cleaned)
+
+
+def _issuing_unit(text: str, cands: dict[str, list[tuple[int, int, str, int]]], key: str) -> tuple[str, int, int] | None:
+    """A body signing under its parent (「医療法人X会 Y病院」, 「独立行政法人Z機構\nY医療センター」):
+    the two names written together, when the parent carries a designator and the unit after it
+    fills the rest of its line. The notice is the unit's, named in full."""
+    ol = _olex()
+    for k in (key, *cands):
+        for s, e, surf, _ in cands[k]:
+            if not ol.designator.search(surf):
+                continue
+            m = re.match(r"([ \t　]|\n)[ \t　]*([^\s、。]{2,30})[ \t　]*(?:\n|$)", text[e:e + 40])
+            if not m:
+                continue
+            unit_key = org_key(m.group(2))
+            if unit_key not in cands or unit_key == k or not m.group(2).endswith(tuple(lexicons().ext["org"]["issuing_units"])):
+                continue
+            if key not in (k, unit_key):
+                continue
+            sep = " " if m.group(1) != "\n" else ""
+            name = clean_name(surf) + sep + m.group(2)
+            return name, s, e + m.end(2)
+    return None
 
 
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」
