@@ -417,3 +417,37 @@ def test_an_institution_signing_under_its_parent_is_named_with_it(signature, nam
     text = ("個人情報の漏洩に関する事案について\n\nこの度、当院で検診を受けた患者様1名分の報告書を、別の患者様へ誤送付する事案が"
             f"発生いたしました。深くお詫び申し上げます。\n\n令和13年11月15日\n{signature}\n")
     assert [r.organization for r in extract_text(text)] == [name]
+
+
+def test_a_press_release_listing_with_the_organisation_above_each_title():
+    text = """カテゴリ: 情報漏えい
+
+株式会社みなと交通
+
+【重要】ICカードアプリの一部機能停止について
+
+2031年06月08日
+2031年6月8日(木)8時から12時まで、アプリの一部機能が使いにくい状態が続きました。現在は復旧しております。
+
+北浜バスケットボール株式会社
+
+オンラインオークションにおける個人情報の漏洩に関するご報告とお詫び
+
+2031年6月1日(木)に実施したオークションにおいて、入札者様のメールアドレス35件が他の入札者に表示される状態となっていたことが判明しました。
+"""
+    recs = extract_text(text)
+    assert [r.organization for r in recs] == ["北浜バスケットボール株式会社"]  # an outage with no data is no notice
+    assert recs[0].affected_total == 35
+
+
+def test_a_letterhead_above_a_title_is_no_listing():
+    text = """株式会社みなと交通
+
+不正アクセスに関するお詫びとお知らせ
+
+2031年6月1日、当社サーバーへの不正アクセスにより、お客様のメールアドレス120件が流出した可能性があることが判明しました。
+
+株式会社みなと交通
+代表取締役 港 太郎
+"""
+    assert [r.organization for r in extract_text(text)] == ["株式会社みなと交通"]

@@ -21,7 +21,7 @@ from functools import cache
 
 from jikenbo.config import lexicon
 from jikenbo.models import Document, Segment
-from jikenbo.text.chars import KANJI, KATAKANA
+from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
 from jikenbo.text.dates import find_dates
 from jikenbo.text.gazetteer import public_body
 from jikenbo.text.normalize import normalize
@@ -179,6 +179,13 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
                 if i not in idxs and m and _shape(m.group(1)) == shape and len(ln.text.strip()) - m.end() >= 4:
                     idxs.append(i)
             idxs.sort()
+    # a press-release listing names the organisation on a line of its own above each title
+    # (「株式会社パスモ」 / 「【重要】…について」 / date / body)
+    for i, ln in enumerate(lines):
+        if _org_line(ln.text, lex):
+            nxt = next((j for j in range(i + 1, min(i + 4, len(lines))) if lines[j].text.strip()), None)
+            if nxt is not None and lex.title_cue.search(lines[nxt].text) and "。" not in lines[nxt].text.strip().rstrip("。"):
+                groups.setdefault("org line", []).append(i)
     best: list[int] = []
     for shape, idxs in groups.items():
         if shape == "|":  # a table: every row is an entry, its body is the row itself
@@ -209,6 +216,21 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
                     and lex.title_cue.search(lines[first].text):
                 best = [first]
     return best
+
+
+@cache
+def _org_only() -> re.Pattern[str]:
+    org = lexicon("extract")["org"]
+    des, suf = _alt(org["designators"]), _alt(org["suffixes"])
+    name = rf"[{KANJI}{KATAKANA}A-Za-z0-9&・ー ]"
+    named = rf"[{KANJI}{KATAKANA}{HIRAGANA}A-Za-z0-9&・ー ]"  # beside a designator a name may be kana (株式会社ほくせん)
+    return re.compile(rf"(?:{des})\s?{named}{{1,30}}|{named}{{1,30}}\s?(?:{des})|{name}{{1,24}}(?:{suf})")
+
+
+def _org_line(text: str, lex: _Lex) -> bool:
+    """A line that holds only an organisation's name (「岐阜バスケットボール株式会社」)."""
+    s = text.strip()
+    return 3 <= len(s) <= 40 and not lex.title_cue.search(s) and bool(_org_only().fullmatch(s))
 
 
 _LABEL_LINE = re.compile(r"^\s*(?:ラベル|カテゴリー?|タグ)\s?[:：]?\s?\S.{0,60}(?:の投稿を表示|一覧)")
