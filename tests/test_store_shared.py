@@ -44,3 +44,30 @@ def test_seed_links_score(tmp_path):
         capture_output=True, text=True, check=True).stdout
     score = float(re.search(r"^score: ([0-9.]+)$", out, re.M)[1])
     assert score == 1.0, out
+
+
+REAL = SHARED / "corpus" / "real"
+
+
+@pytest.mark.skipif(not (EVAL / "real-links.json").exists() or not REAL.is_dir(), reason="../shared absent")
+def test_real_links_score_above_floor(tmp_path):
+    """The linking gate on real documents: floor pinned a little under the measured 0.904."""
+    from jikenbo import export
+    from jikenbo.store import open_store
+
+    docs = sorted(str(p) for p in REAL.glob("*.txt"))
+    with open_store(tmp_path / "real.db") as store:
+        store.ingest(docs, workers=2, progress=False)
+        pred = tmp_path / "incidents.jsonl"
+        with pred.open("w", encoding="utf-8") as fh:
+            export.incidents_to_jsonl(store.iter_incidents(), fh)
+    out = subprocess.run(
+        [sys.executable, str(EVAL / "score_links.py"), "--gold", str(EVAL / "real-links.json"),
+         "--pred", str(pred), "--notices", str(EVAL / "real")],
+        capture_output=True, text=True, check=True).stdout
+    score = float(re.search(r"^score: ([0-9.]+)$", out, re.M)[1])
+    vendor = float(re.search(r"^vendor recall ([0-9.]+)", out, re.M)[1])
+    pairs_p = float(re.search(r"^pairs\s+P=([0-9.]+)", out, re.M)[1])
+    assert score >= 0.89, out
+    assert vendor >= 0.85, out
+    assert pairs_p == 1.0, out  # nothing a user keeps apart is joined
