@@ -451,3 +451,22 @@ def test_a_letterhead_above_a_title_is_no_listing():
 代表取締役 港 太郎
 """
     assert [r.organization for r in extract_text(text)] == ["株式会社みなと交通"]
+
+
+def test_numbered_digest_tags_open_entries_whatever_their_titles_say():
+    text = """【事件簿#2031-067】北浜県が使用していたドメインが第三者に再取得され、別のサイトで使われていることを確認しました 2031/1/19
+
+北浜県
+
+北浜県が過去に使用していたドメインについて、運用停止後に第三者に再取得されていることが判明しました。本県とは無関係ですのでご注意ください。
+
+【事件簿#2031-066】株式会社みなと工房 弊社Webサイトへの不正アクセスについて 2031/1/15
+
+みなと工房
+
+サイトの一部で不正アクセスが発生し、ホームページの内容が不正に書き換えられる事案が起きています。
+"""
+    recs = extract_text(text)
+    assert [r.organization for r in recs] == ["北浜県", "株式会社みなと工房"]
+    assert recs[0].incident_types == ["other"]
+    assert recs[1].incident_types == ["unauthorized_access"]

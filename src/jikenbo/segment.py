@@ -170,6 +170,17 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
         shape = _header_shape(ln.text, lex)
         if shape:
             groups.setdefault(shape, []).append(i)
+    # a numbered tag (「【…事件簿#2024-067】」) opens an entry whatever its title says, once two
+    # lines carry it: the title of a digest entry may be a long sentence with no title word
+    tagged: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        m = lex.marker.match(ln.text.strip())
+        if m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1)) \
+                and len(ln.text.strip()) - m.end() >= 4:
+            tagged.setdefault(_shape(m.group(1)), []).append(i)
+    for shape, idxs in tagged.items():
+        if len(idxs) >= 2:
+            groups[shape] = sorted(set(groups.get(shape, [])) | set(idxs))
     # a tagged entry whose title has neither a date nor a title word (「【…#2025-239】青葉大学、
     # 職員がニセのサポート窓口に…」) still opens an entry when its tag repeats the others'
     for shape, idxs in list(groups.items()):
