@@ -470,3 +470,14 @@ def test_numbered_digest_tags_open_entries_whatever_their_titles_say():
     assert [r.organization for r in recs] == ["北浜県", "株式会社みなと工房"]
     assert recs[0].incident_types == ["other"]
     assert recs[1].incident_types == ["unauthorized_access"]
+
+
+def test_a_digest_entry_cut_at_its_title_keeps_its_organisation():
+    text = """【事件簿#2031-295】北浜県 県が使用したドメインの第三者による取得について 2031/7/30
+
+県が過去に使用したドメインについて、運用停止後に第三者に取得されているドメインがあることが判明しました。
+
+【事件簿#2031-294】みなと観光協会が収集・"""
+    recs = extract_text(text)
+    assert [r.organization for r in recs] == ["北浜県", "みなと観光協会"]
+    assert recs[0].incident_types == ["other"]

@@ -212,7 +212,8 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
             nxt = idxs[k + 1] if k + 1 < len(idxs) else len(lines)
             body = sum(len(lines[j].text.strip()) for j in range(i + 1, nxt))
             # the last entry of a page cut by the crawler may keep only a few words of body
-            if body >= MIN_BODY_CHARS or (nxt == len(lines) and body and lex.title_cue.search(lines[i].text)):
+            if body >= MIN_BODY_CHARS or (nxt == len(lines) and body and lex.title_cue.search(lines[i].text)) \
+                    or (nxt == len(lines) and not body and _cut_tag(lines[i].text, lex)):
                 owned.append(i)
         if len(owned) >= 2 and len(owned) > len(best):
             best = owned
@@ -242,6 +243,14 @@ def _org_line(text: str, lex: _Lex) -> bool:
     """A line that holds only an organisation's name (「岐阜バスケットボール株式会社」)."""
     s = text.strip()
     return 3 <= len(s) <= 40 and not lex.title_cue.search(s) and bool(_org_only().fullmatch(s))
+
+
+def _cut_tag(text: str, lex: _Lex) -> bool:
+    """A numbered digest tag on the page's last line, cut by the crawler mid-title
+    (「【…#2025-294】長崎…協会が収集・」): the entry's notice is lost, its header is not."""
+    m = lex.marker.match(text.strip())
+    return bool(m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1))) \
+        and not re.search(r"[。)）」]$", text.strip())
 
 
 _LABEL_LINE = re.compile(r"^\s*(?:ラベル|カテゴリー?|タグ)\s?[:：]?\s?\S.{0,60}(?:の投稿を表示|一覧)")
@@ -499,7 +508,8 @@ def segment_document(doc: Document) -> list[Segment]:
             continue
         ns, ne = lines[a].start, lines[b - 1].end
         ntext = norm.text[ns:ne]
-        why = _why_not_a_notice(ntext, lex, digest_entry=header is not None)
+        cut = header is not None and b == len(lines) and a == b - 1 and len(out) > 0 and _cut_tag(header, lex)
+        why = None if cut else _why_not_a_notice(ntext, lex, digest_entry=header is not None)
         if why:
             log.info("%s: dropped segment at %d: %s", doc.source, ns, why)
             continue
