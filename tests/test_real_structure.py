@@ -481,3 +481,12 @@ def test_a_digest_entry_cut_at_its_title_keeps_its_organisation():
     recs = extract_text(text)
     assert [r.organization for r in recs] == ["北浜県", "みなと観光協会"]
     assert recs[0].incident_types == ["other"]
+
+
+def test_a_latin_name_that_is_the_sites_host_is_its_owner():
+    text = """【PAYLO】顧客情報流出に関するご報告とお詫び
+平素よりKAWASEMIおよびPAYLOのサービスをご利用いただき誠にありがとうございます。
+弊社が提供しておりますクラウド請求書サービスにおきまして、一部のユーザー様の顧客情報が他のユーザー様から閲覧できる状態になっていたことが判明いたしました。
+"""
+    assert _orgs(text, "https://corp.kawasemi.co.jp/?p=12") == ["KAWASEMI"]
+    assert _orgs(text) == []  # without the address nothing says which (the notice is dropped, and counted)

@@ -283,15 +283,27 @@ def _ending_at(ending: re.Pattern[str], text: str, longest: int, *, before_digit
     return out
 
 
-def _candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
+def _candidates(ctx: Context, url: str | None = None) -> dict[str, list[tuple[int, int, str, int]]]:
     """Candidate names by key: (start, end, surface, pattern weight) occurrences."""
     cached = ctx.cache.get("org_candidates")
     if cached is None:
-        cached = ctx.cache["org_candidates"] = _find_candidates(ctx)
+        cached = ctx.cache["org_candidates"] = _find_candidates(ctx, _host_labels(url))
     return cached
 
 
-def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
+_GENERIC_LABELS = frozenset({"www", "corp", "co", "jp", "com", "net", "or", "ne", "go", "ac", "ed", "lg", "info", "org", "biz",
+                             "news", "blog", "web", "site", "global", "group", "ir", "about"})
+
+
+def _host_labels(url: str | None) -> frozenset[str]:
+    """The name-like labels of a page's host (``corp.olta.co.jp`` → olta): the site's owner."""
+    if not url:
+        return frozenset()
+    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
+    return frozenset(x for x in host.split(".") if len(x) >= 3 and x not in _GENERIC_LABELS)
+
+
+def _find_candidates(ctx: Context, host_labels: frozenset[str] = frozenset()) -> dict[str, list[tuple[int, int, str, int]]]:
     ol = _olex()
     text = ctx.text
     found: dict[str, list[tuple[int, int, str, int]]] = {}
@@ -337,8 +349,8 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             if _is_product(text, m.start(), m.end()):
                 products.add(key)  # named as a product or system once (…システム(NUTS)): never the organisation
                 continue
-            if pat is ol.latin and not _latin_name(text, m.start(), m.end(), surface):
-                continue
+            if pat is ol.latin and not (_latin_name(text, m.start(), m.end(), surface) or key in host_labels):
+                continue  # a Latin word is a name where the text treats it as one, or where it is the site's host
             if pat in (ol.subject_end, ol.seated) and (len(key) < 3 or ol.designator.search(surface)):
                 continue
             if _is_generic(key):
@@ -529,7 +541,8 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
     text = ctx.text
     flat = re.sub(r"[\s・.]", "", text).lower()
     title_key = org_key(title or "")
-    cands = _candidates(ctx)
+    cands = _candidates(ctx, url)
+    hosts = _host_labels(url)
     refs: list[tuple[int, str]] = ctx.cache.get("org_refs", [])
     url_keys = {org_key(n) for n in bodies_from_url(url)}
     lead_end = _lead_end(text)
@@ -555,6 +568,8 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
             score += 4
         if on_site:
             score += 12  # a local government's notice on its own site
+        elif key in hosts:
+            score += 6  # the owner of the site: 「OLTA」 on corp.olta.co.jp
         if key in ol.media or any(m in key for m in ol.media if len(m) >= 4):
             score -= 10  # 「一般社団法人共同通信社」: who wrote the report, not who suffered it
         for s, e, surf, _ in occ:
