@@ -490,3 +490,31 @@ def test_a_latin_name_that_is_the_sites_host_is_its_owner():
 """
     assert _orgs(text, "https://corp.kawasemi.co.jp/?p=12") == ["KAWASEMI"]
     assert _orgs(text) == []  # without the address nothing says which (the notice is dropped, and counted)
+
+
+_WEEKLY = "\n".join([
+    "2031年8月19日週は、カワセミがランサムウェア攻撃による情報漏えいについて発表した。"
+    "ただし、カワセミが攻撃を受けたのではなく、業務委託先からの漏えいだ。",
+    "2031年8月19日週は、カワセミ学習研究会(カワセミ)からの情報漏えいの他、"
+    "北浜自動車の米国法人(Kitahama Motor America)から120GBのデータが窃取された事件が関心を集めた。",
+    "北浜自動車の米国法人(Kitahama Motor America)がサイバー攻撃を受け、120GBのデータを盗み出された結果、"
+    "ダークWebに流出したと海外メディアが報じた。",
+    "カワセミ学習研究会(カワセミ)は40万人分の情報漏えいが新たに発覚したと発表した。会員の氏名や会員番号、教室名など40万人分だ。",
+    "",
+])
+
+
+def test_a_weekly_roundup_with_undated_leads_splits_per_organisation():
+    recs = extract_text(_WEEKLY)
+    assert sorted(r.organization for r in recs) == ["Kitahama Motor America", "カワセミ学習研究会"]
+    assert "米国法人" not in [r.organization for r in recs]  # a kind of subsidiary, not a name
+
+
+def test_a_past_incident_told_as_background_opens_no_story():
+    text = """株式会社みなと食品にランサムウェア攻撃
+
+株式会社みなと食品は3日、サーバーがランサムウェアに感染し、取引先など約500人分の個人情報が流出した恐れがあると発表した。
+
+食品業界では被害が相次いでいる。2030年には菓子製造の株式会社北浜製菓が同様の攻撃を受け、顧客情報が流出した可能性があると発表していた。
+"""
+    assert [r.organization for r in extract_text(text)] == ["株式会社みなと食品"]

@@ -353,6 +353,8 @@ def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> st
 class _RoundupLex:
     heading: re.Pattern[str]  # the name opening a heading or bullet line, up to its particle
     sentence: re.Pattern[str]  # the name opening a sentence as its subject
+    dated: re.Pattern[str]
+    happening: re.Pattern[str]
     not_own: re.Pattern[str]
     not_name: re.Pattern[str]
     first_person: re.Pattern[str]
@@ -374,8 +376,13 @@ def _rlex() -> _RoundupLex:
     return _RoundupLex(
         heading=re.compile(rf"^(?P<n>[^\s、。「」()（）]{{2,20}}?)(?:{staff})?(?:{particles}|、|\s)"),
         # a dated news lead: 「ミナトは2031年10月、」「白浜大学は3月4日までに、」「…会社のカワセミ技研も、3月9日に」
-        sentence=re.compile(rf"^(?P<d>[^、。「」()（）や\n]{{1,20}}の)?(?P<n>(?![0-9]){_NAME_CHARS}{{2,20}}?)"
-                            rf"(?:{lead_particles})[、,]?\s?(?:\d{{4}}年)?(?:\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{1,2}}日)"),
+        # after an opening adverbial of time (「2031年8月19日週は、」「14日、」), an optional descriptor
+        # (「…会社の」) and an alias in brackets: the name, its particle, and what follows
+        sentence=re.compile(rf"^(?:[^、。「」\n]{{0,16}}(?:日|週|月)(?:は|に)?[、,]\s?)?(?P<d>[^、。「」()（）や\n]{{1,20}}の)?"
+                            rf"(?P<n>(?![0-9]){_NAME_CHARS}{{2,20}}?)(?:[(（][^()（）\n]{{1,40}}[)）])?(?P<p>{lead_particles}|が)"),
+        dated=re.compile(r"[、,]?\s?(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日)"),
+        # an undated lead must say in the same sentence that the incident happened to it
+        happening=re.compile(rf"(?:{_alt(rc['happening'])})"),
         not_own=re.compile(_alt(rc["not_own"])),
         not_name=re.compile(_alt(rc["not_name"])),
         first_person=re.compile(_alt(ext["kind"]["first_person"])),
@@ -405,6 +412,7 @@ def _same_story(a: str, b: str) -> bool:
 def _story_openers(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, str, bool]]:
     """(line index, organisation, is a heading) of each line in [a, b) that opens a story."""
     rl = _rlex()
+    text = "\n".join(ln.text for ln in lines[a:b])
     out: list[tuple[int, str, bool]] = []
     for i in range(a, b):
         raw = lines[i].text.strip()
@@ -420,10 +428,17 @@ def _story_openers(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[
             continue
         for sent in [s for s in body.split("。") if s.strip()][:2]:
             m = rl.sentence.match(sent.strip())
-            if not m or (m.group("d") and rl.not_own.search(m.group("d"))):
+            if not m or (m.group("d") and rl.not_own.search(m.group("d"))) or lex.background.search(sent):
+                continue  # somebody else's story, or an earlier incident told as background
+            rest = sent.strip()[m.end():]
+            happening = bool(rl.happening.search(rest))
+            if not ((m.group("p") != "が" and rl.dated.match(rest)) or happening):
                 continue
             name = _story_name(m.group("n"), rl)
-            if name and not lex.incident_cue.search(name) and (lex.orgish.search(name) or public_body(name)):
+            # a bare kanji name (「カワセミが…攻撃を受け」) is a name where its story says what
+            # happened to it and the article keeps naming it
+            if name and not lex.incident_cue.search(name) and (lex.orgish.search(name) or public_body(name)
+                                                              or (happening and text.count(name) >= 3)):
                 out.append((i, name, False))
                 break
     return out

@@ -111,7 +111,8 @@ def _olex() -> _OrgLex:
         reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
         generic_endings=generic,
         generic_kind=re.compile(
-            r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?)?(?:コール)?"
+            r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?"
+            r"|米国|海外|現地|中国|欧州|韓国|台湾|英国|ドイツ|タイ|インド|シンガポール|ベトナム|北米|アジア)?(?:コール)?"
             rf"(?:{'|'.join(map(re.escape, generic))})"
         ),
         reference_any=re.compile(
@@ -402,6 +403,8 @@ _PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サ
 
 def _is_seat(text: str, start: int, end: int) -> bool:
     """A place in parentheses after a name: 「NTTビジネスソリューションズ」(大阪市), (プロクス、大阪市)."""
+    if re.fullmatch(r"[A-Za-z0-9&.,' \-]+", text[start:end]):
+        return False  # a place is written in Japanese: 「…の米国法人(Toyota Motor North America)」 is a name
     before, after = text[max(0, start - 16):start], text[end:end + 8]
     opened = re.search(r"[(（](?:[^()（）\n]{0,12}[、,・])?(?:本社|本店|所在地)?[:：・]?$", before)
     return bool(opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 and text[start - 2] not in "\n。、")
@@ -476,6 +479,8 @@ def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
         return True
     if start == 0 and (surface.count(" ") >= 1 or re.fullmatch(r"[A-Z]{4,}", surface)) and re.match(rf"[{KANJI}{KATAKANA}]", after):
         return True  # 「NAGOYA GRAMPUS WEB SHOPメールマガジンの…について」: the title opens with its name
+    if re.match(r"[)）]\s?(?:は|が|では)", after) and re.search(r"[(（]$", text[max(0, start - 1):start]):
+        return True  # 「トヨタ自動車の米国法人(Toyota Motor North America)が」: the name of a body described before
     return bool(re.match(r"\s?(?:社|は|が|では|によると|の発表)", after) or ol.designator.search(surface))
 
 
