@@ -518,3 +518,11 @@ def test_a_past_incident_told_as_background_opens_no_story():
 食品業界では被害が相次いでいる。2030年には菓子製造の株式会社北浜製菓が同様の攻撃を受け、顧客情報が流出した可能性があると発表していた。
 """
     assert [r.organization for r in extract_text(text)] == ["株式会社みなと食品"]
+
+
+def test_the_first_of_a_list_in_a_title_is_not_its_subject():
+    text = """汐見学園、港南など5校…北浜県立高生約900人の個人情報、流出の恐れ
+
+ 北浜県教育局は20日、委託先の学習アプリのデータベースが不正アクセスを受け、県立高校5校の生徒約900人分の個人情報が流出した可能性があると発表した。
+"""
+    assert [r.organization for r in extract_text(text)] == ["北浜県教育局"]

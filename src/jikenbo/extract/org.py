@@ -585,7 +585,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         for s, e, _, _ in occ:
             line_start = text.rfind("\n", 0, s) + 1
             if s < 200 and s == line_start and re.match(r"\s?(?:、|,|\s|における|での|で|が|の(?!\S{0,3}(?:委託|子会社)))", text[e:e + 5]) \
-                    and text.count("\n", 0, s) <= 3:
+                    and text.count("\n", 0, s) <= 3 and not _ENUMERATED.match(text, e):
                 score += 5  # the title's subject: 「LINE、…」「大阪府 個人情報の流出について」
                 break
         # the subject of a news lead: 「ソースネクストは2023年2月14日、…」; of a joint one
@@ -649,6 +649,10 @@ def _issuing_unit(text: str, cands: dict[str, list[tuple[int, int, str, int]]], 
             name = clean_name(surf) + sep + m.group(2)
             return name, s, e + m.end(2)
     return None
+
+
+# 「伊奈学園、松山など8校…」: the first of a list of places, not the title's subject
+_ENUMERATED = re.compile(r"[、,・][^、。\n]{1,12}(?:など|等|ほか)\s?\d*(?:校|社|団体|施設|店舗|病院|自治体|件|市町村)?")
 
 
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」
