@@ -526,3 +526,20 @@ def test_the_first_of_a_list_in_a_title_is_not_its_subject():
  北浜県教育局は20日、委託先の学習アプリのデータベースが不正アクセスを受け、県立高校5校の生徒約900人分の個人情報が流出した可能性があると発表した。
 """
     assert [r.organization for r in extract_text(text)] == ["北浜県教育局"]
+
+
+def test_the_relation_before_a_name_is_not_part_of_it():
+    text = "顧客情報の流出について\n\n北浜電信の子会社カワセミソリューションズ(北浜市)は17日、元社員が顧客情報を持ち出したと発表した。\n"
+    assert [r.organization for r in extract_text(text)] == ["カワセミソリューションズ"]
+
+
+def test_an_incident_of_kind_other_with_no_personal_data_leaked_nothing():
+    text = """当市が使用していたドメインの第三者による取得について
+
+市が過去に使用したドメインについて、運用停止後に第三者に取得されていることが判明しました。本市とは無関係ですのでご注意ください。
+
+北浜市
+"""
+    rec = extract_text(text)[0]
+    assert rec.incident_types == ["other"]
+    assert rec.leak_status == "none"

@@ -173,12 +173,14 @@ _DESCRIPTOR = re.compile(
     r"^[^\sの、。]{1,12}?(?:会社|メーカー|企業|スクール|企画|販売|代理店|大手|チェーン|運営|事業者|業者|販売店|専門店|商社|ブランド|業)の(?=\S{2})"
 )
 _OFFICE = re.compile(r"(?<=[市町村区])(?:役場|役所)$")
+# 「…の子会社NTTX」: the relation written before the name
+_RELATION = re.compile(r"^(?:子会社|孫会社|関連会社|グループ会社|親会社|傘下の?)(?=[A-Za-z0-9" + KATAKANA + KANJI + r"]{2})")
 
 
 def clean_name(name: str) -> str:
     """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
     「みかげ町役場」 → みかげ町 (the body, not its building)."""
-    name = _DESCRIPTOR.sub("", name.strip())
+    name = _RELATION.sub("", _DESCRIPTOR.sub("", name.strip()))
     return _OFFICE.sub("", name)
 
 
