@@ -543,3 +543,14 @@ def test_an_incident_of_kind_other_with_no_personal_data_leaked_nothing():
     rec = extract_text(text)[0]
     assert rec.incident_types == ["other"]
     assert rec.leak_status == "none"
+
+
+def test_a_former_association_of_a_town_is_the_towns():
+    # our own wording; the town is a real municipality, as the gazetteer rule needs
+    text = """小布施町、使われなくなった旧商工会の動画アカウントに不正ログイン
+
+ 長野県小布施町によると、2031年3月2日、数年前に更新を止めた旧商工会の動画サイトのアカウントに不正ログインされ、広告の動画が投稿された。
+
+ 町は運営会社にアカウントの凍結を求めている。
+"""
+    assert [r.organization for r in extract_text(text)] == ["小布施町"]  # the town, without its prefecture

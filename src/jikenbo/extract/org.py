@@ -112,7 +112,9 @@ def _olex() -> _OrgLex:
         generic_endings=generic,
         generic_kind=re.compile(
             r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?"
-            r"|米国|海外|現地|中国|欧州|韓国|台湾|英国|ドイツ|タイ|インド|シンガポール|ベトナム|北米|アジア)?(?:コール)?"
+            r"|米国|海外|現地|中国|欧州|韓国|台湾|英国|ドイツ|タイ|インド|シンガポール|ベトナム|北米|アジア)?"
+            # 「旧観光協会」「商工会」: an association's field with no place or name of its own
+            r"(?:旧|元|新)?(?:観光|商工|体育|文化|国際交流|社会福祉|シルバー人材|地域振興|自治|防犯|交通安全)?(?:コール)?"
             rf"(?:{'|'.join(map(re.escape, generic))})"
         ),
         reference_any=re.compile(
@@ -179,9 +181,13 @@ _RELATION = re.compile(r"^(?:子会社|孫会社|関連会社|グループ会社
 
 def clean_name(name: str) -> str:
     """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
-    「みかげ町役場」 → みかげ町 (the body, not its building)."""
-    name = _RELATION.sub("", _DESCRIPTOR.sub("", name.strip()))
-    return _OFFICE.sub("", name)
+    「みかげ町役場」 → みかげ町 (the body, not its building), 「千葉県横芝光町」 → 横芝光町."""
+    name = _OFFICE.sub("", _RELATION.sub("", _DESCRIPTOR.sub("", name.strip())))
+    g = gazetteer()
+    for pref in g.prefectures:
+        if name.startswith(pref) and name[len(pref):] in g.municipalities:
+            return name[len(pref):]  # 「千葉県横芝光町」: the town, written with its prefecture
+    return name
 
 
 def name_from_header(header_rest: str) -> str | None:
