@@ -248,11 +248,11 @@ _ROUNDUP_LEADS = """今月も大学や企業でサイバー攻撃の公表が続
 
 2031年3月も国内の教育機関や企業でランサムウェア被害の公表が相次ぎました。
 
-ミナトリンクは2031年2月、基幹システムがランサムウェアに感染し、受注業務が停止したと発表しました。外部への個人情報流出の有無は調査中です。
+ミナトリンクは2031年2月、管理サーバーがランサムウェアで暗号化され、出荷を止めたと発表しました。顧客情報が外部に出たかどうかは確認を続けています。
 
-学術機関でも被害が出ています。白浜学園大学は2031年3月4日までに、研究室のファイルサーバーがランサムウェアに感染したと公表。約620名分の個人情報が漏えいした可能性があるとしています。
+大学も例外ではありません。白浜学園大学は2031年3月4日までに、ゼミが使う共有ディスクがランサムウェアで読めなくなったと明らかにし、学生ら約620名分の個人情報が漏えいした可能性があるとしています。
 
-物流システム会社のカワセミ技研も、2031年3月9日にランサムウェア感染が確認されました。同社は警察に被害を申告し、調査を進めています。
+倉庫管理ソフトを作る会社のカワセミ技研も、2031年3月9日にランサムウェアの被害に遭ったと公表した。同社は警察に被害を届け出たという。
 """
 
 _ROUNDUP_BULLETS = """2031年の情報漏えいニュース
@@ -265,7 +265,7 @@ _ROUNDUP_BULLETS = """2031年の情報漏えいニュース
 
 北浜県職員がメールを誤送信
 
-北浜県の職員が宛先の確認を怠り、2031年4月10日に県民12名のメールアドレスが他の受信者に表示される状態で送信しました。
+2031年4月10日、北浜県の担当者が講習会の案内を送る際に宛先欄を取り違え、県民12名のメールアドレスが互いに見える状態で誤送信しました。
 
 くるみ薬房で不正アクセスの被害
 
@@ -347,7 +347,7 @@ def test_a_long_incident_gets_no_detection_date_from_its_opening():
 @pytest.mark.parametrize(("sentence", "kind", "present"), [
     ("開発環境のネットワーク設定の一部が解除状態となっていたため、外部から個人情報が漏えいしました。", "misconfiguration", True),
     ("2031年1月9日、当社システムに対する侵害活動が確認され、顧客情報が流出した可能性があります。", "unauthorized_access", True),
-    ("職員が表示された番号に電話したところ、パソコンの遠隔操作が行われ、個人情報が流出した可能性があります。", "unauthorized_access", True),
+    ("指示どおり電話した結果、端末の遠隔操作が行われ、保存していた個人情報が流出した可能性があります。", "unauthorized_access", True),
     ("個人情報が流出した可能性があります。各校には迷惑メール対策について注意喚起しました。", "impersonation", False),
 ])
 def test_incident_type_cues_in_real_wording(sentence, kind, present):
@@ -356,15 +356,15 @@ def test_incident_type_cues_in_real_wording(sentence, kind, present):
 
 
 def test_a_full_stop_inside_brackets_does_not_end_the_sentence():
-    text = ("個人情報の流出について\n\n端末に記録された患者ID及び氏名(住所や電話番号はありません。)、診療科、請求金額が"
-            "流出した可能性があります。\n\n北浜市立病院\n")
+    text = ("個人情報の流出について\n\n流出した可能性があるのは受付番号と氏名(生年月日は含まれません。)、受診科、"
+            "請求額です。\n\n北浜市立病院\n")
     rec = extract_text(text)[0]
     assert {"customer_id", "name", "other"} <= set(rec.data_categories)
-    assert "address" not in rec.data_categories
+    assert "birthdate" not in rec.data_categories
 
 
 def test_data_posted_on_a_page_is_data_that_leaked():
-    text = ("ホームページへの個人情報の誤掲載について\n\n6月8日から、申請者の氏名や住所、助成決定額がホームページに掲載されていました。"
+    text = ("ホームページへの個人情報の誤掲載について\n\n交付一覧を載せた際、受給者の氏名と住所、支給額まで掲載されていました。"
             "\n\n北浜市\n")
     rec = extract_text(text)[0]
     assert {"name", "address", "other"} <= set(rec.data_categories)
@@ -373,15 +373,15 @@ def test_data_posted_on_a_page_is_data_that_leaked():
 def test_a_company_introduced_with_its_seat_is_a_candidate():
     text = """顧客情報流出、件数を修正
 
-北浜電信の子会社は19日、流出した顧客情報が約40万件だったと明らかにした。
+北浜電信の子会社は19日、外部に出た顧客情報を約40万件に訂正した。
 
-コールセンターはカワセミマーケティングProX(プロクス、北浜市)が自治体から請け負い、元派遣社員が持ち出した。
+問題の窓口業務はカワセミマーケティングProX(プロクス、北浜市)が運営しており、同社の元契約社員が情報を外部に持ち出していた。
 """
     assert [r.organization for r in extract_text(text)] == ["カワセミマーケティングProX"]
 
 
 @pytest.mark.parametrize(("body", "status"), [
-    ("北浜県は17日、納税者約9万人分の個人情報が外部に流出した可能性があると明らかにした。保守業務を担う委託先の元社員が不正に持ち出したという。",
+    ("北浜県は17日、県税の窓口システムに登録された約9万人分の個人情報が外部に流出した可能性があると公表した。保守を請け負う会社の元社員が不正に持ち出したとみられる。",
      "possible"),
     ("北浜県は17日、委託先の元社員が納税者約9万人分の個人情報を不正に持ち出したと明らかにした。", "confirmed"),
     ("株式会社北浜塾の元社員が生徒の個人情報を不正に持ち出し、名簿業者に売却していたことが判明した。流出した可能性がある。", "confirmed"),
@@ -414,8 +414,8 @@ def test_a_yearless_lead_date_is_read_months_after_the_last_full_date():
     ("株式会社北浜証券 お客様サポートセンター", "株式会社北浜証券"),  # a department signs for its company
 ])
 def test_an_institution_signing_under_its_parent_is_named_with_it(signature, name):
-    text = ("個人情報の漏洩に関する事案について\n\nこの度、当院で検診を受けた患者様1名分の報告書を、別の患者様へ誤送付する事案が"
-            f"発生いたしました。深くお詫び申し上げます。\n\n令和13年11月15日\n{signature}\n")
+    text = ("個人情報の漏洩に関する事案について\n\n健康診断の結果通知1通を、封入の取り違えにより別の受診者様に"
+            f"誤送付いたしました。当院として深くお詫び申し上げます。\n\n令和13年11月15日\n{signature}\n")
     assert [r.organization for r in extract_text(text)] == [name]
 
 
@@ -429,14 +429,14 @@ def test_a_press_release_listing_with_the_organisation_above_each_title():
 2031年06月08日
 2031年6月8日(木)8時から12時まで、アプリの一部機能が使いにくい状態が続きました。現在は復旧しております。
 
-北浜バスケットボール株式会社
+北浜スポーツクラブ株式会社
 
-オンラインオークションにおける個人情報の漏洩に関するご報告とお詫び
+ファン向け抽選応募フォームでの個人情報の漏洩に関するお詫び
 
-2031年6月1日(木)に実施したオークションにおいて、入札者様のメールアドレス35件が他の入札者に表示される状態となっていたことが判明しました。
+2031年6月1日(木)に締め切った抽選で、応募者様のメールアドレス35件が他の応募者に表示される状態となっていたことが判明しました。
 """
     recs = extract_text(text)
-    assert [r.organization for r in recs] == ["北浜バスケットボール株式会社"]  # an outage with no data is no notice
+    assert [r.organization for r in recs] == ["北浜スポーツクラブ株式会社"]  # an outage with no data is no notice
     assert recs[0].affected_total == 35
 
 
@@ -454,17 +454,17 @@ def test_a_letterhead_above_a_title_is_no_listing():
 
 
 def test_numbered_digest_tags_open_entries_whatever_their_titles_say():
-    text = """【事件簿#2031-067】北浜県が使用していたドメインが第三者に再取得され、別のサイトで使われていることを確認しました 2031/1/19
+    text = """【事件簿#2031-067】北浜県の旧キャンペーンサイトのドメインを別の事業者が取得、無関係な広告に使われている件 2031/1/19
 
 北浜県
 
-北浜県が過去に使用していたドメインについて、運用停止後に第三者に再取得されていることが判明しました。本県とは無関係ですのでご注意ください。
+以前のキャンペーンで使っていたドメインが、契約終了後に別の事業者に再取得され、無関係な広告サイトに使われていることがわかりました。
 
 【事件簿#2031-066】株式会社みなと工房 弊社Webサイトへの不正アクセスについて 2031/1/15
 
 みなと工房
 
-サイトの一部で不正アクセスが発生し、ホームページの内容が不正に書き換えられる事案が起きています。
+ホームページが何者かに改ざんされ、事実と異なる文章が載せられております。
 """
     recs = extract_text(text)
     assert [r.organization for r in recs] == ["北浜県", "株式会社みなと工房"]
@@ -473,9 +473,9 @@ def test_numbered_digest_tags_open_entries_whatever_their_titles_say():
 
 
 def test_a_digest_entry_cut_at_its_title_keeps_its_organisation():
-    text = """【事件簿#2031-295】北浜県 県が使用したドメインの第三者による取得について 2031/7/30
+    text = """【事件簿#2031-295】北浜県 過去の広報用ドメインが他者により取得された件 2031/7/30
 
-県が過去に使用したドメインについて、運用停止後に第三者に取得されているドメインがあることが判明しました。
+県の旧広報サイトのドメインが、閉鎖の後で他者により取得されていたことがわかりました。
 
 【事件簿#2031-294】みなと観光協会が収集・"""
     recs = extract_text(text)
@@ -485,8 +485,8 @@ def test_a_digest_entry_cut_at_its_title_keeps_its_organisation():
 
 def test_a_latin_name_that_is_the_sites_host_is_its_owner():
     text = """【PAYLO】顧客情報流出に関するご報告とお詫び
-平素よりKAWASEMIおよびPAYLOのサービスをご利用いただき誠にありがとうございます。
-弊社が提供しておりますクラウド請求書サービスにおきまして、一部のユーザー様の顧客情報が他のユーザー様から閲覧できる状態になっていたことが判明いたしました。
+KAWASEMIおよびPAYLOをご愛用の皆様へ。
+経費精算サービスで、ある条件のもとで別の利用者の取引先情報が他の利用者から閲覧可能な状態になっていたことがわかりました。
 """
     assert _orgs(text, "https://corp.kawasemi.co.jp/?p=12") == ["KAWASEMI"]
     assert _orgs(text) == []  # without the address nothing says which (the notice is dropped, and counted)
@@ -494,12 +494,12 @@ def test_a_latin_name_that_is_the_sites_host_is_its_owner():
 
 _WEEKLY = "\n".join([
     "2031年8月19日週は、カワセミがランサムウェア攻撃による情報漏えいについて発表した。"
-    "ただし、カワセミが攻撃を受けたのではなく、業務委託先からの漏えいだ。",
-    "2031年8月19日週は、カワセミ学習研究会(カワセミ)からの情報漏えいの他、"
-    "北浜自動車の米国法人(Kitahama Motor America)から120GBのデータが窃取された事件が関心を集めた。",
-    "北浜自動車の米国法人(Kitahama Motor America)がサイバー攻撃を受け、120GBのデータを盗み出された結果、"
-    "ダークWebに流出したと海外メディアが報じた。",
-    "カワセミ学習研究会(カワセミ)は40万人分の情報漏えいが新たに発覚したと発表した。会員の氏名や会員番号、教室名など40万人分だ。",
+    "攻撃されたのは同社ではなく、印刷を請け負う会社のほうだった。",
+    "この週はほかに、北浜自動車の米国法人(Kitahama Motor America)のデータ流出も注目された。"
+    "学習塾を運営するカワセミ学習研究会(カワセミ)の件から見ていく。",
+    "北浜自動車の米国法人(Kitahama Motor America)がサイバー攻撃を受け、社員の連絡先などを含む約120GBのデータが"
+    "闇サイトに公開されたと、海外の専門メディアが伝えた。",
+    "カワセミ学習研究会(カワセミ)は、会員約40万人分の情報漏えいが新たに判明したと発表した。氏名や会員番号、通っていた教室名などが含まれる。",
     "",
 ])
 
@@ -521,9 +521,9 @@ def test_a_past_incident_told_as_background_opens_no_story():
 
 
 def test_the_first_of_a_list_in_a_title_is_not_its_subject():
-    text = """汐見学園、港南など5校…北浜県立高生約900人の個人情報、流出の恐れ
+    text = """汐見学園、港南など5校で生徒情報流出か 北浜県立高の約900人
 
- 北浜県教育局は20日、委託先の学習アプリのデータベースが不正アクセスを受け、県立高校5校の生徒約900人分の個人情報が流出した可能性があると発表した。
+ 北浜県教育局は20日、授業で使うクラウド教材の事業者が不正アクセスを受け、県立高校5校の生徒約900人分の氏名などが流出した可能性があると公表した。
 """
     assert [r.organization for r in extract_text(text)] == ["北浜県教育局"]
 
@@ -534,9 +534,9 @@ def test_the_relation_before_a_name_is_not_part_of_it():
 
 
 def test_an_incident_of_kind_other_with_no_personal_data_leaked_nothing():
-    text = """当市が使用していたドメインの第三者による取得について
+    text = """旧観光サイトのドメインについて
 
-市が過去に使用したドメインについて、運用停止後に第三者に取得されていることが判明しました。本市とは無関係ですのでご注意ください。
+市の旧観光サイトで使っていたドメインが、閉鎖の後で第三者により取得されていたことがわかりました。当市とは関係がありません。
 
 北浜市
 """

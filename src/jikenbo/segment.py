@@ -362,6 +362,8 @@ class _RoundupLex:
     media: tuple[str, ...]
 
 
+# 「2031年8月19日週は、」「14日、」「今週は、」: when, before a lead's subject
+_TIME_ADVERBIAL = r"(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:週)?|(?:\d{4}年)?\d{1,2}月|今週|先週|今月|先月|同日)"
 _BULLET = re.compile(r"^\s*(?:[●○◆◇■□・▶►★☆◎▼▽※]|\d{1,2}[.．)）]|[(（]\d{1,2}[)）])\s*")
 _NAME_CHARS = rf"[{KANJI}{KATAKANA}A-Za-z0-9&・ー]"
 
@@ -378,7 +380,7 @@ def _rlex() -> _RoundupLex:
         # a dated news lead: 「ミナトは2031年10月、」「白浜大学は3月4日までに、」「…会社のカワセミ技研も、3月9日に」
         # after an opening adverbial of time (「2031年8月19日週は、」「14日、」), an optional descriptor
         # (「…会社の」) and an alias in brackets: the name, its particle, and what follows
-        sentence=re.compile(rf"^(?:[^、。「」\n]{{0,16}}(?:日|週|月)(?:は|に)?[、,]\s?)?(?P<d>[^、。「」()（）や\n]{{1,20}}の)?"
+        sentence=re.compile(rf"^(?:{_TIME_ADVERBIAL}(?:は|に|には)?[、,]\s?)?(?P<d>[^、。「」()（）や\n]{{1,20}}の)?"
                             rf"(?P<n>(?![0-9]){_NAME_CHARS}{{2,20}}?)(?:[(（][^()（）\n]{{1,40}}[)）])?(?P<p>{lead_particles}|が)"),
         dated=re.compile(r"[、,]?\s?(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日)"),
         # an undated lead must say in the same sentence that the incident happened to it
@@ -444,7 +446,7 @@ def _story_openers(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[
     return out
 
 
-def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, int, str | None]] | None:
+def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, int, str | None, str]] | None:
     """The stories of a news round-up held in lines [a, b), one span per organisation, or None
     when the text is one notice.
 
@@ -472,14 +474,14 @@ def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[
         if merged and _same_story(merged[-1][1], op[1]):
             continue  # the same organisation again: its story goes on
         merged.append(op)
-    stories: dict[str, tuple[int, int, str | None]] = {}
+    stories: dict[str, tuple[int, int, str | None, str]] = {}
     for k, (i, name, heading) in enumerate(merged):
         end = merged[k + 1][0] if k + 1 < len(merged) else b
         story = "\n".join(ln.text for ln in lines[i:end])
         if len(story.strip()) < 12 or not lex.incident_cue.search(story):
             continue
         key = next((n for n in stories if _same_story(n, name)), name)
-        span = (i, end, lines[i].text.strip() if heading else None)
+        span = (i, end, lines[i].text.strip() if heading else None, name)
         old = stories.get(key)
         if old is None or span[1] - span[0] > old[1] - old[0] or (
                 span[1] - span[0] == old[1] - old[0] and len(story) > sum(len(ln.text) for ln in lines[old[0]:old[1]])):
@@ -499,11 +501,11 @@ def segment_document(doc: Document) -> list[Segment]:
     lines = lines[:_trim_tail(lines, lex, 0, len(lines))]
     anchor = _document_anchor(norm.text)
     headers = _find_headers(lines, lex)
-    spans: list[tuple[int, int, str | None]] = []  # line ranges [a, b) and header text
+    spans: list[tuple[int, int, str | None, str | None]] = []  # line ranges [a, b), header text, organisation
     if headers:
         for k, i in enumerate(headers):
             nxt = headers[k + 1] if k + 1 < len(headers) else len(lines)
-            spans.append((i, _trim_tail(lines, lex, i, _section_end(lines, i, nxt)), lines[i].text.strip()))
+            spans.append((i, _trim_tail(lines, lex, i, _section_end(lines, i, nxt)), lines[i].text.strip(), None))
         if headers[0] > 0:
             log.info("%s: dropped %d lines before the first digest entry", doc.source, headers[0])
     else:
@@ -511,10 +513,10 @@ def segment_document(doc: Document) -> list[Segment]:
         stories = _roundup_spans(lines, 0, end, lex)
         if stories:
             log.info("%s: a round-up of %d stories", doc.source, len(stories))
-        spans += stories or [(0, end, None)]
+        spans += stories or [(0, end, None, None)]
 
     out: list[Segment] = []
-    for a, b, header in spans:
+    for a, b, header, org_hint in spans:
         while a < b and not lines[a].text.strip():
             a += 1
         while b > a and not lines[b - 1].text.strip():
@@ -536,6 +538,6 @@ def segment_document(doc: Document) -> list[Segment]:
                 hint_date = ds[-1].date.isoformat()
         out.append(Segment(
             source=doc.source, doc_sha256=doc.sha256, start=start, end=end,
-            text=doc.text[start:end], header=header, date_hint=hint_date,
+            text=doc.text[start:end], header=header, date_hint=hint_date, organization_hint=org_hint,
         ))
     return out

@@ -89,7 +89,7 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
             if i >= 0:
                 add("organization", organization, i, i + len(organization))
     if not organization:
-        found = org.find_organization(ctx, title, doc.url)
+        found = org.find_organization(ctx, title, doc.url, seg.organization_hint)
         if found:
             organization, a, b = found
             add("organization", organization, a, b)

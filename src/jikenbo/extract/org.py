@@ -541,19 +541,22 @@ def _word_count(flat: str, key: str) -> int:
     return sum(1 for i in find_all(flat, key) if not tail.match(flat, i + len(key)))
 
 
-def find_organization(ctx: Context, title: str | None, url: str | None = None) -> tuple[str, int, int] | None:
+def find_organization(ctx: Context, title: str | None, url: str | None = None,
+                      hint: str | None = None) -> tuple[str, int, int] | None:
     """The notice's organisation as written, and a span of it in ``ctx.text``.
 
     Candidates are scored on the structure of the page: the title's subject, a letterhead line
     holding only the name, a definition (「X（以下「当社」）」), the subject of a news lead
     (「Xは14日、…と発表した」), back-references that stand for it (同協会, 本市), the site's own
     address for a local government (``city.kaizu.lg.jp``), and how often it recurs; a name
-    written as somebody else (委託先, 子会社) or a news agency's byline loses.
+    written as somebody else (委託先, 子会社) or a news agency's byline loses. ``hint`` is the
+    name the segmenter split a round-up's story by: the candidates it names win.
     """
     ol = _olex()
     text = ctx.text
     flat = re.sub(r"[\s・.]", "", text).lower()
     title_key = org_key(title or "")
+    hint_key = org_key(hint) if hint else ""
     cands = _candidates(ctx, url)
     hosts = _host_labels(url)
     refs: list[tuple[int, str]] = ctx.cache.get("org_refs", [])
@@ -615,9 +618,14 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
                 score += 3
         if third and third >= len(occ) / 2:
             score -= 6
+        if hint_key and (key in hint_key or hint_key in key):
+            score += 10  # the organisation whose story this is (the round-up's opener)
         log.debug("organisation candidate %s: score %.1f", key, score)
         if best is None or score > best[0]:
             best = (score, key)
+    if (best is None or best[0] < 3) and hint and hint in text:
+        i = text.find(hint)
+        return clean_name(hint), i, i + len(hint)  # the story's subject, though no pattern names it
     if best is None or best[0] < 3:
         return _from_site(text, url, refs)
     occ = cands[best[1]]
