@@ -554,3 +554,19 @@ def test_a_former_association_of_a_town_is_the_towns():
  町は運営会社にアカウントの凍結を求めている。
 """
     assert [r.organization for r in extract_text(text)] == ["小布施町"]  # the town, without its prefecture
+
+
+@pytest.mark.parametrize("text", [
+    """漏えい等の報告は前年度の1.4倍に、監督機関が年次報告を公表
+
+北浜データ保護庁は6月10日、2030年度の年次報告を公表した。年次報告によると、事業者からの漏えい等の報告は9,800件で、
+前年度より2,100件増加した。1件あたりの本人の数は100人以下が最も多く、全体の91.5%を占めた。
+""",
+    """第1位は「取引先を狙うサイバー攻撃」、2030年の情報セキュリティ10大ニュース
+
+北浜セキュリティ協議会はこのほど、2030年の10大ニュースを公表しました。ランキングは上位から、(1)取引先を狙う攻撃、
+(2)ランサムウェア被害の長期化、(3)不正アクセスによる大規模な情報流出、の順でした。
+""",
+])
+def test_an_annual_report_or_a_ranking_of_news_is_no_notice(text):
+    assert extract_text(text) == []
