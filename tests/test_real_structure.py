@@ -570,3 +570,15 @@ def test_a_former_association_of_a_town_is_the_towns():
 ])
 def test_an_annual_report_or_a_ranking_of_news_is_no_notice(text):
     assert extract_text(text) == []
+
+
+@pytest.mark.parametrize(("sentence", "kind", "category"), [
+    ("退職した元職員により、当院の患者さんの個人情報・医療情報が不正に取得されたことが判明しました。", "insider", "health"),
+    ("元職員 A は後輩職員に頼んで患者名簿を複製させ、持ち出していたことが判明しました。", "insider", None),
+    ("健診の結果が記載された通知1通を別の受診者様に誤送付いたしました。", "misdelivery", "health"),
+])
+def test_insider_and_health_wording_of_hospitals(sentence, kind, category):
+    rec = extract_text("個人情報の漏えいについて\n\n" + sentence + "\n\n北浜市立病院\n")[0]
+    assert kind in rec.incident_types
+    if category:
+        assert category in rec.data_categories and rec.sensitive
