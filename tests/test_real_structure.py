@@ -582,3 +582,13 @@ def test_insider_and_health_wording_of_hospitals(sentence, kind, category):
     assert kind in rec.incident_types
     if category:
         assert category in rec.data_categories and rec.sensitive
+
+
+def test_an_instant_incident_opening_with_a_time_and_from():
+    text = """メール誤送信に関するお詫び
+
+2031年8月1日(金)9時00分から受付を開始した説明会の案内について、申込者へメールを送信した際、同報者にメールアドレスが表示される状態で誤送信いたしました。
+
+北浜学院大学
+"""
+    assert extract_text(text)[0].detected_date == "2031-08-01"

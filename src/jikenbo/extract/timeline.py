@@ -265,7 +265,8 @@ def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
 
 # what may follow the date that opens an account: a weekday, a clock time, then the comma
 _OPENING_REST = re.compile(
-    r"\s?(?:[(（]?[月火水木金土日](?:曜日?)?[)）]?)?\s?(?:(?:午前|午後)?\s?\d{1,2}\s?(?:時|:)\s?(?:\d{1,2}\s?分?)?(?:頃|ごろ|過ぎ|すぎ)?)?\s?[、,]"
+    r"\s?(?P<w>[(（]?[月火水木金土日](?:曜日?)?[)）]?)?\s?(?P<t>(?:午前|午後)?\s?\d{1,2}\s?(?:時|:)\s?(?:\d{1,2}\s?分?)?(?:頃|ごろ|過ぎ|すぎ)?)?"
+    r"\s?(?:から|に)?(?P<c>[、,])?"
 )
 
 
@@ -282,8 +283,9 @@ def occurred_date(ctx: Context, events: list[DatedEvent], types: list[str]) -> D
             continue
         sent = ctx.sentence_at(d.start)
         lead = ctx.text[sent.start if sent else 0:d.start]
-        if re.fullmatch(r"[\s・*•\-]*", lead) and _OPENING_REST.match(ctx.text, d.end):
-            return ev
+        rest = _OPENING_REST.match(ctx.text, d.end)
+        if re.fullmatch(r"[\s・*•\-]*", lead) and rest and (rest.group("w") or rest.group("t") or rest.group("c")):
+            return ev  # 「令和7年8月25日(月)午後6時9分、」「2031年8月1日(金)9時00分から」
     return None
 
 
