@@ -592,3 +592,16 @@ def test_an_instant_incident_opening_with_a_time_and_from():
 北浜学院大学
 """
     assert extract_text(text)[0].detected_date == "2031-08-01"
+
+
+def test_a_final_report_overrides_what_the_organisation_was_told_at_first():
+    text = """特定健診の受診勧奨事業における個人情報の不正持ち出しについて(最終報告)
+
+北浜区が委託した受診勧奨事業で、委託先の元派遣社員が個人情報を不正に持ち出した事件について、令和13年5月7日付で委託先から最終報告がありました。
+調査の結果、不正に持ち出された区の個人情報について、第三者への流出は確認されなかったとの報告を受けました。
+
+令和11年10月16日(月曜日)、委託先から、区民の個人情報が第三者に流出したとの報告を受けました。
+"""
+    rec = extract_text(text)[0]
+    assert rec.leak_status == "not_confirmed"
+    assert rec.detected_date == "2029-10-16"  # the dated final report is no detection
