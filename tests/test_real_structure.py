@@ -605,3 +605,14 @@ def test_a_final_report_overrides_what_the_organisation_was_told_at_first():
     rec = extract_text(text)[0]
     assert rec.leak_status == "not_confirmed"
     assert rec.detected_date == "2029-10-16"  # the dated final report is no detection
+
+
+def test_a_follow_up_is_dated_by_its_letterhead_not_the_notice_it_recalls():
+    text = """令和14年1月19日
+北浜県立大学
+令和13年12月18日に公表いたしました本学における個人情報の不適切な取扱い事案に関し、その後の対応についてお知らせします。
+学生の成績の一覧が、学内の誰でも閲覧可能な状態になっていた件について、設定を改めました。
+"""
+    rec = extract_text(text)[0]
+    assert rec.disclosure_date == "2032-01-19"
+    assert "2031-12-18" in rec.references

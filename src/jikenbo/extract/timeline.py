@@ -107,7 +107,8 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             kind = "other"
         elif _in_parentheses(text, d.start, d.end):  # an aside: only the words inside the brackets count
             kind = _first_cue(text[d.end:text.find(")", d.end)]) or "other"
-        elif cue("events", "reference").search(text[d.end:d.end + 80]) and "付" in text[d.end:d.end + 2]:
+        elif cue("events", "reference").search(text[d.end:d.end + 80]) and ("付" in text[d.end:d.end + 2]
+                                                                             or text[d.end:d.end + 1] == "に"):
             kind = "reference"
         elif cue("events", "detected_before").search(before):
             kind = "detected"
