@@ -616,3 +616,16 @@ def test_a_follow_up_is_dated_by_its_letterhead_not_the_notice_it_recalls():
     rec = extract_text(text)[0]
     assert rec.disclosure_date == "2032-01-19"
     assert "2031-12-18" in rec.references
+
+
+def test_a_mail_relay_abused_from_outside_is_an_intrusion_with_no_leak():
+    text = """迷惑メールの送信事案について
+
+このたび、当社のメール中継サーバを利用した海外からの電子メールの不正な中継により、迷惑メールが送信されていたことが判明しました。
+なお、情報の漏洩等は発生していない。
+
+株式会社北浜ネット
+"""
+    rec = extract_text(text)[0]
+    assert "unauthorized_access" in rec.incident_types
+    assert rec.leak_status == "none"
