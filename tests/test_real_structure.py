@@ -629,3 +629,9 @@ def test_a_mail_relay_abused_from_outside_is_an_intrusion_with_no_leak():
     rec = extract_text(text)[0]
     assert "unauthorized_access" in rec.incident_types
     assert rec.leak_status == "none"
+
+
+def test_a_leak_by_sending_mail_is_a_misdelivery():
+    text = ("県立施設におけるメール送信による情報漏えいについて\n\n施設の職員が利用者の家族あてに送ったメールで、"
+            "他の家族のアドレスが見える状態となりました。\n\n北浜県\n")
+    assert extract_text(text)[0].incident_types == ["misdelivery"]
