@@ -61,9 +61,12 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_NOT_WORD = re.compile(r"[^\w]")
+
+
 def _clean(s: str) -> str:
     # unicode61 splits on punctuation and symbols: keep tokens as one "word" each
-    return re.sub(r"[^\w]", "", s.lower())
+    return _NOT_WORD.sub("", s.lower())
 
 
 def segmented(text: str) -> str:
