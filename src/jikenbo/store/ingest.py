@@ -97,6 +97,7 @@ class StoreJob(NamedTuple):
     segmented: list[str]
     dropped: int = 0  # segments dropped (no organisation found)
     capped: tuple[str, ...] = ()  # messages of the per-document caps it hit (read.toml)
+    titles: tuple[str, ...] = ()  # each record's segmented title (empty: the store segments them)
 
 
 def extract_for_store(doc: Document) -> StoreJob:
@@ -105,7 +106,7 @@ def extract_for_store(doc: Document) -> StoreJob:
 
     got = extract_report(doc)
     return StoreJob(got.records, [textindex.segmented(textindex.notice_text(doc, r)) for r in got.records],
-                    len(got.dropped), tuple(got.capped))
+                    len(got.dropped), tuple(got.capped), textindex.segmented_titles(got.records))
 
 
 def _job(doc_json: str) -> tuple[str, Any]:
@@ -115,7 +116,7 @@ def _job(doc_json: str) -> tuple[str, Any]:
     except Exception as e:  # an extractor bug must not stop the batch
         log.exception("extraction failed for %s", doc.source)
         return "error", f"extraction failed: {type(e).__name__}: {e}"
-    return "ok", ([r.model_dump_json() for r in job.records], job.segmented, job.dropped, job.capped)
+    return "ok", ([r.model_dump_json() for r in job.records], job.segmented, job.dropped, job.capped, job.titles)
 
 
 def _warm() -> None:
@@ -187,11 +188,13 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
             on_error(source, message)
 
     def store_one(doc: Document, loc: str | None, records: list[Record], segs: list[str] | None,
-                  dropped: int = 0, capped: tuple[str, ...] = ()) -> None:
+                  dropped: int = 0, capped: tuple[str, ...] = (), titles: tuple[str, ...] = ()) -> None:
         if dropped:
             s.dropped.append((doc.source, dropped))
         s.capped.extend(capped)
-        res: DocResult = store.add_document(doc, records, segmented=segs, locator=loc)
+        # titles segmented by the worker when it gave them (the writer is the bottleneck)
+        res: DocResult = store.add_document(doc, records, segmented=segs, locator=loc,
+                                            segmented_titles=list(titles) if titles else None)
         if res.status == "duplicate":
             s.unchanged += 1
             return

@@ -74,6 +74,12 @@ def segmented(text: str) -> str:
     return " ".join(n for _, n in tokens(text) if n)
 
 
+def segmented_titles(records: list[Record]) -> tuple[str, ...]:
+    """Each record's title as :func:`segmented` gives it (``''`` for none): what
+    ``notices_words.title`` indexes."""
+    return tuple(segmented(r.title) if r.title else "" for r in records)
+
+
 @lru_cache(maxsize=512)
 def _term_tokens(term: str) -> tuple[tuple[str, str], ...]:
     return tuple(tokens(term))
