@@ -21,8 +21,9 @@ from functools import cache
 
 from jikenbo.config import lexicon
 from jikenbo.models import Document, Segment
-from jikenbo.text.chars import KANJI, KATAKANA
+from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
 from jikenbo.text.dates import find_dates
+from jikenbo.text.gazetteer import public_body
 from jikenbo.text.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,17 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
         shape = _header_shape(ln.text, lex)
         if shape:
             groups.setdefault(shape, []).append(i)
+    # a numbered tag (「【…事件簿#2024-067】」) opens an entry whatever its title says, once two
+    # lines carry it: the title of a digest entry may be a long sentence with no title word
+    tagged: dict[str, list[int]] = {}
+    for i, ln in enumerate(lines):
+        m = lex.marker.match(ln.text.strip())
+        if m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1)) \
+                and len(ln.text.strip()) - m.end() >= 4:
+            tagged.setdefault(_shape(m.group(1)), []).append(i)
+    for shape, idxs in tagged.items():
+        if len(idxs) >= 2:
+            groups[shape] = sorted(set(groups.get(shape, [])) | set(idxs))
     # a tagged entry whose title has neither a date nor a title word (「【…#2025-239】青葉大学、
     # 職員がニセのサポート窓口に…」) still opens an entry when its tag repeats the others'
     for shape, idxs in list(groups.items()):
@@ -178,6 +190,13 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
                 if i not in idxs and m and _shape(m.group(1)) == shape and len(ln.text.strip()) - m.end() >= 4:
                     idxs.append(i)
             idxs.sort()
+    # a press-release listing names the organisation on a line of its own above each title
+    # (「株式会社パスモ」 / 「【重要】…について」 / date / body)
+    for i, ln in enumerate(lines):
+        if _org_line(ln.text, lex):
+            nxt = next((j for j in range(i + 1, min(i + 4, len(lines))) if lines[j].text.strip()), None)
+            if nxt is not None and lex.title_cue.search(lines[nxt].text) and "。" not in lines[nxt].text.strip().rstrip("。"):
+                groups.setdefault("org line", []).append(i)
     best: list[int] = []
     for shape, idxs in groups.items():
         if shape == "|":  # a table: every row is an entry, its body is the row itself
@@ -193,7 +212,8 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
             nxt = idxs[k + 1] if k + 1 < len(idxs) else len(lines)
             body = sum(len(lines[j].text.strip()) for j in range(i + 1, nxt))
             # the last entry of a page cut by the crawler may keep only a few words of body
-            if body >= MIN_BODY_CHARS or (nxt == len(lines) and body and lex.title_cue.search(lines[i].text)):
+            if body >= MIN_BODY_CHARS or (nxt == len(lines) and body and lex.title_cue.search(lines[i].text)) \
+                    or (nxt == len(lines) and not body and _cut_tag(lines[i].text, lex)):
                 owned.append(i)
         if len(owned) >= 2 and len(owned) > len(best):
             best = owned
@@ -208,6 +228,29 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
                     and lex.title_cue.search(lines[first].text):
                 best = [first]
     return best
+
+
+@cache
+def _org_only() -> re.Pattern[str]:
+    org = lexicon("extract")["org"]
+    des, suf = _alt(org["designators"]), _alt(org["suffixes"])
+    name = rf"[{KANJI}{KATAKANA}A-Za-z0-9&・ー ]"
+    named = rf"[{KANJI}{KATAKANA}{HIRAGANA}A-Za-z0-9&・ー ]"  # beside a designator a name may be kana (株式会社ほくせん)
+    return re.compile(rf"(?:{des})\s?{named}{{1,30}}|{named}{{1,30}}\s?(?:{des})|{name}{{1,24}}(?:{suf})")
+
+
+def _org_line(text: str, lex: _Lex) -> bool:
+    """A line that holds only an organisation's name (「岐阜バスケットボール株式会社」)."""
+    s = text.strip()
+    return 3 <= len(s) <= 40 and not lex.title_cue.search(s) and bool(_org_only().fullmatch(s))
+
+
+def _cut_tag(text: str, lex: _Lex) -> bool:
+    """A numbered digest tag on the page's last line, cut by the crawler mid-title
+    (「【…#2025-294】長崎…協会が収集・」): the entry's notice is lost, its header is not."""
+    m = lex.marker.match(text.strip())
+    return bool(m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1))) \
+        and not re.search(r"[。)）」]$", text.strip())
 
 
 _LABEL_LINE = re.compile(r"^\s*(?:ラベル|カテゴリー?|タグ)\s?[:：]?\s?\S.{0,60}(?:の投稿を表示|一覧)")
@@ -306,6 +349,148 @@ def _why_not_a_notice(text: str, lex: _Lex, *, digest_entry: bool = False) -> st
     return None
 
 
+@dataclass(frozen=True)
+class _RoundupLex:
+    heading: re.Pattern[str]  # the name opening a heading or bullet line, up to its particle
+    sentence: re.Pattern[str]  # the name opening a sentence as its subject
+    dated: re.Pattern[str]
+    happening: re.Pattern[str]
+    not_own: re.Pattern[str]
+    not_name: re.Pattern[str]
+    first_person: re.Pattern[str]
+    authority: re.Pattern[str]
+    media: tuple[str, ...]
+
+
+# 「2031年8月19日週は、」「14日、」「今週は、」: when, before a lead's subject
+_TIME_ADVERBIAL = r"(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:週)?|(?:\d{4}年)?\d{1,2}月|今週|先週|今月|先月|同日)"
+_BULLET = re.compile(r"^\s*(?:[●○◆◇■□・▶►★☆◎▼▽※]|\d{1,2}[.．)）]|[(（]\d{1,2}[)）])\s*")
+_NAME_CHARS = rf"[{KANJI}{KATAKANA}A-Za-z0-9&・ー]"
+
+
+@cache
+def _rlex() -> _RoundupLex:
+    rc = lexicon("segment")["roundup"]
+    ext = lexicon("extract")
+    particles, staff = _alt(rc["subject_particles"]), _alt(ext["org"]["staff"])
+    lead_particles = _alt(rc["lead_particles"])
+    authorities = [n for names in lexicon("authorities")["names"].values() for n in names]
+    return _RoundupLex(
+        heading=re.compile(rf"^(?P<n>[^\s、。「」()（）]{{2,20}}?)(?:{staff})?(?:{particles}|、|\s)"),
+        # a dated news lead: 「ミナトは2031年10月、」「白浜大学は3月4日までに、」「…会社のカワセミ技研も、3月9日に」
+        # after an opening adverbial of time (「2031年8月19日週は、」「14日、」), an optional descriptor
+        # (「…会社の」) and an alias in brackets: the name, its particle, and what follows
+        sentence=re.compile(rf"^(?:{_TIME_ADVERBIAL}(?:は|に|には)?[、,]\s?)?(?P<d>[^、。「」()（）や\n]{{1,20}}の)?"
+                            rf"(?P<n>(?![0-9]){_NAME_CHARS}{{2,20}}?)(?:[(（][^()（）\n]{{1,40}}[)）])?(?P<p>{lead_particles}|が)"),
+        dated=re.compile(r"[、,]?\s?(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日)"),
+        # an undated lead must say in the same sentence that the incident happened to it
+        happening=re.compile(rf"(?:{_alt(rc['happening'])})"),
+        not_own=re.compile(_alt(rc["not_own"])),
+        not_name=re.compile(_alt(rc["not_name"])),
+        first_person=re.compile(_alt(ext["kind"]["first_person"])),
+        authority=re.compile(rf"^(?:{_alt(authorities)})"),
+        media=tuple(ext["org"]["media"]),
+    )
+
+
+def _outside_quotes(text: str) -> str:
+    return re.sub(r"「[^「」\n]*」|『[^『』\n]*』", "", text)
+
+
+def _story_name(name: str, rl: _RoundupLex) -> str | None:
+    """``name`` if it may open a story in a round-up, else None."""
+    name = name.strip("・ ")
+    if len(name) < 2 or rl.not_name.search(name) or rl.authority.match(name) or any(m in name for m in rl.media):
+        return None
+    if re.fullmatch(r"[同当弊][^\s]{1,4}", name):
+        return None  # 「同社」「当院」: a reference to a story already open
+    return name
+
+
+def _same_story(a: str, b: str) -> bool:
+    return a in b or b in a  # 「カシオ」 and 「カシオ計算機」
+
+
+def _story_openers(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, str, bool]]:
+    """(line index, organisation, is a heading) of each line in [a, b) that opens a story."""
+    rl = _rlex()
+    text = "\n".join(ln.text for ln in lines[a:b])
+    out: list[tuple[int, str, bool]] = []
+    for i in range(a, b):
+        raw = lines[i].text.strip()
+        if not raw:
+            continue
+        bullet = _BULLET.match(raw)
+        body = raw[bullet.end():] if bullet else raw
+        if "。" not in body and len(body) <= 50:
+            m = rl.heading.match(body)
+            name = _story_name(m.group("n"), rl) if m else None
+            if name and lex.incident_cue.search(body) and not lex.incident_cue.search(name):
+                out.append((i, name, True))  # the caller decides whether it may open a story
+            continue
+        for sent in [s for s in body.split("。") if s.strip()][:2]:
+            m = rl.sentence.match(sent.strip())
+            if not m or (m.group("d") and rl.not_own.search(m.group("d"))) or lex.background.search(sent):
+                continue  # somebody else's story, or an earlier incident told as background
+            rest = sent.strip()[m.end():]
+            happening = bool(rl.happening.search(rest))
+            if not ((m.group("p") != "が" and rl.dated.match(rest)) or happening):
+                continue
+            name = _story_name(m.group("n"), rl)
+            # a bare kanji name (「カワセミが…攻撃を受け」) is a name where its story says what
+            # happened to it and the article keeps naming it
+            if name and not lex.incident_cue.search(name) and (lex.orgish.search(name) or public_body(name)
+                                                              or (happening and text.count(name) >= 3)):
+                out.append((i, name, False))
+                break
+    return out
+
+
+def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, int, str | None, str]] | None:
+    """The stories of a news round-up held in lines [a, b), one span per organisation, or None
+    when the text is one notice.
+
+    A round-up writes about every organisation in the third person: it has no 当社 / 本市 of
+    its own, and at least two organisations each open a story (a heading or bullet line that
+    starts with the name, or a paragraph whose first sentences have it as their subject) that
+    describes an incident. A story runs to the next story of another organisation; where one
+    organisation has several (a bullet in the summary, a section below), the longest is kept.
+    """
+    text = "\n".join(ln.text for ln in lines[a:b])
+    if _rlex().first_person.search(_outside_quotes(text)):
+        return None
+    openers = _story_openers(lines, a, b, lex)
+    # strong openers: a news lead, or a bullet among parallel bullets (「● ひばり堂で…」); a plain
+    # heading only continues a name one of them opened (the section 「くるみ薬房で不正アクセスの被害」
+    # below the bullet), so the article's own title never makes a story
+    bulleted = [o for o in openers if o[2] and _BULLET.match(lines[o[0]].text)]
+    strong = [o for o in openers if not o[2]] + (bulleted if len(bulleted) >= 2 else [])
+    names = {o[1] for o in strong}
+    if len({n for n in names if not any(_same_story(n, m) and len(m) > len(n) for m in names)}) < 2:
+        return None
+    openers = [o for o in openers if o in strong or any(_same_story(o[1], n) for n in names)]
+    merged: list[tuple[int, str, bool]] = []
+    for op in openers:
+        if merged and _same_story(merged[-1][1], op[1]):
+            continue  # the same organisation again: its story goes on
+        merged.append(op)
+    stories: dict[str, tuple[int, int, str | None, str]] = {}
+    for k, (i, name, heading) in enumerate(merged):
+        end = merged[k + 1][0] if k + 1 < len(merged) else b
+        story = "\n".join(ln.text for ln in lines[i:end])
+        if len(story.strip()) < 12 or not lex.incident_cue.search(story):
+            continue
+        key = next((n for n in stories if _same_story(n, name)), name)
+        span = (i, end, lines[i].text.strip() if heading else None, name)
+        old = stories.get(key)
+        if old is None or span[1] - span[0] > old[1] - old[0] or (
+                span[1] - span[0] == old[1] - old[0] and len(story) > sum(len(ln.text) for ln in lines[old[0]:old[1]])):
+            stories[key] = span
+    if len(stories) < 2:
+        return None
+    return sorted(stories.values())
+
+
 def segment_document(doc: Document) -> list[Segment]:
     """The incident notices in ``doc``, with offsets into ``doc.text``."""
     lex = _lex()
@@ -316,18 +501,22 @@ def segment_document(doc: Document) -> list[Segment]:
     lines = lines[:_trim_tail(lines, lex, 0, len(lines))]
     anchor = _document_anchor(norm.text)
     headers = _find_headers(lines, lex)
-    spans: list[tuple[int, int, str | None]] = []  # line ranges [a, b) and header text
+    spans: list[tuple[int, int, str | None, str | None]] = []  # line ranges [a, b), header text, organisation
     if headers:
         for k, i in enumerate(headers):
             nxt = headers[k + 1] if k + 1 < len(headers) else len(lines)
-            spans.append((i, _trim_tail(lines, lex, i, _section_end(lines, i, nxt)), lines[i].text.strip()))
+            spans.append((i, _trim_tail(lines, lex, i, _section_end(lines, i, nxt)), lines[i].text.strip(), None))
         if headers[0] > 0:
             log.info("%s: dropped %d lines before the first digest entry", doc.source, headers[0])
     else:
-        spans.append((0, _trim_tail(lines, lex, 0, len(lines)), None))
+        end = _trim_tail(lines, lex, 0, len(lines))
+        stories = _roundup_spans(lines, 0, end, lex)
+        if stories:
+            log.info("%s: a round-up of %d stories", doc.source, len(stories))
+        spans += stories or [(0, end, None, None)]
 
     out: list[Segment] = []
-    for a, b, header in spans:
+    for a, b, header, org_hint in spans:
         while a < b and not lines[a].text.strip():
             a += 1
         while b > a and not lines[b - 1].text.strip():
@@ -336,7 +525,8 @@ def segment_document(doc: Document) -> list[Segment]:
             continue
         ns, ne = lines[a].start, lines[b - 1].end
         ntext = norm.text[ns:ne]
-        why = _why_not_a_notice(ntext, lex, digest_entry=header is not None)
+        cut = header is not None and b == len(lines) and a == b - 1 and len(out) > 0 and _cut_tag(header, lex)
+        why = None if cut else _why_not_a_notice(ntext, lex, digest_entry=header is not None)
         if why:
             log.info("%s: dropped segment at %d: %s", doc.source, ns, why)
             continue
@@ -348,6 +538,6 @@ def segment_document(doc: Document) -> list[Segment]:
                 hint_date = ds[-1].date.isoformat()
         out.append(Segment(
             source=doc.source, doc_sha256=doc.sha256, start=start, end=end,
-            text=doc.text[start:end], header=header, date_hint=hint_date,
+            text=doc.text[start:end], header=header, date_hint=hint_date, organization_hint=org_hint,
         ))
     return out

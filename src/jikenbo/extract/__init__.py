@@ -89,7 +89,7 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
             if i >= 0:
                 add("organization", organization, i, i + len(organization))
     if not organization:
-        found = org.find_organization(ctx, title, doc.url)
+        found = org.find_organization(ctx, title, doc.url, seg.organization_hint)
         if found:
             organization, a, b = found
             add("organization", organization, a, b)
@@ -105,9 +105,6 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
         add("disclosure_date", disclosure, dmatch.start, dmatch.end)
     elif disclosure and seg.header:
         add("disclosure_date", disclosure, 0, len(ctx.text.split("\n", 1)[0]))
-    det = timeline.detected_date(events)
-    if det:
-        add("detected_date", det.match.date.isoformat(), det.match.start, det.match.end)
 
     tl: list[Event] = []
     for e in events:
@@ -123,6 +120,9 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
     types = classify.incident_types(ctx)
     for name, a, b in types:
         add("incident_types", name, a, b)
+    det = timeline.detected_date(events) or timeline.occurred_date(ctx, events, [t for t, *_ in types])
+    if det:
+        add("detected_date", det.match.date.isoformat(), det.match.start, det.match.end)
     cat_hits, sens_spans = data.data_categories(ctx)
     categories: list[str] = []
     for h in cat_hits:

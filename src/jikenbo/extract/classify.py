@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from jikenbo.extract.context import Context, Sentence, cue, find_all, lexicons
+from jikenbo.config import lexicon
+from jikenbo.extract.context import Context, Sentence, alt, cue, find_all, lexicons
 
 _MESSAGE_END = re.compile(r"(?:ました|です|ます|ください|下さい|せん|た|!|！|\?|？)」$")
 _QUOTE = re.compile(r"「[^」]{1,80}」")
@@ -21,6 +22,12 @@ _QUOTE = re.compile(r"「[^」]{1,80}」")
 def _denied() -> re.Pattern[str]:
     """A cue the sentence goes on to deny, within a few characters."""
     return re.compile(rf"[^。、]{{0,8}}?(?:{cue('cues', 'denial').pattern})")
+
+
+@cache
+def _feature() -> re.Pattern[str]:
+    """Right after a cue, a word that makes it a measure or a product (segment.toml)."""
+    return re.compile(rf"\s?(?:{alt(lexicon('segment')['non_notice']['feature'])})")
 
 
 @cache
@@ -60,8 +67,8 @@ def incident_types(ctx: Context) -> list[tuple[str, int, int]]:
             for m in pat.finditer(s.text):
                 if any(a < m.end() and b > m.start() for a, b in vetoes):
                     continue
-                if _denied().match(s.text, m.end()):
-                    continue
+                if _denied().match(s.text, m.end()) or _feature().match(s.text, m.end()):
+                    continue  # 「感染しておらず」, or 「迷惑メール対策」「不正アクセス防止」: a measure, not a happening
                 if name == "impersonation" and not _impersonates_self(s.text, m):
                     continue
                 if advice and not s.is_heading:
@@ -98,13 +105,19 @@ _LEAKED_HEADING = re.compile(r"(?:流出|漏え?い|漏洩)した(?:保有)?(?:�
 def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tuple[int, int] | None]:
     """confirmed / not_confirmed / possible / none / unknown, with the deciding span."""
     hedge = cue("leak", "hedge")
-    for s, m in _leak_hits(ctx, "confirmed"):
-        tail = s.text[m.end(): m.end() + 14]
-        if hedge.search(tail) or hedge.search(s.text[max(0, m.start() - 4): m.start()]):
-            continue
-        if lexicons().advice.search(s.text) and re.search(r"場合|としたら", s.text):
-            continue
-        return "confirmed", (s.start + m.start(), s.start + m.end())
+
+    def confirmed(key: str) -> tuple[str, tuple[int, int]] | None:
+        for s, m in _leak_hits(ctx, key):
+            tail = s.text[m.end(): m.end() + 14]
+            if hedge.search(tail) or hedge.search(s.text[max(0, m.start() - 4): m.start()]):
+                continue
+            if lexicons().advice.search(s.text) and re.search(r"場合|としたら", s.text):
+                continue
+            return "confirmed", (s.start + m.start(), s.start + m.end())
+        return None
+
+    if found := confirmed("confirmed"):
+        return found
     for s in ctx.sentences:  # a section headed 「1 流出した情報」「2 漏えいした会員情報」 states it as fact
         if s.is_heading and (m := _LEAKED_HEADING.search(s.text)) and not hedge.search(s.text):
             return "confirmed", (s.start + m.start(), s.start + m.end())
@@ -127,6 +140,8 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
         if re.search(r"(?:ウイルス感染|不正アクセス|詐欺|迷惑メール)等?の(?:おそれ|可能性)", s.text[max(0, m.start() - 12): m.end()]):
             continue
         return "possible", (s.start + m.start(), s.start + m.end())
+    if found := confirmed("confirmed_act"):
+        return found
     for s, m in _leak_hits(ctx, "none", skip_hypothetical=False):
         return "none", (s.start + m.start(), s.start + m.end())
     if {"loss", "theft"} & set(types) and has_data:
@@ -139,8 +154,8 @@ def leak_status(ctx: Context, has_data: bool, types: list[str]) -> tuple[str, tu
             m = harmless.search(s.text)
             if m and not is_advice(s):
                 return "none", (s.start + m.start(), s.start + m.end())
-        if types and set(types) <= {"impersonation", "fraud"}:
-            return "none", None
+        if types and set(types) <= {"impersonation", "fraud", "other"}:
+            return "none", None  # spam in its name, a scam, a re-registered domain: no personal data said to be involved
     return "unknown", None
 
 

@@ -231,6 +231,8 @@ def build_context(seg_text: str, base: int, header: str | None = None) -> Contex
         bullet = bool(_BULLET.match(line))
         s = lstart
         for m in _SENT_END.finditer(line):
+            if line[m.end():m.end() + 1] in (")", "」", "』"):
+                continue  # 「(住所はありません。)」「「…しました。」と説明」: the sentence goes on
             e = lstart + m.end()
             ctx.sentences.append(Sentence(s, e, norm.text[s:e], heading, False, list_line, bullet))
             s = e

