@@ -1,6 +1,8 @@
 """A throw-away PostgreSQL server for the tests (scripts/pg.sh), and one schema per test.
 
-``$JIKENBO_TEST_PG`` names a running server (scripts/test.sh starts one with ``scripts/pg.sh``);
+``$JIKENBO_TEST_PG`` names a running server's database whose public schema holds no store (each
+test's schema comes first on its search_path, public after it for pg_trgm; scripts/test.sh starts
+such a server with ``scripts/pg.sh``);
 without it the session starts its own cluster with ``scripts/pg.sh start`` in a temporary folder
 and stops it at the end. Where no server can be had the PostgreSQL cases skip with the reason,
 unless ``$CI`` is set: then they fail.
