@@ -282,8 +282,10 @@ def test_many_rows_of_a_plain_insert_go_through_copy():
     assert postgres._copy_plan("INSERT INTO t (a, b) VALUES (?, lower(?))") is None
 
 
-def test_bulk_path_on_postgresql_at_a_few_thousand_rows(pg):
+def test_bulk_path_on_postgresql_at_a_few_thousand_rows(pg, monkeypatch):
     from jikenbo.store.bulk import bulk_add, finish
+
+    monkeypatch.setattr(postgres, "MAX_PARAMS", 50)  # many-row statements cut into parts
 
     items = []
     for i in range(300):
@@ -295,3 +297,11 @@ def test_bulk_path_on_postgresql_at_a_few_thousand_rows(pg):
         finish(s)
         assert s.count_incidents() == 300 and s.counts()["field_values"] == 300 * 12
         assert len(s.search("紛失", limit=500)) == 300 and len(s.search("たばね1", limit=500)) == 111
+
+
+def test_small_batches_of_inserts_are_one_statement():
+    text = postgres.translate("INSERT OR IGNORE INTO incident_tags (incident_pk, kind) VALUES (?,?)")[0]
+    assert postgres._multi_values(text) == ("INSERT INTO incident_tags (incident_pk, kind) VALUES ", "(%s,%s)",
+                                            " ON CONFLICT DO NOTHING")
+    upsert = postgres.translate("INSERT OR REPLACE INTO watch_state (watch_id, incident_id, sources) VALUES (?,?,?)")
+    assert postgres._multi_values(upsert[0]) is None

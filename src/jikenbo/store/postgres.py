@@ -219,6 +219,20 @@ def _copy_plan(sql: str) -> tuple[str, list[str], Any] | None:
     return m.group(1), cols, fill
 
 
+MAX_PARAMS = 30_000  # parameters in one statement (PostgreSQL's limit is 65,535)
+_VALUES = re.compile(r"^(INSERT INTO .*? VALUES )(\(.*\))((?: ON CONFLICT DO NOTHING)?)$", re.S)
+
+
+@lru_cache(maxsize=256)
+def _multi_values(text: str) -> tuple[str, str, str] | None:
+    """A translated one-row INSERT as (head, its VALUES group, tail), to send many rows in one
+    statement; None for anything else (an upsert that updates may not meet a row twice)."""
+    m = _VALUES.match(text)
+    if not m or m.group(2).count("(") != m.group(2).count(")"):
+        return None
+    return m.group(1), m.group(2), m.group(3)
+
+
 class Row(tuple):
     """A result row read by position or by column name, like ``sqlite3.Row``."""
 
@@ -323,6 +337,18 @@ class PgConnection:
         text, _ = translate(sql)
         if text.endswith(" RETURNING " + str(_)):
             text = text.rsplit(" RETURNING ", 1)[0]
+        multi = _multi_values(text)
+        if multi is not None and len(rows) > 1:  # one statement, one round trip
+            head, group, tail = multi
+            step = max(1, MAX_PARAMS // max(1, len(rows[0])))
+            try:
+                for i in range(0, len(rows), step):
+                    part = rows[i:i + step]
+                    self.raw.execute(head + ",".join([group] * len(part)) + tail,
+                                     tuple(v for r in part for v in r))  # type: ignore[arg-type]
+            except psycopg.Error as e:
+                raise _error(e, self.where) from e
+            return
         try:
             with self.raw.cursor() as cur:
                 cur.executemany(text, rows)  # type: ignore[arg-type]
