@@ -1,7 +1,7 @@
 """The scan prefilter: keep the few crawled pages that may be notices, on their raw bytes.
 
 Almost every page of a crawl is dropped here, before decoding or HTML parsing, so the cost
-per page must stay close to that of reading it. Three steps, cheapest first:
+per page must stay close to that of reading it. The steps, cheapest first:
 
 1. type: only HTML, XHTML, plain text and PDF records are looked at;
 2. language: a record whose crawler named its languages (``WARC-Identified-Content-Language``)
@@ -17,7 +17,14 @@ per page must stay close to that of reading it. Three steps, cheapest first:
 
 4. text: a page that passed (about 1% of a crawl) is decoded as the read stage decodes it, its
    scripts, styles, navigation and footers are cut out, and the cue words must reach the
-   threshold again in what is left, without the URL hints (``text_check``).
+   threshold again in what is left, without the URL hints (``text_check``);
+5. incident: the decoded page, tags removed and normalised as the segmenter normalises, must
+   hold one of the segmenter's incident cues or apology titles (``incident_check``). Every
+   notice the extractor can find holds one (a segment without one is dropped as "no incident
+   described"), and every text the read stage gives (trafilatura's main text, the body-text
+   fallback) is made of the page's characters, so this drops no page that would give a record;
+   it spares the full read (trafilatura, ~60 ms a page) of everyday pages such as lost-property
+   notices.
 
 PDFs keep their text in compressed streams: a PDF passes on its host (``pdf_host_suffixes``)
 or on cue words visible in its bytes.
@@ -30,16 +37,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from html import unescape
 from urllib.parse import urlsplit
 
 from jikenbo.config import ConfigError, lexicon, settings
 from jikenbo.read.base import ReadOptions
 
 # How each reason a page is dropped is counted in the summary.
-DROP_TYPE, DROP_LANGUAGE, DROP_CUES, DROP_TEXT = "type", "language", "cues", "text"
+DROP_TYPE, DROP_LANGUAGE, DROP_CUES, DROP_TEXT, DROP_INCIDENT = "type", "language", "cues", "text", "incident"
 _HIDDEN = re.compile(r"<(script|style|nav|footer|noscript|template|select)\b.*?</\1\s*>|<!--.*?-->",
                      re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_CODE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)  # never read as text
 
 _ENCODINGS = ("utf-8", "cp932", "euc_jp", "iso2022_jp")
 
@@ -85,6 +95,7 @@ class Prefilter:
     scan_bytes: int
     engine: str = "auto"  # hyperscan, ahocorasick, or auto (Hyperscan when it can be imported)
     text_check: bool = True  # the second step on the decoded visible text
+    incident_check: bool = True  # the segmenter's incident cues in the decoded page (with text_check)
     _matcher: object = field(init=False, repr=False)
     _pattern_word: list[int] = field(init=False, repr=False)  # pattern index → word index
     _word_group: list[int] = field(init=False, repr=False)  # word index → group index
@@ -183,14 +194,17 @@ class Prefilter:
                 return kind, None
         if self.score(payload, url) < self.threshold:
             return None, DROP_CUES
-        if self.text_check and kind != "pdf" and not self._text_passes(payload, content_type, kind):
-            return None, DROP_TEXT
+        if self.text_check and kind != "pdf":
+            dropped = self._text_drop(payload, content_type, kind)
+            if dropped:
+                return None, dropped
         return kind, None
 
-    def _text_passes(self, payload: bytes, content_type: str | None, kind: str) -> bool:
-        """The second step, for the ~1% of pages the bytes let through: the same cue words in
-        the page's visible text, without scripts, styles, navigation and footers (every Japanese
-        site's footer says 個人情報保護方針 and its menu お知らせ) and without the URL hints.
+    def _text_drop(self, payload: bytes, content_type: str | None, kind: str) -> str | None:
+        """The steps on the decoded page, for the ~1% of pages the bytes let through (None: it
+        passes). Text: the same cue words in the page's visible text, without scripts, styles,
+        navigation and footers (every Japanese site's footer says 個人情報保護方針 and its menu
+        お知らせ) and without the URL hints. Incident: ``may_hold_notice``.
         A page that cannot be decoded passes: the read stage will say why it is unreadable."""
         from jikenbo.read.base import ReadFailure
         from jikenbo.read.encoding import _decode_text
@@ -204,10 +218,43 @@ class Prefilter:
             text, _ = _decode_text(payload[: self.scan_bytes], "<prefilter>", charset, _read_options(),
                                    html=kind == "html")
         except ReadFailure:
+            return None
+        visible = _TAGS.sub("", _HIDDEN.sub(" ", text)) if kind == "html" else text
+        if self.score(visible.encode("utf-8", "replace")) < self.threshold:
+            return DROP_TEXT
+        if self.incident_check and not may_hold_notice(text, html=kind == "html"):
+            return DROP_INCIDENT
+        return None
+
+
+def may_hold_notice(text: str, *, html: bool) -> bool:
+    """False only when no text the read stage can make of ``text`` holds a notice the
+    extractor would keep: no incident cue and no apology title of the segmenter anywhere.
+
+    The segmenter drops every segment without one ("no incident described"), and whatever the
+    read stage keeps of a page (trafilatura's main text, the body text, a ``<pre>``) is made of
+    its characters, scripts, styles and comments excepted. So the check runs on all of them at
+    once: those removed, then every tag (inline tags then join what they split), entities
+    undone, normalised as the segmenter normalises, and without any white space (a cue the page
+    breaks over a source line; a pattern that needs white space is also looked for with it).
+    This can only find more than the read text holds, never less.
+    """
+    from jikenbo.segment import _APOLOGY_TITLE, _lex  # the segmenter's own cues, not a copy
+    from jikenbo.text.normalize import normalize
+
+    if html:
+        text = unescape(_TAGS.sub("", _CODE.sub("", text)))
+    flat = normalize(text).text
+    dense = _SPACE.sub("", flat)
+    for pattern in (_lex().incident_cue, _APOLOGY_TITLE):
+        if pattern.search(dense) or (_needs_space(pattern.pattern) and pattern.search(flat)):
             return True
-        if kind == "html":
-            text = _TAGS.sub("", _HIDDEN.sub(" ", text))
-        return self.score(text.encode("utf-8", "replace")) >= self.threshold
+    return False
+
+
+@cache
+def _needs_space(pattern: str) -> bool:
+    return any(s in pattern for s in (" ", "\\s", "\\n", "\\t", "\\x20", "\u3000"))
 
 
 class _Hyperscan:
@@ -298,4 +345,5 @@ def _default() -> Prefilter:
         scan_bytes=int(s.get("scan_bytes", 1_048_576)),
         engine=str(s.get("engine", "auto")),
         text_check=bool(s.get("text_check", True)),
+        incident_check=bool(s.get("incident_check", True)),
     )

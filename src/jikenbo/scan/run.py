@@ -49,7 +49,8 @@ class ScanSummary:
         out = [f"inputs: {len(self.done)} scanned, {len(self.skipped)} skipped (already scanned), "
                f"{len(self.failed)} failed",
                f"pages: {s.pages:,} seen, {s.prefiltered:,} prefiltered (type {s.dropped_type:,}, "
-               f"language {s.dropped_language:,}, cue words {s.dropped_cues:,}, visible text {s.dropped_text:,}), "
+               f"language {s.dropped_language:,}, cue words {s.dropped_cues:,}, visible text {s.dropped_text:,}, "
+               f"no incident cue {s.dropped_incident:,}), "
                f"{s.read:,} read",
                f"records: {s.records:,} notices in {s.with_notices:,} pages; {s.no_notice:,} pages read "
                f"held none"]
