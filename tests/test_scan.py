@@ -356,3 +356,31 @@ def test_incident_step_keeps_every_page_the_extractor_finds_a_notice_in(name):
         assert may_hold_notice(crawlgen._sample_text(name), html=html)
     elif name.startswith("13_howto"):
         assert extract_document(doc) == []
+
+
+def test_prefilter_drops_seven_bit_pages_unscanned_but_not_iso2022():
+    pf = Prefilter.default()
+    url = "https://www.example.co.jp/news/1.html"
+    english = b"<html><body><p>Emotet warning: our news page about Emotet and more Emotet.</p></body></html>"
+    assert pf.score(english, url) >= pf.threshold  # on the bytes with the URL hints it would pass
+    assert pf.check(english, "text/html", url) == (None, "cues")  # its text never can: dropped at once
+    jis = "<p>ランサムウェア被害による個人情報漏えいのお詫び</p>".encode("iso2022_jp")
+    assert jis.isascii() and pf.check(jis, "text/html", url) == ("html", None)
+
+
+def test_hyperscan_prefilter_mode_misses_no_match_of_the_segmenter_patterns():
+    pytest.importorskip("hyperscan")
+    from jikenbo.scan.prefilter import _superset_matcher
+    from jikenbo.segment import _APOLOGY_TITLE, _lex
+
+    patterns = (_lex().incident_cue.pattern, _APOLOGY_TITLE.pattern)
+    fast = _superset_matcher(patterns)
+    assert fast is not None
+    texts = []
+    for p in sorted(crawlgen.SAMPLES.glob("*.txt")) + sorted((ROOT / "tests" / "corpus").glob("*.txt")):
+        text = crawlgen._sample_text(p.name) if p.parent == crawlgen.SAMPLES else p.read_text(encoding="utf-8")
+        texts += [text, *[line for line in text.splitlines() if line.strip()]]
+    found = [t for t in texts if any(re.search(p, t) for p in patterns)]
+    assert len(found) > 50
+    assert all(fast(t) for t in found)
+    assert not fast("本日は晴天なり。新商品のご案内です。")
