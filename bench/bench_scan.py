@@ -7,8 +7,11 @@ records a crawler writes) of ``--pages`` pages with ``--notice-rate`` notices, t
 the same files, each phase with ``--workers`` processes (one input file per task):
 
 (a) floor: plain WARC reading, fastwarc only (every record parsed, every page's payload read);
-(b) prefilter: ``scan_input`` with extraction off (our reader + type, language and cue words);
-(c) whole scan: ``jikenbo.scan.scan`` into a fresh output folder (prefilter, read, extract, write).
+(b) prefilter: ``scan_input`` with extraction off (our reader + type, language, cue words, then
+    the visible-text and incident-cue steps on the few pages that pass on their bytes);
+(c) whole scan: ``jikenbo.scan.scan`` into a fresh output folder (prefilter, read, extract, write);
+and, in this process, the read and extraction of each page that passes, the notices apart from
+the others (what (c) adds to (b), and what a better prefilter could still save).
 
 It reports pages/s and MB/s (payload bytes as read, and compressed bytes on disk) for each, the
 ratio of (c) to (a), the prefilter's pass rate and the recall of the notices, and, when
