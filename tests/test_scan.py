@@ -371,9 +371,9 @@ def test_prefilter_drops_seven_bit_pages_unscanned_but_not_iso2022():
 def test_hyperscan_prefilter_mode_misses_no_match_of_the_segmenter_patterns():
     pytest.importorskip("hyperscan")
     from jikenbo.scan.prefilter import _superset_matcher
-    from jikenbo.segment import _APOLOGY_TITLE, _lex
+    from jikenbo.segment import notice_patterns
 
-    patterns = (_lex().incident_cue.pattern, _APOLOGY_TITLE.pattern)
+    patterns = notice_patterns()
     fast = _superset_matcher(patterns)
     assert fast is not None
     texts = []

@@ -491,6 +491,14 @@ def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[
     return sorted(stories.values())
 
 
+def notice_patterns() -> tuple[str, str]:
+    """The patterns one of which every segment kept as a notice matches somewhere in its page:
+    the incident cues and the apology title (a segment with neither is dropped as "no incident
+    described"; a digest's cut last entry is kept only beside another notice). The crawl
+    prefilter relies on this to skip pages unread."""
+    return _lex().incident_cue.pattern, _APOLOGY_TITLE.pattern
+
+
 def segment_document(doc: Document) -> list[Segment]:
     """The incident notices in ``doc``, with offsets into ``doc.text``."""
     lex = _lex()

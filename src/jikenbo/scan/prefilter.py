@@ -273,14 +273,14 @@ def may_hold_notice(text: str, *, html: bool, code_removed: bool = False) -> boo
     so can Hyperscan's prefilter mode, which runs the segmenter's patterns here ~10x faster
     than ``re`` (Python's ``re`` where Hyperscan is missing or cannot compile them).
     """
-    from jikenbo.segment import _APOLOGY_TITLE, _lex  # the segmenter's own cues, not a copy
+    from jikenbo.segment import notice_patterns  # the segmenter's own cues, not a copy
     from jikenbo.text.normalize import normalize
 
     if html:
         text = unescape(_TAGS.sub("", text if code_removed else _CODE.sub("", text)))
     flat = normalize(text).text
     dense = _SPACE.sub("", flat)
-    patterns = (_lex().incident_cue.pattern, _APOLOGY_TITLE.pattern)
+    patterns = notice_patterns()
     fast = _superset_matcher(patterns)
     if fast is not None:
         return fast(dense) or (any(map(_needs_space, patterns)) and fast(flat))
