@@ -181,12 +181,12 @@ _RELATION = re.compile(r"^(?:子会社|孫会社|関連会社|グループ会社
 
 def clean_name(name: str) -> str:
     """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
-    「みかげ町役場」 → みかげ町 (the body, not its building), 「千葉県横芝光町」 → 横芝光町."""
+    「みかげ町役場」 → みかげ町 (the body, not its building), 「北浜県みなと町」 → みなと町."""
     name = _OFFICE.sub("", _RELATION.sub("", _DESCRIPTOR.sub("", name.strip())))
     g = gazetteer()
     for pref in g.prefectures:
         if name.startswith(pref) and name[len(pref):] in g.municipalities:
-            return name[len(pref):]  # 「千葉県横芝光町」: the town, written with its prefecture
+            return name[len(pref):]  # 「長野県小布施町」: the town, written with its prefecture
     return name
 
 
@@ -414,7 +414,7 @@ _PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サ
 def _is_seat(text: str, start: int, end: int) -> bool:
     """A place in parentheses after a name: 「NTTビジネスソリューションズ」(大阪市), (プロクス、大阪市)."""
     if re.fullmatch(r"[A-Za-z0-9&.,' \-]+", text[start:end]):
-        return False  # a place is written in Japanese: 「…の米国法人(Toyota Motor North America)」 is a name
+        return False  # a place is written in Japanese: 「…の米国法人(Kitahama Motor America)」 is a name
     before, after = text[max(0, start - 16):start], text[end:end + 8]
     opened = re.search(r"[(（](?:[^()（）\n]{0,12}[、,・])?(?:本社|本店|所在地)?[:：・]?$", before)
     return bool(opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 and text[start - 2] not in "\n。、")
@@ -490,7 +490,7 @@ def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
     if start == 0 and (surface.count(" ") >= 1 or re.fullmatch(r"[A-Z]{4,}", surface)) and re.match(rf"[{KANJI}{KATAKANA}]", after):
         return True  # 「NAGOYA GRAMPUS WEB SHOPメールマガジンの…について」: the title opens with its name
     if re.match(r"[)）]\s?(?:は|が|では)", after) and re.search(r"[(（]$", text[max(0, start - 1):start]):
-        return True  # 「トヨタ自動車の米国法人(Toyota Motor North America)が」: the name of a body described before
+        return True  # 「北浜自動車の米国法人(Kitahama Motor America)が」: the name of a body described before
     return bool(re.match(r"\s?(?:社|は|が|では|によると|の発表)", after) or ol.designator.search(surface))
 
 
@@ -588,7 +588,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None,
         if on_site:
             score += sc["on_site"]  # a local government's notice on its own site
         elif key in hosts:
-            score += sc["site_owner"]  # the owner of the site: 「OLTA」 on corp.olta.co.jp
+            score += sc["site_owner"]  # the owner of the site: 「KAWASEMI」 on corp.kawasemi.co.jp
         if key in ol.media or any(m in key for m in ol.media if len(m) >= 4):
             score += sc["media"]  # 「一般社団法人共同通信社」: who wrote the report, not who suffered it
         for s, e, surf, _ in occ:
@@ -670,7 +670,7 @@ def _issuing_unit(text: str, cands: dict[str, list[tuple[int, int, str, int]]], 
     return None
 
 
-# 「伊奈学園、松山など8校…」: the first of a list of places, not the title's subject
+# 「汐見学園、港南など5校…」: the first of a list of places, not the title's subject
 _ENUMERATED = re.compile(r"[、,・][^、。\n]{1,12}(?:など|等|ほか)\s?\d*(?:校|社|団体|施設|店舗|病院|自治体|件|市町村)?")
 
 
