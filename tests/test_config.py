@@ -37,3 +37,23 @@ def test_user_lexicon_extends_the_shipped_groups(tmp_path):
                                env={"PATH": ""}).stdout
     assert "ransomware" in env_out
     assert "ransomware" not in plain_out
+
+
+def test_organisation_weights_are_settings_a_user_can_override_one_by_one(tmp_path):
+    """The scoring weights of extract/org.py live in data/settings/org.toml; a user's
+    [org.score] table overrides the weights it names and keeps the rest."""
+    cfg = tmp_path / "jikenbo.toml"
+    cfg.write_text("[org.score]\nmin_score = 1000\n", encoding="utf-8")
+    code = textwrap.dedent("""
+        from jikenbo import config, extract_text
+        print(config.settings("org")["score"]["lead_subject"], config.settings("org")["score"]["min_score"])
+        print([r.organization for r in extract_text("不正アクセスについて\\n\\n株式会社ほたる製作所は2031年5月1日、"
+                                                  "サーバーに不正アクセスがあったと発表した。")])
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env={"JIKENBO_CONFIG": str(cfg), "PATH": ""}).stdout.splitlines()
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                           env={"PATH": ""}).stdout.splitlines()
+    assert out[0] == "6 1000" and plain[0] == "6 3"
+    assert plain[1] == "['株式会社ほたる製作所']"
+    assert out[1] == "[]"  # no candidate reaches the raised bar

@@ -152,7 +152,7 @@ def test_cli_scan_summary_and_exit_status(crawl, tmp_path):
     assert f"jikenbo: {broken}: damaged after the record at offset" in r.stderr
     assert f"inputs: {len(c.files)} scanned, 0 skipped (already scanned), 1 failed" in r.stdout
     assert re.search(r"^pages: [\d,]+ seen, [\d,]+ prefiltered \(type [\d,]+, language 0, cue words [\d,]+, "
-                     r"visible text [\d,]+\), [\d,]+ read$", r.stdout, re.M)
+                     r"visible text [\d,]+, no incident cue [\d,]+\), [\d,]+ read$", r.stdout, re.M)
     assert re.search(r"^records: [\d,]+ notices in [\d,]+ pages; [\d,]+ pages read held none$", r.stdout, re.M)
     assert "Traceback" not in r.output
     r2 = CliRunner().invoke(cli, ["scan", str(listing), "--out", str(out), "--json"])
@@ -317,3 +317,70 @@ def test_both_matchers_agree(crawl):
     assert (hs.engine_used, ac.engine_used) == ("hyperscan", "ahocorasick")
     pages = list(iter_pages(str(c.files[0])))
     assert [hs.score(p.payload, p.url) for p in pages] == [ac.score(p.payload, p.url) for p in pages]
+
+
+def test_prefilter_incident_step_drops_everyday_pages_only():
+    pf = Prefilter.default()
+    url = "https://www.example.co.jp/news/1.html"
+    # an incident word in its everyday sense, other cue words in the text: passes the bytes and
+    # the visible text, but holds none of the segmenter's incident cues, so no notice can come of it
+    lost = ("<p>図書館の資料を持ち出した場合は返却をお願いします。被害届や警察への相談は窓口で案内します。"
+            "個人情報の取扱いについては別に定めます。</p>").encode()
+    assert pf.score(lost, url) >= pf.threshold
+    assert pf.check(lost, "text/html", url) == (None, "incident")
+    # a cue word split by inline tags or by a source line break still counts
+    from jikenbo.scan.prefilter import may_hold_notice
+
+    assert may_hold_notice("<h1>不正<b>アクセス</b>を受けました</h1>", html=True)
+    assert may_hold_notice("<p>当社サーバーが不正ア\n  クセスを受けました。</p>", html=True)
+    assert may_hold_notice("当社サーバーが不正ア\nクセスを受けました。", html=False)
+    assert not may_hold_notice("<p>図書館の資料の持ち出しはできません。</p>", html=True)
+    wrapped = "<p>当社サーバーへの不正ア\n  クセスにより、お客様の個人情報が漏えいした可能性がございます。お詫び申し上げます。</p>"
+    assert pf.check(wrapped.encode(), "text/html", url) == ("html", None)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in crawlgen.SAMPLES.iterdir()
+                                        if p.suffix in (".txt", ".html")))
+def test_incident_step_keeps_every_page_the_extractor_finds_a_notice_in(name):
+    """The step is sound only if no text that gives a record fails it: check the samples as
+    the scan reads them (HTML main text, plain text) and as they came."""
+    from jikenbo.pipeline import extract_document
+    from jikenbo.read import decode_bytes
+    from jikenbo.scan.prefilter import may_hold_notice
+
+    data = (crawlgen.SAMPLES / name).read_bytes()
+    html = name.endswith(".html")
+    doc = decode_bytes(data, name, "text/html" if html else "text/plain")
+    if extract_document(doc):
+        assert may_hold_notice(doc.text, html=False)
+        assert may_hold_notice(crawlgen._sample_text(name), html=html)
+    elif name.startswith("13_howto"):
+        assert extract_document(doc) == []
+
+
+def test_prefilter_drops_seven_bit_pages_unscanned_but_not_iso2022():
+    pf = Prefilter.default()
+    url = "https://www.example.co.jp/news/1.html"
+    english = b"<html><body><p>Emotet warning: our news page about Emotet and more Emotet.</p></body></html>"
+    assert pf.score(english, url) >= pf.threshold  # on the bytes with the URL hints it would pass
+    assert pf.check(english, "text/html", url) == (None, "cues")  # its text never can: dropped at once
+    jis = "<p>ランサムウェア被害による個人情報漏えいのお詫び</p>".encode("iso2022_jp")
+    assert jis.isascii() and pf.check(jis, "text/html", url) == ("html", None)
+
+
+def test_hyperscan_prefilter_mode_misses_no_match_of_the_segmenter_patterns():
+    pytest.importorskip("hyperscan")
+    from jikenbo.scan.prefilter import _superset_matcher
+    from jikenbo.segment import notice_patterns
+
+    patterns = notice_patterns()
+    fast = _superset_matcher(patterns)
+    assert fast is not None
+    texts = []
+    for p in sorted(crawlgen.SAMPLES.glob("*.txt")) + sorted((ROOT / "tests" / "corpus").glob("*.txt")):
+        text = crawlgen._sample_text(p.name) if p.parent == crawlgen.SAMPLES else p.read_text(encoding="utf-8")
+        texts += [text, *[line for line in text.splitlines() if line.strip()]]
+    found = [t for t in texts if any(re.search(p, t) for p in patterns)]
+    assert len(found) > 50
+    assert all(fast(t) for t in found)
+    assert not fast("本日は晴天なり。新商品のご案内です。")

@@ -43,7 +43,11 @@ def _user_config() -> dict[str, Any]:
 def settings(section: str) -> dict[str, Any]:
     """The shipped defaults of ``section`` with the user's overrides on top."""
     base = _load_toml(DATA / "settings" / f"{section}.toml")
-    base.update(_user_config().get(section, {}))
+    for key, value in _user_config().get(section, {}).items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}  # one weight of a table overridden, the rest kept
+        else:
+            base[key] = value
     return base
 
 

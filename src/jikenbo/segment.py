@@ -191,7 +191,7 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
                     idxs.append(i)
             idxs.sort()
     # a press-release listing names the organisation on a line of its own above each title
-    # (「株式会社パスモ」 / 「【重要】…について」 / date / body)
+    # (「株式会社みなと交通」 / 「【重要】…について」 / date / body)
     for i, ln in enumerate(lines):
         if _org_line(ln.text, lex):
             nxt = next((j for j in range(i + 1, min(i + 4, len(lines))) if lines[j].text.strip()), None)
@@ -240,14 +240,14 @@ def _org_only() -> re.Pattern[str]:
 
 
 def _org_line(text: str, lex: _Lex) -> bool:
-    """A line that holds only an organisation's name (「岐阜バスケットボール株式会社」)."""
+    """A line that holds only an organisation's name (「北浜スポーツクラブ株式会社」)."""
     s = text.strip()
     return 3 <= len(s) <= 40 and not lex.title_cue.search(s) and bool(_org_only().fullmatch(s))
 
 
 def _cut_tag(text: str, lex: _Lex) -> bool:
     """A numbered digest tag on the page's last line, cut by the crawler mid-title
-    (「【…#2025-294】長崎…協会が収集・」): the entry's notice is lost, its header is not."""
+    (「【…#2031-294】みなと観光協会が収集・」): the entry's notice is lost, its header is not."""
     m = lex.marker.match(text.strip())
     return bool(m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1))) \
         and not re.search(r"[。)）」]$", text.strip())
@@ -408,7 +408,7 @@ def _story_name(name: str, rl: _RoundupLex) -> str | None:
 
 
 def _same_story(a: str, b: str) -> bool:
-    return a in b or b in a  # 「カシオ」 and 「カシオ計算機」
+    return a in b or b in a  # 「ミナト」 and 「ミナト計算機」
 
 
 def _story_openers(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, str, bool]]:
@@ -489,6 +489,14 @@ def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[
     if len(stories) < 2:
         return None
     return sorted(stories.values())
+
+
+def notice_patterns() -> tuple[str, str]:
+    """The patterns one of which every segment kept as a notice matches somewhere in its page:
+    the incident cues and the apology title (a segment with neither is dropped as "no incident
+    described"; a digest's cut last entry is kept only beside another notice). The crawl
+    prefilter relies on this to skip pages unread."""
+    return _lex().incident_cue.pattern, _APOLOGY_TITLE.pattern
 
 
 def segment_document(doc: Document) -> list[Segment]:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from jikenbo.config import lexicon
+from jikenbo.config import lexicon, settings
 from jikenbo.extract.context import Context, alt, cue, find_all, lexicons
 from jikenbo.text.chars import HIRAGANA, KANJI, KATAKANA
 from jikenbo.text.gazetteer import bodies_from_url, gazetteer, public_body
@@ -181,12 +181,12 @@ _RELATION = re.compile(r"^(?:子会社|孫会社|関連会社|グループ会社
 
 def clean_name(name: str) -> str:
     """A name without what a report puts around it: 「中堅物流会社のさきがけ運輸」 → さきがけ運輸,
-    「みかげ町役場」 → みかげ町 (the body, not its building), 「千葉県横芝光町」 → 横芝光町."""
+    「みかげ町役場」 → みかげ町 (the body, not its building), 「北浜県みなと町」 → みなと町."""
     name = _OFFICE.sub("", _RELATION.sub("", _DESCRIPTOR.sub("", name.strip())))
     g = gazetteer()
     for pref in g.prefectures:
         if name.startswith(pref) and name[len(pref):] in g.municipalities:
-            return name[len(pref):]  # 「千葉県横芝光町」: the town, written with its prefecture
+            return name[len(pref):]  # 「長野県小布施町」: the town, written with its prefecture
     return name
 
 
@@ -318,10 +318,12 @@ def _find_candidates(ctx: Context, host_labels: frozenset[str] = frozenset()) ->
     found: dict[str, list[tuple[int, int, str, int]]] = {}
     refs: list[tuple[int, str]] = ctx.cache.setdefault("org_refs", [])
     authority = lexicons().authorities
-    pats: list[tuple[re.Pattern[str], int]] = [(ol.designated, 4), (ol.designated_after, 4), (ol.suffixed, 2), (ol.public, 1),
-                                               (ol.latin, 0), (ol.subject_end, 3), (ol.seated, 3)]
+    w = settings("org")["pattern"]
+    pats: list[tuple[re.Pattern[str], int]] = [
+        (ol.designated, w["designated"]), (ol.designated_after, w["designated"]), (ol.suffixed, w["suffixed"]),
+        (ol.public, w["public"]), (ol.latin, w["latin"]), (ol.subject_end, w["subject_end"]), (ol.seated, w["seated"])]
     if ol.gazetteer is not None:
-        pats.append((ol.gazetteer, 2))
+        pats.append((ol.gazetteer, w["gazetteer"]))
     lead_end = _lead_end(text)
     products: set[str] = set()
     for m in ol.reference_any.finditer(text):  # 「本市職員」「当院の」: wherever a back-reference stands
@@ -381,7 +383,7 @@ def _find_candidates(ctx: Context, host_labels: frozenset[str] = frozenset()) ->
             continue  # a bare kanji run before は is as often a noun as a name, unless introduced (「和菓子販売の…は」) and recurring
         if ol.not_name.search(surface) or any(p.search(surface) for p, _ in lexicons().types.values()):
             continue  # 「ハッカー集団は」「ランサムウェア攻撃が」: what happened, or who did it
-        found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, 2))
+        found.setdefault(key, []).append((m.start(g), m.start(g) + len(surface), surface, w["undesignated"]))
     # a letterhead or sender line holding only a public body (北浜財務局, 北浜地方裁判所, 長崎県警察本部):
     # authorities' names are kept out of the candidates above, but a body may write its own notice
     for m in re.finditer(rf"^[ \t　]*([{KANJI}{KATAKANA}{HIRAGANA}・]{{3,24}})[ \t　]*$", text, re.M):
@@ -390,7 +392,7 @@ def _find_candidates(ctx: Context, host_labels: frozenset[str] = frozenset()) ->
         if (m.start() < 400 or m.start() > len(text) - 300) and key not in found and not _reference(line) \
                 and not _is_generic(key) and not ol.not_name.search(line) and not ol.attacker.search(line) \
                 and not any(p.search(line) for p, _ in lexicons().types.values()) and public_body(line):
-            found.setdefault(key, []).append((m.start(1), m.end(1), line, 3))
+            found.setdefault(key, []).append((m.start(1), m.end(1), line, w["sender_line"]))
     for key in products:
         # 「配信サービス「PR TIMES」」 is also the company when it announces (「PRTIMESが…公開した」)
         if key in found and not any(ol.designator.search(o[2]) or _subject().match(text, o[1]) for o in found[key]):
@@ -412,7 +414,7 @@ _PRODUCT_AFTER = re.compile(r"^[」』]?(?:\s?(?:という|の)?(?:アプリ|サ
 def _is_seat(text: str, start: int, end: int) -> bool:
     """A place in parentheses after a name: 「NTTビジネスソリューションズ」(大阪市), (プロクス、大阪市)."""
     if re.fullmatch(r"[A-Za-z0-9&.,' \-]+", text[start:end]):
-        return False  # a place is written in Japanese: 「…の米国法人(Toyota Motor North America)」 is a name
+        return False  # a place is written in Japanese: 「…の米国法人(Kitahama Motor America)」 is a name
     before, after = text[max(0, start - 16):start], text[end:end + 8]
     opened = re.search(r"[(（](?:[^()（）\n]{0,12}[、,・])?(?:本社|本店|所在地)?[:：・]?$", before)
     return bool(opened and re.match(r"^[^)）]{0,8}[)）]", after) and start >= 2 and text[start - 2] not in "\n。、")
@@ -488,7 +490,7 @@ def _latin_name(text: str, start: int, end: int, surface: str) -> bool:
     if start == 0 and (surface.count(" ") >= 1 or re.fullmatch(r"[A-Z]{4,}", surface)) and re.match(rf"[{KANJI}{KATAKANA}]", after):
         return True  # 「NAGOYA GRAMPUS WEB SHOPメールマガジンの…について」: the title opens with its name
     if re.match(r"[)）]\s?(?:は|が|では)", after) and re.search(r"[(（]$", text[max(0, start - 1):start]):
-        return True  # 「トヨタ自動車の米国法人(Toyota Motor North America)が」: the name of a body described before
+        return True  # 「北浜自動車の米国法人(Kitahama Motor America)が」: the name of a body described before
     return bool(re.match(r"\s?(?:社|は|が|では|によると|の発表)", after) or ol.designator.search(surface))
 
 
@@ -557,6 +559,7 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None,
     flat = re.sub(r"[\s・.]", "", text).lower()
     title_key = org_key(title or "")
     hint_key = org_key(hint) if hint else ""
+    sc = settings("org")["score"]
     cands = _candidates(ctx, url)
     hosts = _host_labels(url)
     refs: list[tuple[int, str]] = ctx.cache.get("org_refs", [])
@@ -577,37 +580,37 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None,
         count = _word_count(flat, key)
         weight = max(w for *_, w in occ)
         first = min(s for s, *_ in occ)
-        score = min(count, 12) * 1.5 + weight
-        if first < 300:
-            score += 3
+        score = min(count, sc["max_occurrences"]) * sc["per_occurrence"] + weight
+        if first < sc["early_chars"]:
+            score += sc["early"]
         if title_key and key in title_key:
-            score += 4
+            score += sc["in_title"]
         if on_site:
-            score += 12  # a local government's notice on its own site
+            score += sc["on_site"]  # a local government's notice on its own site
         elif key in hosts:
-            score += 6  # the owner of the site: 「OLTA」 on corp.olta.co.jp
+            score += sc["site_owner"]  # the owner of the site: 「KAWASEMI」 on corp.kawasemi.co.jp
         if key in ol.media or any(m in key for m in ol.media if len(m) >= 4):
-            score -= 10  # 「一般社団法人共同通信社」: who wrote the report, not who suffered it
+            score += sc["media"]  # 「一般社団法人共同通信社」: who wrote the report, not who suffered it
         for s, e, surf, _ in occ:
             line = _LABEL.sub("", _line_of(text, s, e).strip())
-            if s < 400 and (len(line) <= len(surf) + 2 or _only_names(line) or _letterhead(line, surf)):
-                score += 6  # a letterhead line holding only names
+            if s < sc["letterhead_chars"] and (len(line) <= len(surf) + 2 or _only_names(line) or _letterhead(line, surf)):
+                score += sc["letterhead"]  # a letterhead line holding only names
                 break
         for s, e, _, _ in occ:
             line_start = text.rfind("\n", 0, s) + 1
             if s < 200 and s == line_start and re.match(r"\s?(?:、|,|\s|における|での|で|が|の(?!\S{0,3}(?:委託|子会社)))", text[e:e + 5]) \
                     and text.count("\n", 0, s) <= 3 and not _ENUMERATED.match(text, e):
-                score += 5  # the title's subject: 「LINE、…」「大阪府 個人情報の流出について」
+                score += sc["title_subject"]  # the title's subject: 「LINE、…」「大阪府 個人情報の流出について」
                 break
         # the subject of a news lead: 「ソースネクストは2023年2月14日、…」; of a joint one
         # (「AとBは10月17日、」) the first named: the second is preceded by と
         if any(s < lead_end and _LEAD_SUBJECT.match(text, e) and text[s - 1:s] != "と" for s, e, _, _ in occ):
-            score += 6
+            score += sc["lead_subject"]
         if any(_DEFINED.match(text, e) for _, e, _, _ in occ):
-            score += 6  # 「株式会社X（以下「当社」）」
+            score += sc["defined"]  # 「株式会社X（以下「当社」）」
         subject = sum(1 for _, e, _, _ in occ if _subject().match(text, e))
-        score += min(subject, 3) * 2  # 「Xへの不正アクセス」「Xは…と発表した」: the one it happened to
-        score += min(_ref_votes(key, refs), 4) * 1.5
+        score += min(subject, sc["max_subjects"]) * sc["per_subject"]  # 「Xへの不正アクセス」「Xは…と発表した」: the one it happened to
+        score += min(_ref_votes(key, refs), sc["max_references"]) * sc["per_reference"]
         third = 0
         for s, e, _, _ in occ:
             # 「Xが提供する」「Xが運営する」: X is the subject, the provider that suffered it
@@ -615,18 +618,18 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None,
             if ol.third.search(text[max(0, s - 12): s]) or ol.third.search(after):
                 third += 1
             if _seat().match(text[e:e + 16]):
-                score += 3
+                score += sc["seat"]
         if third and third >= len(occ) / 2:
-            score -= 6
+            score += sc["third_party"]
         if hint_key and (key in hint_key or hint_key in key):
-            score += 10  # the organisation whose story this is (the round-up's opener)
+            score += sc["story"]  # the organisation whose story this is (the round-up's opener)
         log.debug("organisation candidate %s: score %.1f", key, score)
         if best is None or score > best[0]:
             best = (score, key)
-    if (best is None or best[0] < 3) and hint and hint in text:
+    if (best is None or best[0] < sc["min_score"]) and hint and hint in text:
         i = text.find(hint)
         return clean_name(hint), i, i + len(hint)  # the story's subject, though no pattern names it
-    if best is None or best[0] < 3:
+    if best is None or best[0] < sc["min_score"]:
         return _from_site(text, url, refs)
     occ = cands[best[1]]
     with_des = [o for o in occ if ol.designator.search(o[2])]
@@ -667,7 +670,7 @@ def _issuing_unit(text: str, cands: dict[str, list[tuple[int, int, str, int]]], 
     return None
 
 
-# 「伊奈学園、松山など8校…」: the first of a list of places, not the title's subject
+# 「汐見学園、港南など5校…」: the first of a list of places, not the title's subject
 _ENUMERATED = re.compile(r"[、,・][^、。\n]{1,12}(?:など|等|ほか)\s?\d*(?:校|社|団体|施設|店舗|病院|自治体|件|市町村)?")
 
 

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from jikenbo.read import ReadFailure, ReadOptions, decode_bytes
-from jikenbo.scan.prefilter import DROP_LANGUAGE, DROP_TEXT, DROP_TYPE, Prefilter
+from jikenbo.scan.prefilter import DROP_INCIDENT, DROP_LANGUAGE, DROP_TEXT, DROP_TYPE, Prefilter
 from jikenbo.scan.warc import Page, WarcError, iter_pages, record_length
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class ScanStats:
     dropped_language: int = 0
     dropped_cues: int = 0
     dropped_text: int = 0  # passed on the bytes, not on the visible text
+    dropped_incident: int = 0  # no incident cue of the segmenter in the decoded page
     read: int = 0  # pages that passed the prefilter and were read
     with_notices: int = 0  # pages that gave at least one record
     records: int = 0
@@ -54,7 +55,8 @@ class ScanStats:
 
     @property
     def prefiltered(self) -> int:
-        return self.dropped_type + self.dropped_language + self.dropped_cues + self.dropped_text
+        return self.dropped_type + self.dropped_language + self.dropped_cues + self.dropped_text + \
+            self.dropped_incident
 
     def add(self, other: ScanStats) -> None:
         for k in self.__dataclass_fields__:
@@ -119,6 +121,8 @@ def scan_input(source: str, config: ScanConfig | None = None) -> InputResult:
                     st.dropped_language += 1
                 elif dropped == DROP_TEXT:
                     st.dropped_text += 1
+                elif dropped == DROP_INCIDENT:
+                    st.dropped_incident += 1
                 else:
                     st.dropped_cues += 1
                 continue

@@ -1,7 +1,7 @@
 """The scan prefilter: keep the few crawled pages that may be notices, on their raw bytes.
 
 Almost every page of a crawl is dropped here, before decoding or HTML parsing, so the cost
-per page must stay close to that of reading it. Three steps, cheapest first:
+per page must stay close to that of reading it. The steps, cheapest first:
 
 1. type: only HTML, XHTML, plain text and PDF records are looked at;
 2. language: a record whose crawler named its languages (``WARC-Identified-Content-Language``)
@@ -17,7 +17,14 @@ per page must stay close to that of reading it. Three steps, cheapest first:
 
 4. text: a page that passed (about 1% of a crawl) is decoded as the read stage decodes it, its
    scripts, styles, navigation and footers are cut out, and the cue words must reach the
-   threshold again in what is left, without the URL hints (``text_check``).
+   threshold again in what is left, without the URL hints (``text_check``);
+5. incident: the decoded page, tags removed and normalised as the segmenter normalises, must
+   hold one of the segmenter's incident cues or apology titles (``incident_check``). Every
+   notice the extractor can find holds one (a segment without one is dropped as "no incident
+   described"), and every text the read stage gives (trafilatura's main text, the body-text
+   fallback) is made of the page's characters, so this drops no page that would give a record;
+   it spares the full read (trafilatura, ~60 ms a page) of everyday pages such as lost-property
+   notices.
 
 PDFs keep their text in compressed streams: a PDF passes on its host (``pdf_host_suffixes``)
 or on cue words visible in its bytes.
@@ -25,21 +32,24 @@ or on cue words visible in its bytes.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from html import unescape
 from urllib.parse import urlsplit
 
 from jikenbo.config import ConfigError, lexicon, settings
 from jikenbo.read.base import ReadOptions
 
 # How each reason a page is dropped is counted in the summary.
-DROP_TYPE, DROP_LANGUAGE, DROP_CUES, DROP_TEXT = "type", "language", "cues", "text"
-_HIDDEN = re.compile(r"<(script|style|nav|footer|noscript|template|select)\b.*?</\1\s*>|<!--.*?-->",
-                     re.IGNORECASE | re.DOTALL)
+DROP_TYPE, DROP_LANGUAGE, DROP_CUES, DROP_TEXT, DROP_INCIDENT = "type", "language", "cues", "text", "incident"
+_CODE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)  # never read as text
+_CHROME = re.compile(r"<(nav|footer|noscript|template|select)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
 
 _ENCODINGS = ("utf-8", "cp932", "euc_jp", "iso2022_jp")
 
@@ -85,9 +95,13 @@ class Prefilter:
     scan_bytes: int
     engine: str = "auto"  # hyperscan, ahocorasick, or auto (Hyperscan when it can be imported)
     text_check: bool = True  # the second step on the decoded visible text
+    incident_check: bool = True  # the segmenter's incident cues in the decoded page (with text_check)
     _matcher: object = field(init=False, repr=False)
     _pattern_word: list[int] = field(init=False, repr=False)  # pattern index → word index
     _word_group: list[int] = field(init=False, repr=False)  # word index → group index
+    _required: frozenset[int] = field(init=False, repr=False)  # patterns of the required groups' words
+    _ascii_fails: bool = field(init=False, repr=False)  # a page of 7-bit bytes cannot pass the text step
+    _kinds: dict[str | None, str | None] = field(init=False, repr=False)  # Content-Type → media_kind
 
     def __post_init__(self) -> None:
         patterns: dict[bytes, int] = {}
@@ -103,7 +117,17 @@ class Prefilter:
             raise ConfigError("prefilter: no cue word of 2 or more characters")
         keys = sorted(patterns)
         self._pattern_word = [patterns[k] for k in keys]
-        self._matcher = _matcher(keys, self.engine)
+        self._required = frozenset(i for i, w in enumerate(self._pattern_word)
+                                   if self.groups[self._word_group[w]].required)
+        self._matcher = _matcher(tuple(keys), self.engine)
+        self._kinds = {}
+        # Bytes below 0x80 without an ISO-2022-JP escape are Japanese in no encoding: only the
+        # ASCII cue words (Emotet) can count in such a page's text, and the text step gives
+        # no URL hints. When those cannot reach the threshold, the page is dropped unscanned.
+        ascii_words = [sum(1 for w in g.words if w.isascii() and len(w) >= 4) for g in self.groups]
+        pairs = list(zip(self.groups, ascii_words, strict=True))
+        best = 0 if any(g.required and not n for g, n in pairs) else sum(min(n, g.cap) * g.weight for g, n in pairs)
+        self._ascii_fails = self.text_check and best < self.threshold
 
     @property
     def engine_used(self) -> str:
@@ -125,14 +149,24 @@ class Prefilter:
 
     def media_kind(self, content_type: str | None, payload: bytes) -> str | None:
         """``html``, ``text`` or ``pdf`` for a record worth reading, else None."""
-        media = (content_type or "").split(";", 1)[0].strip().lower()
-        if payload[:5] == b"%PDF-" or media == "application/pdf":
+        if payload.startswith(b"%PDF-"):
             return "pdf" if "application/pdf" in self.media_types else None
-        if not media:
-            return "html"  # undeclared: the cue words decide
-        if media not in self.media_types:
-            return None
-        return "text" if media == "text/plain" else "html"
+        try:
+            return self._kinds[content_type]
+        except KeyError:
+            pass
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        if media == "application/pdf":
+            kind = "pdf" if "application/pdf" in self.media_types else None
+        elif not media:
+            kind = "html"  # undeclared: the cue words decide
+        elif media not in self.media_types:
+            kind = None
+        else:
+            kind = "text" if media == "text/plain" else "html"
+        if len(self._kinds) < 1024:  # a crawl repeats a few dozen Content-Types
+            self._kinds[content_type] = kind
+        return kind
 
     def language_ok(self, languages: str | None) -> bool:
         if not languages or not self.languages:
@@ -143,8 +177,11 @@ class Prefilter:
         """The page's cue score: weighted distinct cue words (capped per group) plus hints; 0
         without a word of a required group."""
         head = payload if len(payload) <= self.scan_bytes else payload[: self.scan_bytes]
+        return self._score(head, url)
+
+    def _score(self, head: bytes, url: str | Callable[[], str]) -> int:
         hits = self._matcher.found(head)  # type: ignore[attr-defined]
-        if not hits:
+        if not hits or hits.isdisjoint(self._required):  # most pages: footer words only
             return 0
         found = {self._pattern_word[i] for i in hits}
         per_group = [0] * len(self.groups)
@@ -181,16 +218,22 @@ class Prefilter:
             host = _host_path(url if isinstance(url, str) else url())[0]
             if not self.pdf_host_suffixes or host.endswith(self.pdf_host_suffixes):
                 return kind, None
-        if self.score(payload, url) < self.threshold:
+        head = payload if len(payload) <= self.scan_bytes else payload[: self.scan_bytes]
+        if self._ascii_fails and kind != "pdf" and head.isascii() and b"\x1b" not in head:
             return None, DROP_CUES
-        if self.text_check and kind != "pdf" and not self._text_passes(payload, content_type, kind):
-            return None, DROP_TEXT
+        if self._score(head, url) < self.threshold:
+            return None, DROP_CUES
+        if self.text_check and kind != "pdf":
+            dropped = self._text_drop(head, content_type, kind)
+            if dropped:
+                return None, dropped
         return kind, None
 
-    def _text_passes(self, payload: bytes, content_type: str | None, kind: str) -> bool:
-        """The second step, for the ~1% of pages the bytes let through: the same cue words in
-        the page's visible text, without scripts, styles, navigation and footers (every Japanese
-        site's footer says 個人情報保護方針 and its menu お知らせ) and without the URL hints.
+    def _text_drop(self, head: bytes, content_type: str | None, kind: str) -> str | None:
+        """The steps on the decoded page, for the ~1% of pages the bytes let through (None: it
+        passes). Text: the same cue words in the page's visible text, without scripts, styles,
+        navigation and footers (every Japanese site's footer says 個人情報保護方針 and its menu
+        お知らせ) and without the URL hints. Incident: ``may_hold_notice``.
         A page that cannot be decoded passes: the read stage will say why it is unreadable."""
         from jikenbo.read.base import ReadFailure
         from jikenbo.read.encoding import _decode_text
@@ -201,13 +244,96 @@ class Prefilter:
             if key.strip().lower() == "charset":
                 charset = value.strip().strip("\"'") or None
         try:
-            text, _ = _decode_text(payload[: self.scan_bytes], "<prefilter>", charset, _read_options(),
-                                   html=kind == "html")
+            text, _ = _decode_text(head, "<prefilter>", charset, _read_options(), html=kind == "html")
         except ReadFailure:
-            return True
+            return None
         if kind == "html":
-            text = _TAGS.sub("", _HIDDEN.sub(" ", text))
-        return self.score(text.encode("utf-8", "replace")) >= self.threshold
+            text = _CODE.sub("", text)  # scripts, styles and comments are nobody's text
+            visible = _TAGS.sub("", _CHROME.sub(" ", text))
+        else:
+            visible = text
+        if self._score(visible.encode("utf-8", "replace"), "") < self.threshold:
+            return DROP_TEXT
+        if self.incident_check and not may_hold_notice(text, html=kind == "html", code_removed=True):
+            return DROP_INCIDENT
+        return None
+
+
+def may_hold_notice(text: str, *, html: bool, code_removed: bool = False) -> bool:
+    """False only when no text the read stage can make of ``text`` holds a notice the
+    extractor would keep: no incident cue and no apology title of the segmenter anywhere.
+
+    The segmenter drops every segment without one ("no incident described"), and whatever the
+    read stage keeps of a page (trafilatura's main text, the body text, a ``<pre>``) is made of
+    its characters, scripts, styles and comments excepted. So the check runs on all of them at
+    once: those removed (already, with ``code_removed``), then every tag (inline tags then join
+    what they split), entities undone, normalised as the segmenter normalises, and without any
+    white space (a cue the page breaks over a source line; a pattern that needs white space is
+    also looked for with it). This can only find more than the read text holds, never less;
+    so can Hyperscan's prefilter mode, which runs the segmenter's patterns here ~10x faster
+    than ``re`` (Python's ``re`` where Hyperscan is missing or cannot compile them).
+    """
+    from jikenbo.segment import notice_patterns  # the segmenter's own cues, not a copy
+    from jikenbo.text.normalize import normalize
+
+    if html:
+        text = unescape(_TAGS.sub("", text if code_removed else _CODE.sub("", text)))
+    flat = normalize(text).text
+    dense = _SPACE.sub("", flat)
+    patterns = notice_patterns()
+    fast = _superset_matcher(patterns)
+    if fast is not None:
+        return fast(dense) or (any(map(_needs_space, patterns)) and fast(flat))
+    return any(re.search(p, dense) or (_needs_space(p) and re.search(p, flat)) for p in patterns)
+
+
+@cache
+def _needs_space(pattern: str) -> bool:
+    return any(s in pattern for s in (" ", r"\s", r"\n", r"\t", r"\x20", "\u3000"))
+
+
+@cache
+def _superset_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool] | None:
+    """A function telling whether any of ``patterns`` (Python regular expressions) may match a
+    text, by Hyperscan in prefilter mode (its matches are a superset of the patterns': what it
+    cannot run exactly, lookarounds, it widens); None when Hyperscan is not there or refuses."""
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    flags = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
+             | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY)
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        db.compile(expressions=[_pcre(p).encode("utf-8") for p in patterns], ids=list(range(len(patterns))),
+                   elements=len(patterns), flags=[flags] * len(patterns))
+    except Exception:  # a construct Hyperscan refuses even in prefilter mode: re does it
+        return None
+    local = threading.local()
+
+    def any_match(text: str) -> bool:
+        scratch = getattr(local, "scratch", None)
+        if scratch is None:
+            scratch = local.scratch = hyperscan.Scratch(db)
+        hit: list[int] = []
+        with contextlib.suppress(hyperscan.ScanTerminated):  # raised when the first match stops it
+            db.scan(text.encode("utf-8", "replace"), match_event_handler=_first_match, context=hit, scratch=scratch)
+        return bool(hit)
+
+    return any_match
+
+
+def _first_match(pattern: int, start: int, end: int, flags: int, hit: list[int]) -> bool:
+    hit.append(pattern)
+    return True  # one is enough: stop the scan
+
+
+_PY_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
+
+
+def _pcre(pattern: str) -> str:
+    r"""A Python pattern in PCRE's syntax: ``\uXXXX`` and ``\UXXXXXXXX`` become ``\x{...}``."""
+    return _PY_ESCAPE.sub(lambda m: m.group(1) + "\\x{" + (m.group(2) or m.group(3)) + "}", pattern)
 
 
 class _Hyperscan:
@@ -250,7 +376,8 @@ class _AhoCorasick:
         return {m[0] for m in self.ac.find_matches_as_indexes(data, overlapping=True)}
 
 
-def _matcher(patterns: list[bytes], engine: str) -> object:
+@cache  # a Prefilter sent to a worker with each task compiles its automaton there once
+def _matcher(patterns: tuple[bytes, ...], engine: str) -> object:
     if engine in ("auto", "hyperscan"):
         try:
             return _Hyperscan(patterns)
@@ -298,4 +425,5 @@ def _default() -> Prefilter:
         scan_bytes=int(s.get("scan_bytes", 1_048_576)),
         engine=str(s.get("engine", "auto")),
         text_check=bool(s.get("text_check", True)),
+        incident_check=bool(s.get("incident_check", True)),
     )
