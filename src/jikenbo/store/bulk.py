@@ -129,9 +129,15 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
 
     def take(prepared: list[tuple]) -> None:
         nonlocal added
+        shas = [p[0][0] for p in prepared]
+        stored: set[str] = set()
+        for i in range(0, len(shas), 500):  # which of the chunk's documents are stored: one query per 500
+            part = shas[i:i + 500]
+            stored |= {r[0] for r in c.execute(
+                f"SELECT sha256 FROM documents WHERE sha256 IN ({','.join('?' * len(part))})", part).fetchall()}
         for (doc_row, org, industry, key, inc_row, notice_row, fvals, tags, tri, seg, tps) in prepared:
             sha = doc_row[0]
-            if sha in seen or c.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha,)).fetchone():
+            if sha in seen or sha in stored:
                 continue
             seen.add(sha)
             doc_id, inc_pk, n_pk = nxt["documents"], nxt["incidents"], nxt["notices"]
