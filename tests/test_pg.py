@@ -293,8 +293,10 @@ def test_bulk_path_on_postgresql_at_a_few_thousand_rows(pg, monkeypatch):
                        f"b{i}.txt")
         items.append((doc, fake_extract(doc)[0], f"usb メモリ を 紛失 {i}"))
     with open_store(pg()) as s:
-        assert bulk_add(s, items, workers=1) == 300
+        assert bulk_add(s, items, workers=1, fast=True) == 300  # search indexes dropped, built after
         finish(s)
+        names = {r[0] for r in s.conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+        assert set(postgres.SEARCH_INDEXES) <= names
         assert s.count_incidents() == 300 and s.counts()["field_values"] == 300 * 12
         assert len(s.search("紛失", limit=500)) == 300 and len(s.search("たばね1", limit=500)) == 111
 

@@ -96,6 +96,11 @@ class Backend(Protocol):
 
     def index_many(self, conn: Any, rows: list[tuple[int, str, str, str]]) -> None: ...
 
+    def defer_indexes(self, conn: Any) -> list[str]:
+        """A bulk load may drop indexes cheaper to build once afterwards; their definitions."""
+
+    def build_indexes(self, conn: Any, definitions: list[str]) -> None: ...
+
     def reset_keys(self, conn: Any) -> None:
         """After rows were written with their keys given (bulk, copy): keys continue past them."""
 

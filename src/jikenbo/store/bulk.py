@@ -109,6 +109,7 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
     n_workers = max(1, workers or os.cpu_count() or 1)
     pool = worker_pool(n_workers, initializer=_worker_init) if n_workers > 1 else None
     sqlite = store.backend.kind == "sqlite"
+    deferred = store.backend.defer_indexes(c) if fast and not sqlite else []
     if fast and sqlite:
         c.execute("PRAGMA journal_mode = OFF")
         c.execute("PRAGMA synchronous = OFF")
@@ -219,6 +220,8 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
     finally:
         if pool is not None:
             stop_pool(pool)
+        if deferred:
+            store.backend.build_indexes(c, deferred)
         if fast and sqlite:
             c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")

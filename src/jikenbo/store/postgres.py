@@ -589,6 +589,26 @@ def index_many(conn: PgConnection, rows: list[tuple[int, str, str, str]]) -> Non
     conn.execute("DELETE FROM jikenbo_index")
 
 
+SEARCH_INDEXES = ("notices_words", "notices_trigram", "incidents_org_key_trgm")
+
+
+def defer_indexes(conn: PgConnection) -> list[str]:
+    """Bulk loads (``fast=True``): drop the full-text and trigram indexes, to build them once
+    afterwards (:func:`build_indexes`); their definitions are returned."""
+    rows = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                        f" AND indexname IN ({','.join('?' * len(SEARCH_INDEXES))})", SEARCH_INDEXES).fetchall()
+    for name, _ in rows:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+    return [r[1] for r in rows]
+
+
+def build_indexes(conn: PgConnection, definitions: list[str]) -> None:
+    conn.execute("SET maintenance_work_mem = '512MB'")
+    for d in definitions:
+        conn.execute(d.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+    conn.execute("RESET maintenance_work_mem")
+
+
 def reset_keys(conn: PgConnection) -> None:
     """After rows were inserted with their keys given: the next key after the largest."""
     for table, col in SERIAL_KEYS.items():

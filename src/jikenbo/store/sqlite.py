@@ -206,6 +206,15 @@ def index_many(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]]) 
                      [(pk, title, text) for pk, title, text, _ in rows])
 
 
+def defer_indexes(conn: sqlite3.Connection) -> list[str]:
+    """FTS5 tables cannot be dropped and rebuilt cheaply: nothing is deferred."""
+    return []
+
+
+def build_indexes(conn: sqlite3.Connection, definitions: list[str]) -> None:
+    """Nothing was deferred (see :func:`defer_indexes`)."""
+
+
 def reset_keys(conn: sqlite3.Connection) -> None:
     """SQLite's next rowid is always past the largest: nothing to do."""
 
