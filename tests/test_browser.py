@@ -42,17 +42,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _need_chromium()
+    db = tmp_path_factory.mktemp("browser") / "samples.db"
+    with open_store(db) as store:
+        assert store.ingest([*sample_files(), str(HOSTILE)], progress=False).ok
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(sample_db: Path) -> Iterator[str]:
+    yield from _serving(sample_db)
+
+
+def _serving(db: Path, **app_options: object) -> Iterator[str]:
     import uvicorn
 
     from jikenbo.serve import create_app
 
-    db = tmp_path_factory.mktemp("browser") / "samples.db"
-    with open_store(db) as store:
-        assert store.ingest([*sample_files(), str(HOSTILE)], progress=False).ok
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(create_app(db, **app_options), host="127.0.0.1", port=port,  # type: ignore[arg-type]
+                                        log_level="warning"))
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()
     deadline = time.monotonic() + 20
@@ -206,3 +216,27 @@ def test_english_switch(page, server) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/incidents/*")
     assert "Values and their evidence" in page.inner_text("main")
     _shot(page, "incident_en")
+
+
+@pytest.fixture(scope="module")
+def guarded_server(sample_db: Path) -> Iterator[str]:
+    yield from _serving(sample_db, read_token="br0wser-read")
+
+
+def test_read_token_once_in_the_address(browser, guarded_server) -> None:  # type: ignore[no-untyped-def]
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")
+    try:
+        pg = ctx.new_page()
+        resp = pg.goto(guarded_server + "/")
+        assert resp.status == 401 and "トークン" in pg.inner_text("main")
+        pg.goto(guarded_server + "/?token=br0wser-read&type=misdelivery")
+        assert "token=" not in pg.url and "type=misdelivery" in pg.url  # the token left the address
+        assert "もみじ台市" in pg.inner_text("table.incidents")
+        pg.click("table.incidents tbody tr a")  # the cookie carries the next pages
+        pg.wait_for_url("**/incidents/*")
+        assert pg.locator("h1").count() == 1
+        assert pg.goto(guarded_server + "/stats").status == 200
+        cookie = next(c for c in ctx.cookies() if c["name"] == "jikenbo_read")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    finally:
+        ctx.close()

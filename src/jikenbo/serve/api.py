@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 
 def _err(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: ERROR_RESPONSES[c] for c in (*codes, 500)}
+    return {c: ERROR_RESPONSES[c] for c in (*codes, 401, 500)}  # 401: only on a server with a read token
 
 
 class _Open(BaseModel):

@@ -234,6 +234,52 @@ def list_params(
         min_affected=min_affected, max_affected=max_affected, sort=sort or None, page=page, per_page=per_page)
 
 
+def bearer(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return None
+
+
+def same_token(given: str | None, token: str | None) -> bool:
+    """True when both are set and equal (compared in constant time)."""
+    return bool(given) and bool(token) and hmac.compare_digest(given.encode(), token.encode())  # type: ignore[union-attr]
+
+
+READ_COOKIE = "jikenbo_read"
+
+
+@dataclass(frozen=True)
+class ReadPolicy:
+    """Who may read: everyone, or (with a read token) whoever shows the read or the write token.
+
+    A browser shows it once as ``?token=`` and then holds :meth:`cookie_value` (derived from
+    the read token, so the cookie never holds a token itself).
+    """
+
+    token: str | None
+    write_token: str | None = None
+
+    @property
+    def needs_token(self) -> bool:
+        return bool(self.token)
+
+    def accepts(self, given: str | None) -> bool:
+        """True when ``given`` is the read token or the write token."""
+        return same_token(given, self.token) or same_token(given, self.write_token)
+
+    def cookie_value(self) -> str:
+        assert self.token
+        return hmac.new(self.token.encode(), b"jikenbo read cookie", "sha256").hexdigest()
+
+    def allows(self, request: Request) -> bool:
+        """True when reads are open, or the request shows a token (Bearer header or the cookie)."""
+        if not self.token:
+            return True
+        return self.accepts(bearer(request)) or same_token(request.cookies.get(READ_COOKIE), self.cookie_value())
+
+
 @dataclass(frozen=True)
 class WritePolicy:
     """Who may write: with a token, whoever shows it; without, only a loopback-bound server."""
@@ -253,11 +299,7 @@ class WritePolicy:
         """True when the server has a token and the request shows it (header or form field)."""
         if not self.token:
             return False
-        given = form_token
-        auth = request.headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            given = auth[7:].strip()
-        return bool(given) and hmac.compare_digest(given.encode(), self.token.encode())
+        return same_token(bearer(request) or form_token, self.token)
 
     def check(self, request: Request, form_token: str | None = None) -> None:
         """Raise a 403 :class:`ServeError` unless this request may write."""

@@ -47,6 +47,7 @@ class ErrorOut(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": desc} for code, desc in (
         (400, "Bad request (a filter or query that cannot be used)"),
+        (401, "Reading needs the server's read token (only when it has one)"),
         (403, "Writing is not allowed (token missing or wrong, or writes disabled)"),
         (404, "Not found"),
         (413, "Request body too large"),
@@ -57,7 +58,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     )
 }
 
-_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
             413: "Content Too Large", 422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
             503: "Service Unavailable"}
 

@@ -341,6 +341,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     (r"writes to a server on this machine must address it as localhost or 127.0.0.1",
      "このマシン上のサーバーへの保存は localhost か 127.0.0.1 で接続してください。",
      "writes to a server on this machine must address it as localhost or 127.0.0.1"),
+    (r"reading needs the server's token .*", "閲覧にはサーバーのトークンが必要です (アドレスに ?token=… を付けて一度開いてください)。",
+     "reading needs the server's token (Authorization: Bearer <token>, or ?token=<token> in the address)"),
     (r"writing needs the server's token .*", "保存にはサーバーのトークンが必要です。",
      "writing needs the server's token (Authorization: Bearer <token>)"),
     (r"writing is disabled: .*", "このサーバーでは保存できません (トークン未設定)。",
@@ -351,6 +353,7 @@ MESSAGES: list[tuple[str, str, str]] = [
 ]
 STATUS: dict[int, tuple[str, str]] = {
     400: ("リクエストを処理できませんでした。", "The request could not be handled."),
+    401: ("トークンが必要です。", "A token is needed."),
     403: ("許可されていません。", "Not allowed."), 404: ("見つかりません。", "Not found."),
     413: ("データが大きすぎます。", "Too large."), 422: ("入力が正しくありません。", "Invalid input."),
     429: ("リクエストが多すぎます。", "Too many requests."), 500: ("内部エラーです。", "Internal error."),
