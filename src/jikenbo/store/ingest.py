@@ -1,7 +1,9 @@
 """Ingest: read → extract (a process pool over the cores) → store (one writer, this process).
 
-Each document is committed in its own transaction, so a crash loses only the document being
-written and a re-run skips what is already stored (same bytes → nothing to do).
+Each document is written in its own transaction (a savepoint inside a commit batch on SQLite,
+``[ingest]`` of data/settings/store.toml), so an error undoes that document alone; a crash loses
+at most the documents since the last commit, and a re-run skips what is already stored (same
+bytes → nothing to do) and stores the rest.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from jikenbo.config import settings
 from jikenbo.models import Document, ReadError, Record
 from jikenbo.store import textindex
 from jikenbo.store.db import StoreError
@@ -166,6 +170,34 @@ class _Progress:
             self.p.stop()
 
 
+class _CommitBatch:
+    """Several documents' transactions in one SQLite commit (the commit is most of a small
+    document's write cost); PostgreSQL commits each document, its writers taking turns."""
+
+    def __init__(self, store: Store) -> None:
+        from jikenbo.store import sqlite
+
+        opts = settings("store")["ingest"]
+        self.store, self.sqlite = store, sqlite
+        self.enabled = store.backend is sqlite and int(opts["commit_every_documents"]) > 1
+        self.max_docs, self.max_seconds = int(opts["commit_every_documents"]), float(opts["commit_every_seconds"])
+        self.docs, self.since = 0, 0.0
+
+    def before(self) -> None:
+        if self.enabled and not self.store.conn.in_transaction:
+            self.sqlite.begin_batch(self.store.conn, self.store.path)
+            self.docs, self.since = 0, time.monotonic()
+
+    def after(self) -> None:
+        self.docs += 1
+        if self.enabled and (self.docs >= self.max_docs or time.monotonic() - self.since >= self.max_seconds):
+            self.commit()
+
+    def commit(self) -> None:
+        if self.enabled:
+            self.sqlite.commit_batch(self.store.conn, self.store.path)
+
+
 def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError], *,
            workers: int | None = None, progress: bool = True,
            on_error: Callable[[str, str], None] | None = None) -> IngestSummary:
@@ -193,8 +225,10 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
             s.dropped.append((doc.source, dropped))
         s.capped.extend(capped)
         # titles segmented by the worker when it gave them (the writer is the bottleneck)
+        batch.before()
         res: DocResult = store.add_document(doc, records, segmented=segs, locator=loc,
                                             segmented_titles=list(titles) if titles else None)
+        batch.after()
         if res.status == "duplicate":
             s.unchanged += 1
             return
@@ -206,6 +240,7 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
         s.incidents_created += len(res.incidents_created)
         s.notices_linked += len(res.incidents_linked)
 
+    batch = _CommitBatch(store)
     items = _items(inputs)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     n_workers = max(1, int(workers or cores or 1))
@@ -256,18 +291,30 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                 pending.append((item, loc, pool.submit(_job, item.model_dump_json())))
             drain(window)
         drain(0)
+        batch.commit()
     except StoreError as e:
         s.fatal = str(e)
-    except BaseException:  # Ctrl-C, SIGTERM: stop the workers now; what is committed stays
+        _commit_what_is_done(batch)
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers now; what is stored stays
         if pool is not None:
             stop_pool(pool, wait=False)
             pool = None
+        _commit_what_is_done(batch)
         raise
     finally:
         if pool is not None:
             stop_pool(pool)
         bar.stop()
     return s
+
+
+def _commit_what_is_done(batch: _CommitBatch) -> None:
+    """After an error or an interrupt: the documents stored whole before it are committed (a
+    document cut short was undone to its savepoint)."""
+    try:
+        batch.commit()
+    except StoreError:
+        log.warning("the last batch of documents could not be committed", exc_info=True)
 
 
 def _items(inputs: Iterable[Any]) -> Iterable[tuple[Any, str | None]]:

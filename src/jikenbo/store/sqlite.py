@@ -156,7 +156,25 @@ def _statements(script: str) -> Iterator[str]:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection, path: str | Path, doing: str = "") -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``; roll back and raise ``StoreError`` on an SQLite error."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; roll back and raise ``StoreError`` on an SQLite error.
+
+    Inside a transaction already open (an ingest's commit batch, :func:`batch`) it is a
+    savepoint: its work is undone alone on an error, and kept when the outer one commits."""
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT doc")
+        try:
+            yield
+            conn.execute("RELEASE doc")
+        except BaseException as e:
+            try:
+                conn.execute("ROLLBACK TO doc")
+                conn.execute("RELEASE doc")
+            except sqlite3.Error:
+                log.warning("rollback to savepoint failed", exc_info=True)
+            if isinstance(e, sqlite3.Error):
+                raise translate(e, path, doing) from e
+            raise
+        return
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as e:
@@ -170,6 +188,25 @@ def transaction(conn: sqlite3.Connection, path: str | Path, doing: str = "") -> 
     except BaseException:
         _rollback(conn)
         raise
+
+
+def begin_batch(conn: sqlite3.Connection, path: str | Path) -> None:
+    """Open the write transaction that the documents of an ingest's commit batch join."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as e:
+        raise translate(e, path, "starting a batch of documents") from e
+
+
+def commit_batch(conn: sqlite3.Connection, path: str | Path) -> None:
+    """Commit an open commit batch (nothing when none is open)."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.Error as e:
+        _rollback(conn)
+        raise translate(e, path, "committing a batch of documents") from e
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
