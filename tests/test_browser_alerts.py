@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +9,7 @@ import pytest
 
 from jikenbo.store import Filters, open_store
 from jikenbo.store import watch as ws
-from test_browser import _free_port, _need_chromium, _shot, browser, page  # noqa: F401  (fixtures)
+from test_browser import _need_chromium, _serving, _shot, browser, page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 FIX = Path(__file__).parent / "fixtures" / "watch"
@@ -20,28 +18,13 @@ FIX = Path(__file__).parent / "fixtures" / "watch"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_chromium()
-    import uvicorn
-
-    from jikenbo.serve import create_app
-
     db = tmp_path_factory.mktemp("alerts") / "alerts.db"
     with open_store(db) as store:
         ws.add_watch(store, "取引先", Filters(vendor="ほたる印刷"))
         ws.add_watch(store, "誤送信", Filters(types=["misdelivery"]))
         for name in ("01_kogane_first.txt", "03_shirakaba_misdelivery.txt", "02_kogane_second.txt"):
             assert store.ingest([str(FIX / name)], workers=1, progress=False).ok
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(10)
+    yield from _serving(db)
 
 
 def test_alerts_page_lists_a_watchs_changes(page, server) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
