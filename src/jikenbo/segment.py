@@ -174,9 +174,8 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
     # lines carry it: the title of a digest entry may be a long sentence with no title word
     tagged: dict[str, list[int]] = {}
     for i, ln in enumerate(lines):
-        m = lex.marker.match(ln.text.strip())
-        if m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1)) \
-                and len(ln.text.strip()) - m.end() >= 4:
+        m = _numbered_tag(ln.text, lex)
+        if m and len(ln.text.strip()) - m.end() >= 4:
             tagged.setdefault(_shape(m.group(1)), []).append(i)
     for shape, idxs in tagged.items():
         if len(idxs) >= 2:
@@ -221,12 +220,9 @@ def _find_headers(lines: list[_Line], lex: _Lex) -> list[int]:
         # a page that holds one tagged entry (「【セキュリティ事件簿#2024-350】気仙沼市 …」) opens with
         # its header, and the header is where the organisation is named
         first = next((i for i, ln in enumerate(lines) if ln.text.strip() and not _is_label_line(ln.text)), None)
-        if first is not None:
-            shape = _header_shape(lines[first].text, lex)
-            tag = lex.marker.match(lines[first].text.strip())
-            if shape and shape.startswith("【") and tag and re.search(r"[#＃]\s?\d|\d{3,}", tag.group(1)) \
-                    and lex.title_cue.search(lines[first].text):
-                best = [first]
+        if first is not None and _header_shape(lines[first].text, lex) and _numbered_tag(lines[first].text, lex) \
+                and lex.title_cue.search(lines[first].text):
+            best = [first]
     return best
 
 
@@ -245,12 +241,16 @@ def _org_line(text: str, lex: _Lex) -> bool:
     return 3 <= len(s) <= 40 and not lex.title_cue.search(s) and bool(_org_only().fullmatch(s))
 
 
+def _numbered_tag(text: str, lex: _Lex) -> re.Match[str] | None:
+    """The marker of a line that opens with a numbered digest tag (「【…事件簿#2024-067】」)."""
+    m = lex.marker.match(text.strip())
+    return m if m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1)) else None
+
+
 def _cut_tag(text: str, lex: _Lex) -> bool:
     """A numbered digest tag on the page's last line, cut by the crawler mid-title
     (「【…#2031-294】みなと観光協会が収集・」): the entry's notice is lost, its header is not."""
-    m = lex.marker.match(text.strip())
-    return bool(m and m.group(1).startswith("【") and re.search(r"[#＃]\s?\d|\d{3,}", m.group(1))) \
-        and not re.search(r"[。)）」]$", text.strip())
+    return bool(_numbered_tag(text, lex)) and not re.search(r"[。)）」]$", text.strip())
 
 
 _LABEL_LINE = re.compile(r"^\s*(?:ラベル|カテゴリー?|タグ)\s?[:：]?\s?\S.{0,60}(?:の投稿を表示|一覧)")
@@ -411,10 +411,10 @@ def _same_story(a: str, b: str) -> bool:
     return a in b or b in a  # 「ミナト」 and 「ミナト計算機」
 
 
-def _story_openers(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[int, str, bool]]:
-    """(line index, organisation, is a heading) of each line in [a, b) that opens a story."""
+def _story_openers(lines: list[_Line], a: int, b: int, text: str, lex: _Lex) -> list[tuple[int, str, bool]]:
+    """(line index, organisation, is a heading) of each line in [a, b) (whose ``text`` it is)
+    that opens a story."""
     rl = _rlex()
-    text = "\n".join(ln.text for ln in lines[a:b])
     out: list[tuple[int, str, bool]] = []
     for i in range(a, b):
         raw = lines[i].text.strip()
@@ -459,7 +459,7 @@ def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[
     text = "\n".join(ln.text for ln in lines[a:b])
     if _rlex().first_person.search(_outside_quotes(text)):
         return None
-    openers = _story_openers(lines, a, b, lex)
+    openers = _story_openers(lines, a, b, text, lex)
     # strong openers: a news lead, or a bullet among parallel bullets (「● ひばり堂で…」); a plain
     # heading only continues a name one of them opened (the section 「くるみ薬房で不正アクセスの被害」
     # below the bullet), so the article's own title never makes a story
@@ -474,21 +474,19 @@ def _roundup_spans(lines: list[_Line], a: int, b: int, lex: _Lex) -> list[tuple[
         if merged and _same_story(merged[-1][1], op[1]):
             continue  # the same organisation again: its story goes on
         merged.append(op)
-    stories: dict[str, tuple[int, int, str | None, str]] = {}
+    stories: dict[str, tuple[tuple[int, int], tuple[int, int, str | None, str]]] = {}  # key → (size, span)
     for k, (i, name, heading) in enumerate(merged):
         end = merged[k + 1][0] if k + 1 < len(merged) else b
         story = "\n".join(ln.text for ln in lines[i:end])
         if len(story.strip()) < 12 or not lex.incident_cue.search(story):
             continue
         key = next((n for n in stories if _same_story(n, name)), name)
-        span = (i, end, lines[i].text.strip() if heading else None, name)
-        old = stories.get(key)
-        if old is None or span[1] - span[0] > old[1] - old[0] or (
-                span[1] - span[0] == old[1] - old[0] and len(story) > sum(len(ln.text) for ln in lines[old[0]:old[1]])):
-            stories[key] = span
+        size = (end - i, len(story))  # lines, then characters
+        if key not in stories or size > stories[key][0]:
+            stories[key] = (size, (i, end, lines[i].text.strip() if heading else None, name))
     if len(stories) < 2:
         return None
-    return sorted(stories.values())
+    return sorted(span for _, span in stories.values())
 
 
 def notice_patterns() -> tuple[str, str]:

@@ -41,6 +41,8 @@ _NAME_END_KANA = rf"(?!{_PARTICLE_RUN}(?![{HIRAGANA}]))[{HIRAGANA}]{{2,12}}(?<!{
 _PARTICLES = {"は", "が", "の", "を", "に", "で", "と", "へ", "も", "や", "より", "から", "では", "には", "とは", "にて", "及び", "および"}
 _LABEL = re.compile(r"^(?:会\s?社\s?名|法\s?人\s?名|団\s?体\s?名|組\s?織\s?名|名\s?称|社\s?名|発\s?信\s?元|発\s?表\s?者)[\s:：]*")
 _VERBISH = re.compile(r"(?:る|た|す|い|う|く|て|で|し|な|り|れ)[ ]?$")
+# what may follow a public body's name and still name it: its office or its education board
+_BODY_OFFICE = r"(?:役所|役場|教育委員会|教育庁|教育局)?"
 _LATIN = r"[A-Za-z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*){0,3}"
 
 
@@ -95,7 +97,7 @@ def _olex() -> _OrgLex:
         suffix_end=re.compile(rf"(?:{suf})"),
         suffixed=re.compile(rf"{_NAME}{{1,24}}?(?:{suf})"),
         public=re.compile(
-            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])})(?:役所|役場|教育委員会|教育庁|教育局)?(?=[はがのでにおと、。\s(（]|$|{alt(org['staff'])})"
+            rf"(?<![{KANJI}{HIRAGANA}{KATAKANA}])(?:[{KANJI}{KATAKANA}]{{1,6}}|[{HIRAGANA}]{{2,6}}[{KANJI}]{{0,2}})(?:{alt(org['public_suffixes'])}){_BODY_OFFICE}(?=[はがのでにおと、。\s(（]|$|{alt(org['staff'])})"
         ),
         latin=re.compile(rf"(?<![A-Za-z0-9]){_LATIN}(?![A-Za-z0-9])"),
         designator=re.compile(des),
@@ -137,7 +139,7 @@ def _gazetteer_pattern() -> re.Pattern[str] | None:
     # a prefecture may stand before its municipality (広島県呉市); nothing else may
     firsts = "".join(sorted({n[0] for n in names}))  # skip at once where no name can start
     alternation = "|".join(map(re.escape, names))
-    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation})(?:役所|役場|教育委員会|教育庁|教育局)?")
+    return re.compile(rf"(?=[{re.escape(firsts)}])(?:(?<![{jp}])|(?<=[都道府県]))(?:{alternation}){_BODY_OFFICE}")
 
 
 @cache
@@ -184,9 +186,9 @@ def clean_name(name: str) -> str:
     「みかげ町役場」 → みかげ町 (the body, not its building), 「北浜県みなと町」 → みなと町."""
     name = _OFFICE.sub("", _RELATION.sub("", _DESCRIPTOR.sub("", name.strip())))
     g = gazetteer()
-    for pref in g.prefectures:
-        if name.startswith(pref) and name[len(pref):] in g.municipalities:
-            return name[len(pref):]  # 「長野県小布施町」: the town, written with its prefecture
+    for cut in (3, 4):  # a prefecture's name is three or four characters
+        if name[:cut] in g.prefectures and name[cut:] in g.municipalities:
+            return name[cut:]  # 「長野県小布施町」: the town, written with its prefecture
     return name
 
 
@@ -292,11 +294,11 @@ def _ending_at(ending: re.Pattern[str], text: str, longest: int, *, before_digit
     return out
 
 
-def _candidates(ctx: Context, url: str | None = None) -> dict[str, list[tuple[int, int, str, int]]]:
+def _candidates(ctx: Context, host_labels: frozenset[str] = frozenset()) -> dict[str, list[tuple[int, int, str, int]]]:
     """Candidate names by key: (start, end, surface, pattern weight) occurrences."""
     cached = ctx.cache.get("org_candidates")
     if cached is None:
-        cached = ctx.cache["org_candidates"] = _find_candidates(ctx, _host_labels(url))
+        cached = ctx.cache["org_candidates"] = _find_candidates(ctx, host_labels)
     return cached
 
 
@@ -534,13 +536,15 @@ def _line_of(text: str, s: int, e: int) -> str:
     return text[line_start: line_end if line_end >= 0 else len(text)]
 
 
+_WORD_GOES_ON = re.compile(rf"[{KATAKANA}a-z0-9]")
+
+
 def _word_count(flat: str, key: str) -> int:
     """Occurrences of ``key`` in ``flat`` that end where a word ends: 「…ソリューション」 inside
     「…ソリューションズ」 is another name (a katakana or Latin word goes on)."""
-    if not key or not re.search(rf"[{KATAKANA}a-z0-9]$", key):
+    if not key or not _WORD_GOES_ON.match(key[-1]):
         return flat.count(key)
-    tail = re.compile(rf"[{KATAKANA}a-z0-9]")
-    return sum(1 for i in find_all(flat, key) if not tail.match(flat, i + len(key)))
+    return sum(1 for i in find_all(flat, key) if not _WORD_GOES_ON.match(flat, i + len(key)))
 
 
 def find_organization(ctx: Context, title: str | None, url: str | None = None,
@@ -560,8 +564,8 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None,
     title_key = org_key(title or "")
     hint_key = org_key(hint) if hint else ""
     sc = settings("org")["score"]
-    cands = _candidates(ctx, url)
     hosts = _host_labels(url)
+    cands = _candidates(ctx, hosts)
     refs: list[tuple[int, str]] = ctx.cache.get("org_refs", [])
     url_keys = {org_key(n) for n in bodies_from_url(url)}
     lead_end = _lead_end(text)
@@ -647,26 +651,27 @@ def find_organization(ctx: Context, title: str | None, url: str | None = None,
     return cleaned, first[0] + max(off, 0), first[0] + max(off, 0) + len(cleaned)
 
 
+# after a parent's name, on its line or the next, a unit that fills the line
+_UNIT_AFTER = re.compile(r"([ \t　]|\n)[ \t　]*([^\s、。]{2,30})[ \t　]*(?:\n|$)")
+
+
 def _issuing_unit(text: str, cands: dict[str, list[tuple[int, int, str, int]]], key: str) -> tuple[str, int, int] | None:
     """A body signing under its parent (「医療法人X会 Y病院」, 「独立行政法人Z機構\nY医療センター」):
     the two names written together, when the parent carries a designator and the unit after it
     fills the rest of its line. The notice is the unit's, named in full."""
     ol = _olex()
-    for k in (key, *cands):
+    units = tuple(lexicons().ext["org"]["issuing_units"])
+    for k in (key, *(c for c in cands if c != key)):
         for s, e, surf, _ in cands[k]:
-            if not ol.designator.search(surf):
-                continue
-            m = re.match(r"([ \t　]|\n)[ \t　]*([^\s、。]{2,30})[ \t　]*(?:\n|$)", text[e:e + 40])
+            m = _UNIT_AFTER.match(text, e, e + 40) if ol.designator.search(surf) else None
             if not m:
                 continue
             unit_key = org_key(m.group(2))
-            if unit_key not in cands or unit_key == k or not m.group(2).endswith(tuple(lexicons().ext["org"]["issuing_units"])):
-                continue
-            if key not in (k, unit_key):
+            if unit_key not in cands or unit_key == k or key not in (k, unit_key) or not m.group(2).endswith(units):
                 continue
             sep = " " if m.group(1) != "\n" else ""
             name = clean_name(surf) + sep + m.group(2)
-            return name, s, e + m.end(2)
+            return name, s, m.end(2)
     return None
 
 
