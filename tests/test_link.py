@@ -685,3 +685,56 @@ def test_vendor_key_drops_descriptive_clause_and_bare_designators():
     c = link.consolidate([rec(organization="株式会社うみかぜ", third_parties=[tp("委託先である株式会社"), tp("雲海システム社")])])
     assert c["third_parties"] == ["雲海システム社"]
     assert c["vendor_keys"] == ["雲海システム"]
+
+
+def _fp(r: dict) -> str:
+    return json.dumps(r, sort_keys=True, ensure_ascii=False)
+
+
+def test_cluster_memo_replays_earlier_runs_with_the_same_result():
+    data = json.loads((FIXTURES / "fictional_notices.json").read_text(encoding="utf-8"))
+    records = [rec(**{k: v for k, v in r.items() if k != "key"}) for r in data["records"]]
+    rng = random.Random(11)
+    for _ in range(4):
+        memo = link.ClusterMemo()
+        arrived = records[:]
+        rng.shuffle(arrived)
+        for n in range(1, len(arrived) + 1):  # a neighbourhood relinked as each notice arrives
+            seen = arrived[:n]
+            plain = link.cluster_explained(seen)
+            assert link.cluster_explained(seen, memo=memo, fingerprints=[_fp(r) for r in seen]) == plain
+        assert memo.replayed > 0
+    # notices arriving in date order: every run but the last notice's step is a replay
+    dated = sorted(records, key=lambda r: link._sort_key(0, link.notice_summary(r)))
+    memo = link.ClusterMemo()
+    for n in range(1, len(dated) + 1):
+        link.cluster_explained(dated[:n], memo=memo, fingerprints=[_fp(r) for r in dated[:n]])
+    assert memo.replayed == sum(range(len(dated)))
+
+
+def test_cluster_memo_does_not_reuse_a_changed_notice_or_analysts_decisions():
+    a = rec(organization="株式会社ことり商会", disclosure_date="2024-03-01", incident_types=["ransomware"],
+            detected_date="2024-02-27")
+    b = rec(organization="株式会社ことり商会", disclosure_date="2024-03-20", incident_types=["ransomware"],
+            detected_date="2024-02-27", notice_kind="follow_up", source="b.txt")
+    memo = link.ClusterMemo()
+    assert link.cluster_explained([a, b], memo=memo, fingerprints=["a", "b1"])[0] == [[0, 1]]
+    # b revised: another detection date and type, so another fingerprint; the run decides afresh
+    b2 = {**b, "detected_date": "2024-03-18", "incident_types": ["misdelivery"]}
+    assert link.cluster_explained([a, b2], memo=memo, fingerprints=["a", "b2"]) == link.cluster_explained([a, b2])
+    assert link.cluster_explained([a, b2])[0] == [[0], [1]]
+    # an analyst's unlink acts on the whole run: the memo is left out, the decision holds
+    before = memo.replayed
+    assert link.cluster_explained([a, b], alone=[1], memo=memo, fingerprints=["a", "b1"])[0] == [[0], [1]]
+    assert memo.replayed == before
+    with pytest.raises(ValueError):
+        link.cluster_explained([a, b], memo=memo, fingerprints=["a"])
+
+
+def test_cluster_memo_is_bounded():
+    memo = link.ClusterMemo(max_steps=3)
+    recs = [rec(organization=f"株式会社ほしぞら{k}号", disclosure_date="2024-01-0" + str(k + 1)) for k in range(3)]
+    link.cluster_explained(recs, memo=memo, fingerprints=[str(k) for k in range(3)])
+    assert memo.steps == 3
+    link.cluster_explained(recs[:1], memo=memo, fingerprints=["0"])  # full: starts again empty
+    assert memo.steps == 1 and memo.replayed == 0

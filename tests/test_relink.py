@@ -96,6 +96,31 @@ def test_one_by_one_equals_one_batch(store_location):
     assert callable(ingest)
 
 
+def _everything(store) -> list[tuple]:
+    return sorted((inc["id"], sorted((n["id"], tuple(n["link_reasons"])) for n in inc["notices"]))
+                  for inc in (store.incident(i["id"]) for i in store.incidents(Filters(), limit=None)))
+
+
+def test_the_clustering_memo_changes_nothing_but_the_time(store_location, monkeypatch):
+    """Relinking replays earlier runs' decisions (link.ClusterMemo); without it, the same."""
+    from jikenbo import link
+    from jikenbo.store import relink
+
+    seen = []
+    for label, steps in (("memo", 100_000), ("none", 0)):
+        memo = link.ClusterMemo(max_steps=steps)  # 0: forgotten at every run
+        monkeypatch.setattr(relink, "MEMO", memo)
+        order = corpus()
+        random.Random(3).shuffle(order)
+        with open_store(store_location(label)) as st:
+            for doc, recs in order:
+                st.add_document(doc, recs)
+            assert groups(st) == EXPECTED
+            seen.append(_everything(st))
+        assert (memo.replayed > 0) == (steps > 0)
+    assert seen[0] == seen[1]
+
+
 def _add_half(path: str, half: int) -> None:
     with open_store(path) as st:
         for i, (doc, recs) in enumerate(corpus()):

@@ -506,17 +506,55 @@ def cluster(records: list[dict]) -> list[list[int]]:
     return cluster_explained(records)[0]
 
 
+class ClusterMemo:
+    """What :func:`cluster_explained` decided for each notice, filed under the notices before it.
+
+    :func:`cluster_explained` takes notices one by one in a fixed order, and where a notice goes
+    depends only on it and the notices before it. A store relinks a neighbourhood each time a
+    notice arrives, mostly one that comes last in that order: the decisions for the notices
+    before it are the ones the previous run made. The memo is a tree of those runs: a path is a
+    sequence of notice fingerprints (values that change whenever a notice's record does), each
+    step holding the decision for its notice. A run that follows a stored path replays its
+    decisions instead of matching again, so results are the same with or without a memo; only
+    the time differs (matching is quadratic in the neighbourhood's size, the replay linear).
+    Not used with analysts' decisions (they act on the whole run). ``max_steps`` bounds the
+    memory: past it the tree starts again empty.
+    """
+
+    def __init__(self, max_steps: int = 100_000) -> None:
+        self.max_steps = max_steps
+        self.root: dict = {}
+        self.steps = 0
+        self.replayed = 0  # notices placed by a stored decision (for tests and benchmarks)
+
+    def start(self) -> dict:
+        if self.steps >= self.max_steps:
+            self.root, self.steps = {}, 0
+        return self.root
+
+
 def cluster_explained(records: list[dict], *, links: Iterable[tuple[int, int]] = (),
-                      alone: Iterable[int] = ()) -> tuple[list[list[int]], list[list[str]]]:
+                      alone: Iterable[int] = (), memo: ClusterMemo | None = None,
+                      fingerprints: list[Any] | None = None) -> tuple[list[list[int]], list[list[str]]]:
     """:func:`cluster` with analysts' decisions and the reasons of each notice's placement.
 
     ``links``: pairs of indices an analyst put in one incident (``jikenbo link``); ``alone``:
     indices an analyst took out of their incident (``jikenbo unlink``): such a notice joins no
     incident and none joins it, but for its own ``links``. Returns the groups and, per index,
     why it joined its group (or why related incidents were kept apart).
+
+    ``memo`` with ``fingerprints`` (one hashable value per record that changes whenever the
+    record does, such as a digest of its stored form) reuses earlier runs' decisions
+    (:class:`ClusterMemo`); the result is the same without them.
     """
     summaries = [r if "org_key" in r and "kind" in r else notice_summary(r) for r in records]
     order = sorted(range(len(records)), key=lambda i: _sort_key(i, summaries[i]))
+    links, alone = list(links), list(alone)
+    node: dict | None = None
+    if memo is not None and fingerprints is not None and not links and not alone:
+        if len(fingerprints) != len(records):
+            raise ValueError("one fingerprint per record")
+        node = memo.start()
     parent = list(range(len(records)))
 
     def root(i: int) -> int:
@@ -558,8 +596,13 @@ def cluster_explained(records: list[dict], *, links: Iterable[tuple[int, int]] =
     for i in order:
         s = summaries[i]
         keys = s.get("org_keys") or []
+        step = node.get(fingerprints[i]) if node is not None and fingerprints is not None else None
         g: int | None = root_group.get(root(i)) if i in forced else None
-        if g is not None:
+        if step is not None:  # the same notices before it as in an earlier run: its decision then
+            g, said, node = step
+            reasons[i] = list(said)
+            memo.replayed += 1  # type: ignore[union-attr]
+        elif g is not None:
             reasons[i] = ["linked by an analyst (jikenbo link)"]
         elif i in alone_set:
             reasons[i] = ["kept on its own by an analyst (jikenbo unlink)"]
@@ -572,6 +615,11 @@ def cluster_explained(records: list[dict], *, links: Iterable[tuple[int, int]] =
             g = int(d.incident_id) if d.incident_id is not None else None
         else:
             reasons[i] = ["no organisation: an incident of its own"]
+        if step is None and node is not None and fingerprints is not None:
+            child: dict = {}
+            node[fingerprints[i]] = (g, tuple(reasons[i]), child)
+            memo.steps += 1  # type: ignore[union-attr]
+            node = child
         if g is None:
             g = len(groups)
             groups.append([i])

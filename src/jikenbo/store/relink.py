@@ -10,6 +10,7 @@ from each group's first notice (``link.incident_id_of``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -33,34 +34,41 @@ _NOTICE_SQL = ("SELECT n.pk, n.id, n.record, n.incident_pk, n.link_reasons, d.ur
                " JOIN documents d ON d.id = n.document_id WHERE n.superseded = 0 AND ")
 
 
-# pk -> (id, record, url, fetched_at, summary): a notice's summary is a pure function of those
-# four, so a block loaded again (the next notice of the organisation) reuses it when all four match
-_SUMMARIES: dict[int, tuple[str, str, str | None, str | None, dict]] = {}
+# pk -> (id, record, url, fetched_at, summary, fingerprint): a notice's summary is a pure
+# function of those four, so a block loaded again (the next notice of the organisation) reuses
+# it when all four match; the fingerprint (pk and a digest of the four) files the notice's
+# decisions in the clustering memo
+_SUMMARIES: dict[int, tuple[str, str, str | None, str | None, dict, tuple[int, bytes]]] = {}
 MAX_SUMMARIES = 50_000
+# earlier relinks' decisions (link.ClusterMemo): the next notice of a neighbourhood replays them
+MEMO = link.ClusterMemo(max_steps=200_000)
 
 
-def _summary(r: Any) -> dict:
+def _summary(r: Any) -> tuple[dict, tuple[int, bytes]]:
     key = (r["id"], r["record"], r["url"], r["fetched_at"])
     hit = _SUMMARIES.get(r["pk"])
     if hit is not None and hit[:4] == key:
-        return dict(hit[4])
+        return dict(hit[4]), hit[5]
     d = json.loads(r["record"])
     d.update(notice_id=r["id"], url=d.get("url") or r["url"], fetched_at=r["fetched_at"])
     s = link.notice_summary(d)
+    fp = (r["pk"], hashlib.blake2b(_dumps(key).encode("utf-8"), digest_size=16).digest())
     if len(_SUMMARIES) >= MAX_SUMMARIES:
         _SUMMARIES.clear()
-    _SUMMARIES[r["pk"]] = (*key, s)
-    return dict(s)
+    _SUMMARIES[r["pk"]] = (*key, s, fp)
+    return dict(s), fp
 
 
 def _rows_to_records(rows: list[Any], out: dict[int, dict]) -> list[int]:
-    """Notice rows as link summaries (plus ``incident_pk``, ``link_reasons``) into ``out``."""
+    """Notice rows as link summaries (plus ``incident_pk``, ``link_reasons`` and the
+    ``_fingerprint`` of the clustering memo) into ``out``."""
     added = []
     for r in rows:
         if r["pk"] in out:
             continue
-        s = _summary(r)
-        s.update(incident_pk=r["incident_pk"], link_reasons=json.loads(r["link_reasons"] or "[]"))
+        s, fp = _summary(r)
+        s.update(incident_pk=r["incident_pk"], link_reasons=json.loads(r["link_reasons"] or "[]"),
+                 _fingerprint=fp)
         out[r["pk"]] = s
         added.append(r["pk"])
     return added
@@ -155,7 +163,7 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
     pairs, alone = effective_decisions(_decisions(store, set(index)))
     groups, reasons = link.cluster_explained(
         recs, links=[(index[a], index[b]) for a, b in pairs if a in index and b in index],
-        alone=[index[a] for a in alone if a in index])
+        alone=[index[a] for a in alone if a in index], memo=MEMO, fingerprints=[d["_fingerprint"] for d in recs])
     old = {d["incident_pk"] for d in recs if d.get("incident_pk")}
     new = set(seeds)
     claimed: set[int] = set()
