@@ -67,3 +67,42 @@ def test_an_interrupted_ingest_keeps_the_documents_stored_whole(tmp_path, monkey
         assert not store.conn.in_transaction
     with open_store(tmp_path / "s.db") as store:
         assert store.counts()["documents"] == 5  # the five before Ctrl-C were committed
+
+
+def test_documents_go_to_the_workers_in_jobs_of_several(tmp_path, monkeypatch, fake_extractor):  # noqa: F811
+    """Each worker job carries ``documents_per_job`` documents; a document whose extraction
+    fails inside a job fails alone, and what is stored does not depend on the job size."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the fake extractor reaches the workers only through fork")
+    fake = ingest_mod.extract_for_store
+
+    def sometimes_broken(doc):
+        if doc.source == "b4.txt":
+            raise ValueError("an extractor bug")
+        return fake(doc)
+
+    monkeypatch.setattr(ingest_mod, "extract_for_store", sometimes_broken)
+    shipped = ingest_mod.settings("store")
+    jobs: list[int] = []  # documents per submitted job
+    real_pool = ingest_mod.worker_pool
+
+    def counting_pool(*a, **k):
+        pool = real_pool(*a, **k)
+        submit = pool.submit
+        pool.submit = lambda fn, docs: (jobs.append(len(docs)), submit(fn, docs))[1]
+        return pool
+
+    monkeypatch.setattr(ingest_mod, "worker_pool", counting_pool)
+    seen = {}
+    for per_job, workers in ((3, 2), (1, 1)):
+        monkeypatch.setattr(ingest_mod, "settings", lambda section, n=per_job: {
+            **shipped, "ingest": {**shipped["ingest"], "documents_per_job": n}})
+        with open_store(tmp_path / f"s{per_job}.db") as store:
+            summary = store.ingest(_docs(10), workers=workers, progress=False)
+            assert summary.added == 9 and [s for s, _ in summary.failed] == ["b4.txt"]
+            assert "an extractor bug" in summary.failed[0][1]
+            seen[per_job] = sorted((i["organization"], i["affected_total"]) for i in store.incidents(limit=None))
+    assert seen[3] == seen[1] and len(seen[3]) == 9
+    assert jobs == [3, 3, 3, 1]  # the pool's jobs; workers=1 extracts in this process

@@ -123,6 +123,12 @@ def _job(doc_json: str) -> tuple[str, Any]:
     return "ok", ([r.model_dump_json() for r in job.records], job.segmented, job.dropped, job.capped, job.titles)
 
 
+def _jobs(docs_json: list[str]) -> list[tuple[str, Any]]:
+    """Worker job: several documents at once (one submit and one result per job: each
+    submit costs the single writer a hand-over of the GIL to the pool's threads)."""
+    return [_job(d) for d in docs_json]
+
+
 def _warm() -> None:
     textindex._tokenizer()
 
@@ -247,19 +253,32 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     if n_workers > 1:
         _warm_before_fork()
     pool = worker_pool(n_workers, initializer=_warm) if n_workers > 1 else None
-    pending: deque[tuple[Document, str | None, Future | tuple[str, Any]]] = deque()
-    window = n_workers * 4
+    # documents go to the workers in jobs of a few: (documents, their locators), results
+    pending: deque[tuple[list[tuple[Document, str | None]], Future | list[tuple[str, Any]]]] = deque()
+    per_job = max(1, int(settings("store")["ingest"]["documents_per_job"])) if pool is not None else 1
+    window = n_workers * 2  # jobs in flight
+    job: list[tuple[Document, str | None]] = []
+
+    def submit() -> None:
+        if not job:
+            return
+        docs = job[:]
+        job.clear()
+        dumped = [d.model_dump_json() for d, _ in docs]
+        pending.append((docs, pool.submit(_jobs, dumped) if pool is not None else _jobs(dumped)))
+        drain(window)
 
     def drain(block_until: int) -> None:
         while len(pending) > block_until:
-            doc, loc, fut = pending.popleft()
-            status, payload = fut.result() if isinstance(fut, Future) else fut
-            if status == "error":
-                fail(doc.source, payload)
-            else:
-                recs = [Record.model_validate_json(r) for r in payload[0]]
-                store_one(doc, loc, recs, *payload[1:])
-            bar.update(s)
+            docs, fut = pending.popleft()
+            results = fut.result() if isinstance(fut, Future) else fut
+            for (doc, loc), (status, payload) in zip(docs, results, strict=True):
+                if status == "error":
+                    fail(doc.source, payload)
+                else:
+                    recs = [Record.model_validate_json(r) for r in payload[0]]
+                    store_one(doc, loc, recs, *payload[1:])
+                bar.update(s)
 
     try:
         for item, loc in items:
@@ -269,7 +288,8 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                 if store.has_document(doc.sha256):
                     s.unchanged += 1
                 else:
-                    pending.append((doc, loc, ("ok", ([r.model_dump_json() for r in recs], None))))
+                    submit()  # the documents before it first
+                    pending.append(([(doc, loc)], [("ok", ([r.model_dump_json() for r in recs], None))]))
                     drain(window)
                 bar.update(s)
                 continue
@@ -285,11 +305,10 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                 s.unchanged += 1
                 bar.update(s)
                 continue
-            if pool is None:
-                pending.append((item, loc, _job(item.model_dump_json())))
-            else:
-                pending.append((item, loc, pool.submit(_job, item.model_dump_json())))
-            drain(window)
+            job.append((item, loc))
+            if len(job) >= per_job:
+                submit()
+        submit()
         drain(0)
         batch.commit()
     except StoreError as e:
