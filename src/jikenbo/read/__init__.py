@@ -23,6 +23,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,13 +48,37 @@ def _options(options: ReadOptions | None) -> ReadOptions:
 # --------------------------------------------------------------------------- inputs
 
 
+@dataclass(frozen=True)
+class RawFile:
+    """A file's bytes as read, not yet decoded (``read_inputs(..., raw=True)``): the I/O is
+    done, :func:`decode_file` does the rest (charset, HTML main text, PDF text) wherever it is
+    sent, such as an extraction worker. ``sha256`` is the stored document's hash."""
+
+    source: str
+    data: bytes
+    media_type: str | None
+    url: str | None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def decode_file(raw: RawFile, *, options: ReadOptions | None = None) -> Document:
+    """The Document of a :class:`RawFile`, as ``read_inputs`` would have given it; raises
+    ``ReadFailure`` (one line naming the file) when the bytes are not a readable document."""
+    return decode_bytes(raw.data, raw.source, raw.media_type, url=raw.url, options=options)
+
+
 def read_inputs(
-    inputs: Iterable[str], *, options: ReadOptions | None = None
-) -> Iterator[Document | ReadError]:
+    inputs: Iterable[str], *, options: ReadOptions | None = None, raw: bool = False
+) -> Iterator[Document | ReadError | RawFile]:
     """Read each input (file, folder, URL or ``-``) in turn, yielding one result per document.
 
     A folder yields its readable files (sorted, recursive, hidden ones skipped). Nothing is
-    raised for a bad input: it becomes a ``ReadError`` and the next input is read.
+    raised for a bad input: it becomes a ``ReadError`` and the next input is read. With
+    ``raw``, files come as :class:`RawFile` (bytes read and size-checked, not decoded); URLs
+    and ``-`` are still decoded here.
     """
     opts = _options(options)
     fetchers: list[_Fetcher] = []  # made on the first URL, closed when the stream ends
@@ -70,13 +95,13 @@ def read_inputs(
             elif given == "-":
                 yield _guard(given, lambda: _read_stdin(opts))
             else:
-                yield from _read_path(given, opts)
+                yield from _read_path(given, opts, raw)
     finally:
         for f in fetchers:
             f.close()
 
 
-def _guard(source: str, read: Any) -> Document | ReadError:
+def _guard(source: str, read: Any) -> Document | ReadError | RawFile:
     """Run one read; turn any failure into a ``ReadError`` naming ``source``."""
     try:
         return read()
@@ -110,7 +135,7 @@ def _os_reason(e: OSError) -> str:
     return _one_line(f"cannot read: {e.strerror or e}")
 
 
-def _read_path(given: str, opts: ReadOptions) -> Iterator[Document | ReadError]:
+def _read_path(given: str, opts: ReadOptions, raw: bool = False) -> Iterator[Document | ReadError | RawFile]:
     try:
         st = os.stat(given)
     except OSError as e:
@@ -118,22 +143,27 @@ def _read_path(given: str, opts: ReadOptions) -> Iterator[Document | ReadError]:
         return
     if os.path.isdir(given):
         try:
-            yield from _read_folder(given, opts)
+            yield from _read_folder(given, opts, raw)
         except ReadFailure as e:
             yield ReadError(source=e.source, message=e.reason)
         except Exception as e:  # the folder walk itself failed: report it, go on with the batch
             log.exception("unexpected error walking %s", given)
             yield ReadError(source=given, message=_one_line(f"unexpected error: {type(e).__name__}: {e}"))
         return
-    yield _guard(given, lambda: _read_file(given, opts.media_type_for(given), opts, st.st_size))
+    yield _guard(given, lambda: _read_file(given, opts.media_type_for(given), opts, st.st_size, raw))
 
 
-def _read_file(path: str, media_type: str | None, opts: ReadOptions, size: int | None = None) -> Document:
+def _read_file(path: str, media_type: str | None, opts: ReadOptions, size: int | None = None,
+               raw: bool = False) -> Document | RawFile:
     if size is None:
         size = os.stat(path).st_size
     if size > opts.max_bytes:
         raise ReadFailure(path, f"file too large ({size:,} bytes; the limit is {opts.max_bytes:,})")
     data = _read_limited(path, opts.max_bytes)
+    if raw:
+        if not data:  # said at once, as the decoder would
+            raise ReadFailure(path, "empty file")
+        return RawFile(path, data, media_type, sidecar_url(path))
     return decode_bytes(data, path, media_type, url=sidecar_url(path), options=opts)
 
 
@@ -175,7 +205,7 @@ def _read_limited(path: str, limit: int) -> bytes:
     return data
 
 
-def _read_folder(folder: str, opts: ReadOptions) -> Iterator[Document | ReadError]:
+def _read_folder(folder: str, opts: ReadOptions, raw: bool = False) -> Iterator[Document | ReadError | RawFile]:
     found = 0
     for rel, err in _walk(folder, "", opts):
         path = os.path.join(folder, rel)
@@ -183,7 +213,7 @@ def _read_folder(folder: str, opts: ReadOptions) -> Iterator[Document | ReadErro
         if err is not None:
             yield ReadError(source=path, message=err)
         else:
-            yield _guard(path, lambda p=path: _read_file(p, opts.media_type_for(p), opts))
+            yield _guard(path, lambda p=path: _read_file(p, opts.media_type_for(p), opts, raw=raw))
     if not found:
         exts = ", ".join((*opts.text_extensions, *opts.html_extensions, *opts.pdf_extensions))
         yield ReadError(source=folder, message=f"folder holds no readable files ({exts})")

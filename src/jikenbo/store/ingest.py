@@ -27,6 +27,7 @@ from jikenbo.store.naming import shown_source
 from jikenbo.workers import stop_pool, worker_pool
 
 if TYPE_CHECKING:
+    from jikenbo.read import RawFile
     from jikenbo.store.core import DocResult, Store
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,7 @@ def extract_for_store(doc: Document) -> StoreJob:
                     len(got.dropped), tuple(got.capped), textindex.segmented_titles(got.records))
 
 
-def _job(doc_json: str) -> tuple[str, Any]:
-    doc = Document.model_validate_json(doc_json)
+def _extract(doc: Document) -> tuple[str, Any]:
     try:
         job = StoreJob(*extract_for_store(doc))
     except Exception as e:  # an extractor bug must not stop the batch
@@ -123,10 +123,35 @@ def _job(doc_json: str) -> tuple[str, Any]:
     return "ok", ([r.model_dump_json() for r in job.records], job.segmented, job.dropped, job.capped, job.titles)
 
 
-def _jobs(docs_json: list[str]) -> list[tuple[str, Any]]:
+def _job(doc_json: str) -> tuple[str, Any]:
+    return _extract(Document.model_validate_json(doc_json))
+
+
+def _decode_job(raw: RawFile, given: str, cwd: str) -> tuple[str, Any, str | None, str | None]:
+    """Worker job for a file the writer only read: decode it (charset, HTML main text, PDF)
+    here, name it as the store shows it, then extract. (status, payload, document, locator)."""
+    from jikenbo.read import decode_file
+    from jikenbo.read.base import ReadFailure
+
+    try:
+        doc = decode_file(raw)
+    except ReadFailure as e:
+        return "unreadable", e.reason, None, None
+    except MemoryError:
+        return "unreadable", "out of memory while reading", None, None
+    loc = None
+    shown = shown_source(doc.source, given, cwd) if not doc.url else doc.source
+    if shown != doc.source:
+        doc, loc = doc.model_copy(update={"source": shown}), _locator(doc)
+    status, payload = _extract(doc)
+    return status, payload, doc.model_dump_json(), loc
+
+
+def _jobs(items: list[tuple]) -> list[tuple[str, Any, str | None, str | None]]:
     """Worker job: several documents at once (one submit and one result per job: each
-    submit costs the single writer a hand-over of the GIL to the pool's threads)."""
-    return [_job(d) for d in docs_json]
+    submit costs the single writer a hand-over of the GIL to the pool's threads). An item is
+    a Document as JSON, or a RawFile with the input it came from and the working folder."""
+    return [(*_job(x[0]), None, None) if len(x) == 1 else _decode_job(*x) for x in items]
 
 
 def _warm() -> None:
@@ -257,22 +282,32 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     pending: deque[tuple[list[tuple[Document, str | None]], Future | list[tuple[str, Any]]]] = deque()
     per_job = max(1, int(settings("store")["ingest"]["documents_per_job"])) if pool is not None else 1
     window = n_workers * 2  # jobs in flight
-    job: list[tuple[Document, str | None]] = []
+    # (Document, its locator) or (RawFile, the input it came from)
+    job: list[tuple[Document | RawFile, str | None]] = []
 
     def submit() -> None:
         if not job:
             return
-        docs = job[:]
+        entries = job[:]
         job.clear()
-        dumped = [d.model_dump_json() for d, _ in docs]
-        pending.append((docs, pool.submit(_jobs, dumped) if pool is not None else _jobs(dumped)))
+        sent = [(x, extra, cwd) if isinstance(x, raw_file) else (x.model_dump_json(),) for x, extra in entries]
+        pending.append(([(x, None if isinstance(x, raw_file) else extra) for x, extra in entries],
+                        pool.submit(_jobs, sent) if pool is not None else _jobs(sent)))
         drain(window)
 
     def drain(block_until: int) -> None:
         while len(pending) > block_until:
-            docs, fut = pending.popleft()
+            entries, fut = pending.popleft()
             results = fut.result() if isinstance(fut, Future) else fut
-            for (doc, loc), (status, payload) in zip(docs, results, strict=True):
+            for (item, loc), (status, payload, doc_json, decoded_loc) in zip(entries, results, strict=True):
+                if status == "unreadable":  # a file the worker could not decode
+                    fail(item.source, payload)
+                    bar.update(s)
+                    continue
+                doc = item
+                if doc_json is not None:  # decoded by the worker
+                    doc, loc = Document.model_validate_json(doc_json), decoded_loc
+                    s.documents += 1
                 if status == "error":
                     fail(doc.source, payload)
                 else:
@@ -280,8 +315,21 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                     store_one(doc, loc, recs, *payload[1:])
                 bar.update(s)
 
+    from jikenbo.read import RawFile as raw_file
+
+    cwd = os.getcwd()
     try:
         for item, loc in items:
+            if isinstance(item, raw_file):  # a file read here, decoded by a worker (loc: its input)
+                if store.has_document(item.sha256):
+                    s.documents += 1
+                    s.unchanged += 1
+                    bar.update(s)
+                    continue
+                job.append((item, loc))
+                if len(job) >= per_job:
+                    submit()
+                continue
             if isinstance(item, tuple):  # from scan output: extracted already
                 doc, recs = item
                 s.documents += 1
@@ -289,7 +337,7 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                     s.unchanged += 1
                 else:
                     submit()  # the documents before it first
-                    pending.append(([(doc, loc)], [("ok", ([r.model_dump_json() for r in recs], None))]))
+                    pending.append(([(doc, loc)], [("ok", ([r.model_dump_json() for r in recs], None), None, None)]))
                     drain(window)
                 bar.update(s)
                 continue
@@ -337,16 +385,16 @@ def _commit_what_is_done(batch: _CommitBatch) -> None:
 
 
 def _items(inputs: Iterable[Any]) -> Iterable[tuple[Any, str | None]]:
-    """Each document (renamed by :func:`shown_source`) with the locator of its bytes; from a
-    folder or file of ``jikenbo scan`` output, (Document, records) pairs and ScanNotes."""
+    """Each input's documents: Documents (renamed by :func:`shown_source`) with the locator of
+    their bytes; files as RawFile with the input they came from (a worker decodes and names
+    them); from a folder or file of ``jikenbo scan`` output, (Document, records) pairs and
+    ScanNotes."""
     inputs = list(inputs) if not isinstance(inputs, list) else inputs
     if inputs and all(isinstance(x, Document | ReadError) for x in inputs):
         yield from ((x, None) for x in inputs)
         return
-    try:
-        from jikenbo.read import read_inputs
-    except ImportError as e:
-        raise StoreError("ingest: the reader (jikenbo.read) is not available in this build") from e
+    from jikenbo.read import RawFile, read_inputs
+
     try:
         from jikenbo.scan.output import is_scan_output, iter_scan_output
     except ImportError:  # a build without the scan stage reads every input as a document
@@ -355,7 +403,10 @@ def _items(inputs: Iterable[Any]) -> Iterable[tuple[Any, str | None]]:
         if is_scan_output is not None and iter_scan_output is not None and is_scan_output(given):
             yield from ((x, None) for x in iter_scan_output(given))
             continue
-        for item in read_inputs([given]):
+        for item in read_inputs([given], raw=True):
+            if isinstance(item, RawFile):
+                yield item, given
+                continue
             shown = shown_source(item.source, given) if isinstance(item, Document) and not item.url else None
             if shown is None or shown == item.source:
                 yield item, None
