@@ -320,16 +320,6 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     cwd = os.getcwd()
     try:
         for item, loc in items:
-            if isinstance(item, raw_file):  # a file read here, decoded by a worker (loc: its input)
-                if store.has_document(item.sha256):
-                    s.documents += 1
-                    s.unchanged += 1
-                    bar.update(s)
-                    continue
-                job.append((item, loc))
-                if len(job) >= per_job:
-                    submit()
-                continue
             if isinstance(item, tuple):  # from scan output: extracted already
                 doc, recs = item
                 s.documents += 1
@@ -341,18 +331,21 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                     drain(window)
                 bar.update(s)
                 continue
-            if not isinstance(item, Document | ReadError):  # a page the scan listed, not extracted
+            if not isinstance(item, Document | ReadError | raw_file):  # a page the scan listed, not extracted
                 s.listed.append((item.source, item.message))
                 continue
             if isinstance(item, ReadError):
                 fail(item.source, item.message)
                 bar.update(s)
                 continue
-            s.documents += 1
             if store.has_document(item.sha256):
+                s.documents += 1
                 s.unchanged += 1
                 bar.update(s)
                 continue
+            # a Document with its locator, or a file read here for a worker to decode, with its
+            # input (counted once decoded)
+            s.documents += isinstance(item, Document)
             job.append((item, loc))
             if len(job) >= per_job:
                 submit()
