@@ -41,7 +41,7 @@ _NOTICE_SQL = ("SELECT n.pk, n.id, n.record, n.incident_pk, n.link_reasons, d.ur
 _SUMMARIES: dict[int, tuple[str, str, str | None, str | None, dict, tuple[int, bytes]]] = {}
 MAX_SUMMARIES = 50_000
 # earlier relinks' decisions (link.ClusterMemo): the next notice of a neighbourhood replays them
-MEMO = link.ClusterMemo(max_steps=200_000)
+MEMO = link.ClusterMemo(max_steps=50_000)  # a step: a decision and its reasons, ~0.7 KB (35 MB)
 
 
 def _summary(r: Any) -> tuple[dict, tuple[int, bytes]]:
