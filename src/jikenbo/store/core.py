@@ -294,18 +294,11 @@ class Store:
             'INSERT INTO field_values (notice_pk, field, value, date, kind, snippet, start, "end")'
             " VALUES (?,?,?,?,?,?,?,?)", rows)
 
-    def _recompute(self, inc_pk: int) -> None:
-        """Recompute an incident's current values from its (current) notices."""
-        c = self.conn
-        rows = c.execute(
+    def _current(self, where: str, args: tuple | list) -> list[dict]:
+        """Record dicts (with ``notice_id``, ``url``, ``fetched_at``) of current notices."""
+        rows = self.conn.execute(
             "SELECT n.id, n.record, d.url, d.fetched_at FROM notices n JOIN documents d "
-            "ON d.id = n.document_id WHERE n.incident_pk = ? AND n.superseded = 0", (inc_pk,)).fetchall()
-        iid = c.execute("SELECT id FROM incidents WHERE pk = ?", (inc_pk,)).fetchone()["id"]
-        if not rows:  # every notice was replaced by a newer version elsewhere
-            c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
-            c.execute("UPDATE notices SET incident_pk = NULL WHERE incident_pk = ?", (inc_pk,))
-            c.execute("DELETE FROM incidents WHERE pk = ?", (inc_pk,))
-            return
+            f"ON d.id = n.document_id WHERE {where} AND n.superseded = 0", args).fetchall()
         recs = []
         for r in rows:
             d = json.loads(r["record"])
@@ -313,10 +306,31 @@ class Store:
             d["url"] = d.get("url") or r["url"]
             d["fetched_at"] = r["fetched_at"]
             recs.append(d)
-        inc = {"id": iid, **link.consolidate(recs)}
-        self._write_incident(inc_pk, inc)
+        return recs
 
-    def _write_incident(self, inc_pk: int, inc: dict) -> None:
+    def _recompute(self, inc_pk: int) -> None:
+        """Recompute an incident's current values from its (current) notices."""
+        c = self.conn
+        recs = self._current("n.incident_pk = ?", (inc_pk,))
+        iid = c.execute("SELECT id FROM incidents WHERE pk = ?", (inc_pk,)).fetchone()["id"]
+        if not recs:  # every notice was replaced by a newer version elsewhere
+            c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
+            c.execute("UPDATE notices SET incident_pk = NULL WHERE incident_pk = ?", (inc_pk,))
+            c.execute("DELETE FROM incidents WHERE pk = ?", (inc_pk,))
+            return
+        self._write_incident(inc_pk, {"id": iid, **link.consolidate(recs)})
+
+    def _create_incident(self, iid: str, notice_pks: list[int]) -> int:
+        """A new incident ``iid`` of these notices, its values written at once (one insert into
+        the incidents table and its indexes, not an empty row then an update); its pk. The
+        notices are moved to it by the caller."""
+        marks = ",".join("?" * len(notice_pks))
+        inc = {"id": iid, **link.consolidate(self._current(f"n.pk IN ({marks})", notice_pks))}
+        return self._write_incident(None, inc)
+
+    def _write_incident(self, inc_pk: int | None, inc: dict) -> int:
+        """Write an incident's current values: update row ``inc_pk``, or insert a new one
+        (``inc_pk`` None) with id ``inc["id"]``. Its pk."""
         c = self.conn
         org_id, _ = self._org(inc.get("organization"), inc.get("industry"))
         for alias in inc.get("organization_aliases") or []:
@@ -324,23 +338,24 @@ class Store:
                 c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
                           "VALUES (?,?,?)", (org_id, alias, link.org_key(alias)))
         dd = inc.get("disclosure_date")
-        c.execute(
-            "UPDATE incidents SET organization_id=?, organization=?, org_key=?, industry=?, title=?,"
-            " disclosure_date=?, disclosure_month=?, disclosure_year=?, detected_date=?, lag_days=?,"
-            " incident_types=?, leak_status=?, affected_total=?, data_categories=?, sensitive=?,"
-            " payment_card=?, reported_to=?, third_parties=?, first_disclosed=?, last_updated=?,"
-            " notice_count=?, data=? WHERE pk=?",
-            (org_id, inc.get("organization"), inc.get("org_key") or link.org_key(inc.get("organization")),
-             inc.get("industry"), inc.get("title"), dd, dd[:7] if dd else None, dd[:4] if dd else None,
-             inc.get("detected_date"), _lag(inc.get("detected_date"), dd),
-             _dumps(inc.get("incident_types") or []), inc.get("leak_status") or "unknown",
-             inc.get("affected_total"), _dumps(inc.get("data_categories") or []),
-             int(bool(inc.get("sensitive"))), int(bool(inc.get("payment_card"))),
-             _dumps(inc.get("reported_to") or []), _dumps(inc.get("third_parties") or []),
-             inc.get("first_disclosed"), inc.get("last_updated"), inc.get("notice_count") or 0,
-             _dumps(inc), inc_pk))
-        c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
+        values = (org_id, inc.get("organization"), inc.get("org_key") or link.org_key(inc.get("organization")),
+                  inc.get("industry"), inc.get("title"), dd, dd[:7] if dd else None, dd[:4] if dd else None,
+                  inc.get("detected_date"), _lag(inc.get("detected_date"), dd),
+                  _dumps(inc.get("incident_types") or []), inc.get("leak_status") or "unknown",
+                  inc.get("affected_total"), _dumps(inc.get("data_categories") or []),
+                  int(bool(inc.get("sensitive"))), int(bool(inc.get("payment_card"))),
+                  _dumps(inc.get("reported_to") or []), _dumps(inc.get("third_parties") or []),
+                  inc.get("first_disclosed"), inc.get("last_updated"), inc.get("notice_count") or 0,
+                  _dumps(inc))
+        if inc_pk is None:
+            inc_pk = int(c.execute(f"INSERT INTO incidents (id, {', '.join(INCIDENT_COLUMNS)}) VALUES"
+                                   f" (?{',?' * len(INCIDENT_COLUMNS)})", (inc["id"], *values)).lastrowid or 0)
+        else:
+            c.execute(f"UPDATE incidents SET {', '.join(f'{k}=?' for k in INCIDENT_COLUMNS)} WHERE pk=?",
+                      (*values, inc_pk))
+            c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
         c.executemany(TAGS_INSERT, tag_rows(inc_pk, inc))
+        return inc_pk
 
     def link_notices(self, a: str, b: str) -> list[str]:
         """An analyst's decision: notices (or incidents) ``a`` and ``b`` are one incident. Kept
@@ -510,6 +525,11 @@ class Store:
         return ingest(self, inputs, workers=workers, progress=progress)
 
 
+# the incidents table's values, in the order _write_incident gives them
+INCIDENT_COLUMNS = ("organization_id", "organization", "org_key", "industry", "title", "disclosure_date",
+                    "disclosure_month", "disclosure_year", "detected_date", "lag_days", "incident_types",
+                    "leak_status", "affected_total", "data_categories", "sensitive", "payment_card",
+                    "reported_to", "third_parties", "first_disclosed", "last_updated", "notice_count", "data")
 TAGS_INSERT = ("INSERT OR IGNORE INTO incident_tags (incident_pk, kind, value, month, affected_total,"
                " lag_days) VALUES (?,?,?,?,?,?)")
 

@@ -186,13 +186,8 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
             n += 1  # an id held outside the block (a hash collision) or by another group
             iid = link.new_incident_id({"organization": base, "source": f"{base}#{n}"})
             row = c.execute("SELECT pk FROM incidents WHERE id = ?", (iid,)).fetchone()
-        if row is None:
-            first = recs[g[0]]
-            inc_pk = int(c.execute("INSERT INTO incidents (id, organization, org_key) VALUES (?,?,?)",
-                                   (iid, first.get("organization"), link.org_key(first.get("organization"))))
-                         .lastrowid or 0)
-        else:
-            inc_pk = row["pk"]
+        created = row is None
+        inc_pk = store._create_incident(iid, members) if created else row["pk"]
         claimed.add(inc_pk)
         moved, explained = [], []
         for i, pk in zip(g, members, strict=True):
@@ -205,7 +200,8 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
                 explained.append((_dumps(reasons[i]), pk))  # a notice that stays keeps its reasons
         if moved:
             c.executemany("UPDATE notices SET incident_pk = ?, link_reasons = ? WHERE pk = ?", moved)
-            touched.add(inc_pk)
+            if not created:  # a new incident was written with its values
+                touched.add(inc_pk)
         if explained:
             c.executemany("UPDATE notices SET link_reasons = ? WHERE pk = ?", explained)
         fresh = all(pk in new for pk in members)
