@@ -284,11 +284,11 @@ def may_hold_notice(text: str, *, html: bool, code_removed: bool = False) -> boo
     than ``re`` (Python's ``re`` where Hyperscan is missing or cannot compile them).
     """
     from jikenbo.segment import notice_patterns  # the segmenter's own cues, not a copy
-    from jikenbo.text.normalize import normalize
+    from jikenbo.text.normalize import nfkc
 
     if html:
         text = unescape(_TAGS.sub("", text if code_removed else _CODE.sub("", text)))
-    flat = normalize(text).text
+    flat = nfkc(text)  # the segmenter's normalize(text).text, without its offset map
     dense = _SPACE.sub("", flat)
     patterns = notice_patterns()
     fast = _superset_matcher(patterns)
