@@ -200,7 +200,7 @@ _WARM_NOTICE = ("2030年1月10日\n架空商店株式会社\n\n不正アクセ�
 
 
 def _warm() -> None:
-    """Worker start, once per process (about 1.8 s of processor time, none of it per page):
+    """Worker start, once per process (about 1.5 s of processor time, none of it per page):
     load the prefilter's and the extractor's lexicons and compile their patterns (the
     prefilter's incident patterns by Hyperscan), import trafilatura and load its stop lists."""
     from jikenbo.pipeline import extract_text
