@@ -25,8 +25,10 @@ per page must stay close to that of reading it. The steps, cheapest first:
    notice the extractor can find holds one (a segment without one is dropped as "no incident
    described"), and every text the read stage gives (trafilatura's main text, the body-text
    fallback) is made of the page's characters, so this drops no page that would give a record;
-   it spares the full read (trafilatura, ~60 ms a page) of everyday pages such as lost-property
-   notices.
+   it spares the full read (trafilatura, ~40 ms a page) of everyday pages such as a 宛名ラベル
+   or 資料の持ち出し page. A lost-property page (「傘を紛失された場合は」) holds a cue the
+   segmenter keeps, and whether it gives a record depends on what trafilatura keeps of it:
+   it is read (docs/scale.md).
 
 PDFs keep their text in compressed streams: a PDF passes on its host (``pdf_host_suffixes``)
 or on cue words visible in its bytes.
