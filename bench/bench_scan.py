@@ -127,8 +127,10 @@ def read_costs(files: list[str], notices: set[str]) -> dict:
     from jikenbo.pipeline import extract_document
     from jikenbo.read import ReadFailure, ReadOptions, decode_bytes
     from jikenbo.scan import Prefilter, iter_pages
+    from jikenbo.scan.run import _warm
 
     logging.disable(logging.INFO)
+    _warm()  # as every worker does before its first input: no pattern compiling in the figures
     pf, opts = Prefilter.default(), ReadOptions.from_settings()
     cost = {"notice": [0, 0.0], "other": [0, 0.0]}
     for path in files:

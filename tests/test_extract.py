@@ -203,3 +203,37 @@ def test_data_terms_keep_the_first_character_shortcut():
     from jikenbo.extract.context import lexicons
 
     assert not lexicons().categories.pattern.startswith("(?=[\\s\\S])")
+
+
+def _segment_pairs():
+    """(segment, document) of every segment the segmenter keeps in the fictional corpus and
+    samples, and of fictional texts that name no organisation."""
+    from jikenbo.pipeline import document_from_text
+    from jikenbo.segment import segment_document
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "corpus").glob("*.txt"))]
+    texts += [LETTERHEAD,
+              "傘の紛失について\n店内で傘を紛失されたお客様はカウンターへ。本日いたしました。\n",
+              "メールの誤送信について\n本日、お客様へのご案内メールを誤送信したことが判明しました。深くお詫び申し上げます。\n"]
+    for i, text in enumerate(texts):
+        doc = document_from_text(text, f"t{i}.txt")
+        for seg in segment_document(doc):
+            yield seg, doc
+
+
+def test_named_segment_is_the_full_record_or_none_without_organisation():
+    """The pipeline skips the other fields of a segment with no organisation (it drops that
+    record anyway): what it keeps must be exactly the record extract_segment gives."""
+    from jikenbo.extract import extract_named_segment, extract_segment
+
+    pairs = list(_segment_pairs())
+    kept = dropped = 0
+    for seg, doc in pairs:
+        full, named = extract_segment(seg, doc), extract_named_segment(seg, doc)
+        if full.organization is None:
+            assert named is None
+            dropped += 1
+        else:
+            assert named is not None and named.model_dump() == full.model_dump()
+            kept += 1
+    assert kept >= 30 and dropped >= 1

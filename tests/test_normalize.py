@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jikenbo.text.normalize import nfkc, normalize
@@ -45,3 +45,14 @@ def test_offset_map_is_total_and_monotonic(s):
     for i in range(len(n.text)):
         a, b = n.to_original(i, i + 1)
         assert 0 <= a < b <= len(s)
+
+
+_TRICKY = [*"aＡ１ｱｶﾞﾊﾟﾞﾟ゛かカ漢。、「〜～〰①⑳❶\r\n \u3000\u00a0‐－…㈱", "\u0301", "\u3099", "\ufb01", "\U0001F600"]
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_nfkc_is_the_text_of_normalize(text):
+    """nfkc builds no offset map (the crawl prefilter runs it on whole pages) but gives the same
+    text as normalize, combining marks and dropped characters included."""
+    assert nfkc(text) == normalize(text).text

@@ -384,3 +384,88 @@ def test_hyperscan_prefilter_mode_misses_no_match_of_the_segmenter_patterns():
     assert len(found) > 50
     assert all(fast(t) for t in found)
     assert not fast("本日は晴天なり。新商品のご案内です。")
+
+
+def test_required_word_gate_drops_exactly_what_the_full_pass_drops(crawl):
+    """Hyperscan first looks for the required (incident) words alone and stops at the first:
+    a page it finds none in scores 0, as the full pass would score it. Same scores with the
+    gate as without, on a generated crawl and on words at the very edge of the scanned head."""
+    import dataclasses
+
+    pytest.importorskip("hyperscan")
+    c, _ = crawl
+    pf = dataclasses.replace(Prefilter.default(), engine="hyperscan", scan_bytes=4096)
+    assert pf._gate is not None
+    ungated = dataclasses.replace(pf)
+    ungated._gate = None
+    payloads = [p.payload for p in iter_pages(str(c.files[0]))]
+    for word in ("不正アクセス", "漏えい", "ランサムウェア", "紛失"):
+        for enc in ("utf-8", "cp932", "euc_jp", "iso2022_jp"):
+            raw = word.encode(enc)
+            pad = b"x" * (4096 - len(raw))
+            payloads += [pad + raw, pad[:-1] + raw + b"y", b"x" * 4096 + raw,  # at the end, past it
+                         raw + "個人情報 お詫び ご報告 調査".encode(enc)]
+    payloads.append("個人情報 お詫び ご報告 お問い合わせ 調査 第三者".encode())  # no required word
+    scores = [pf.score(b, "https://www.example.co.jp/news/1.html") for b in payloads]
+    assert scores == [ungated.score(b, "https://www.example.co.jp/news/1.html") for b in payloads]
+    assert any(s >= pf.threshold for s in scores) and 0 in scores
+
+
+# An everyday page with 紛失 in its everyday sense, its shop named in the footer only.
+_LOST_PROPERTY = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>落とし物のご案内</title></head><body>"
+    "<nav><a href='/'>ホーム</a> <a href='/news/'>お知らせ</a></nav><main>"
+    "<h2>落とし物・紛失物のお問い合わせについて</h2>"
+    "<p>館内で傘や手袋を紛失された場合は、総合案内までお問い合わせください。お預かりした品は一か月保管いたします。</p>"
+    "<p>本日も多くのお客様にご来館いただきました。週末は混雑が予想されますので、お早めにお越しください。"
+    "不審な人物を見かけた場合は係員へお知らせください。</p>"
+    "</main><footer><a href='/privacy/'>個人情報保護方針</a> | <a href='/contact/'>お問い合わせ</a><br>"
+    "Copyright © かすみ観光協会 All Rights Reserved.</footer></body></html>")
+# A notice with the same word, of a fictional company.
+_LOST_USB = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>USBメモリ紛失のお詫び</title></head><body>"
+    "<nav><a href='/'>ホーム</a></nav><main>"
+    "<h1>お客様情報を記録したUSBメモリの紛失に関するお詫び</h1><p>2031年5月20日</p><p>株式会社あさぎ運輸</p>"
+    "<p>このたび、当社営業所において、お客様412名の氏名と住所を記録したUSBメモリを紛失したことが判明しました。"
+    "現時点で第三者による不正利用は確認されておりません。お客様には深くお詫び申し上げます。</p>"
+    "<p>当社は個人情報保護委員会に報告し、警察に遺失届を提出いたしました。</p></main>"
+    "<footer><a href='/privacy/'>個人情報保護方針</a></footer></body></html>")
+
+
+def test_everyday_loss_page_is_read_because_its_own_text_may_give_a_record():
+    """Why the prefilter keeps pages such as 「傘を紛失された場合は」 (and no sound check on
+    the page's text can drop them before the read): the segmenter keeps their text (紛失された
+    is an incident cue, and the paragraph opens the main text), and whether a record comes of
+    it depends only on whether trafilatura's main text names an organisation: here the name is
+    in the <footer>, which it leaves out, so the page gives none; written in a copyright <div>
+    instead, the same page gives a record. A notice with the same word gives its record."""
+    from jikenbo.pipeline import extract_document
+    from jikenbo.read import decode_bytes
+    from jikenbo.segment import segment_document
+
+    pf = Prefilter.default()
+    url = "https://www.kasumi.example.jp/news/3.html"
+    page = _LOST_PROPERTY.encode()
+    assert pf.check(page, "text/html", url) == ("html", None)
+    doc = decode_bytes(page, url, "text/html", url=url)
+    assert segment_document(doc) and extract_document(doc) == []  # kept as a notice, no organisation
+    named = _LOST_PROPERTY.replace("</main><footer>", "</main><div class='copyright'>Copyright © かすみ観光協会</div>"
+                                   "<footer>").encode()
+    assert pf.check(named, "text/html", url) == ("html", None)
+    assert [r.organization for r in extract_document(decode_bytes(named, url, "text/html", url=url))] == \
+        ["かすみ観光協会"]
+
+    usb = _LOST_USB.encode()
+    assert pf.check(usb, "text/html", url) == ("html", None)
+    assert [r.organization for r in extract_document(decode_bytes(usb, url, "text/html", url=url))] == \
+        ["株式会社あさぎ運輸"]
+
+
+def test_worker_warm_up_extracts_a_notice():
+    """The warm-up of each worker compiles the field extractors on a notice of our own, not on
+    an empty text (which compiles nothing past the segmenter)."""
+    from jikenbo.pipeline import extract_text
+    from jikenbo.scan.run import _WARM_NOTICE, _warm
+
+    _warm()
+    assert [r.organization for r in extract_text(_WARM_NOTICE)] == ["架空商店株式会社"]

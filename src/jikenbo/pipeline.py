@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from jikenbo.config import settings
-from jikenbo.extract import extract_segment
+from jikenbo.extract import extract_named_segment
 from jikenbo.models import Document, ReadError, Record
 from jikenbo.segment import segment_document
 
@@ -75,8 +75,8 @@ def extract_report(doc: Document, limits: Limits | None = None) -> Extraction:
             capped(lim.segment_cap_message, lim.max_segment_chars, len(seg.text))
             cut = _cap(seg.text, lim.max_segment_chars)
             seg = seg.model_copy(update={"text": seg.text[:cut], "end": seg.start + cut})
-        rec = extract_segment(seg, scan)
-        if rec.organization is None:  # a notice always names who suffered it
+        rec = extract_named_segment(seg, scan)  # None: no organisation, the other fields unread
+        if rec is None:  # a notice always names who suffered it
             log.info("%s: dropped segment at %d: no organisation found", doc.source, seg.start)
             out.dropped.append((seg.start, "no organisation found"))
             continue

@@ -14,7 +14,7 @@ from jikenbo.extract import classify, data, linkcues, org, timeline
 from jikenbo.extract.context import Context, build_context, cue
 from jikenbo.models import Count, Document, Event, Evidence, Record, Segment, ThirdParty
 
-__all__ = ["extract_segment"]
+__all__ = ["extract_named_segment", "extract_segment"]
 
 _EVENT_KINDS = {"started", "detected", "contained", "reported_ppc", "reported_police", "reported_ministry",
                 "reported_jipdec", "notified_individuals", "disclosed", "investigated"}
@@ -70,6 +70,18 @@ def _countermeasures(ctx: Context) -> list[tuple[int, int]]:
 
 def extract_segment(seg: Segment, doc: Document) -> Record:
     """The incident record of one notice segment of ``doc``."""
+    rec = _extract(seg, doc, named_only=False)
+    assert rec is not None
+    return rec
+
+
+def extract_named_segment(seg: Segment, doc: Document) -> Record | None:
+    """``extract_segment``'s record, or None when it names no organisation (a record the
+    pipeline drops): the other fields are then not extracted at all."""
+    return _extract(seg, doc, named_only=True)
+
+
+def _extract(seg: Segment, doc: Document, *, named_only: bool) -> Record | None:
     ctx = build_context(seg.text, seg.start, seg.header)
     dtext = doc.text
     ev: list[Evidence] = []
@@ -93,6 +105,8 @@ def extract_segment(seg: Segment, doc: Document) -> Record:
         if found:
             organization, a, b = found
             add("organization", organization, a, b)
+    if organization is None and named_only:
+        return None
 
     # dates
     hint = seg.date_hint

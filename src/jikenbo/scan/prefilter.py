@@ -13,7 +13,9 @@ per page must stay close to that of reading it. The steps, cheapest first:
    its group's weight (up to the group's cap of words), a ``.jp`` host and a notice-like
    path add ``hint_weight`` each (on a page with a word of a ``hinted`` group: an incident
    or an apology), and the page passes at ``threshold`` if it holds a word of every
-   ``required`` group (the incident words).
+   ``required`` group (the incident words). A first pass looks for the required groups' words
+   alone and stops at the first: a page without one (most pages: footer words only) is dropped
+   there, with the score of 0 the full pass would give it.
 
 4. text: a page that passed (about 1% of a crawl) is decoded as the read stage decodes it, its
    scripts, styles, navigation and footers are cut out, and the cue words must reach the
@@ -23,8 +25,10 @@ per page must stay close to that of reading it. The steps, cheapest first:
    notice the extractor can find holds one (a segment without one is dropped as "no incident
    described"), and every text the read stage gives (trafilatura's main text, the body-text
    fallback) is made of the page's characters, so this drops no page that would give a record;
-   it spares the full read (trafilatura, ~60 ms a page) of everyday pages such as lost-property
-   notices.
+   it spares the full read (trafilatura, ~40 ms a page) of everyday pages such as a 宛名ラベル
+   or 資料の持ち出し page. A lost-property page (「傘を紛失された場合は」) holds a cue the
+   segmenter keeps, and whether it gives a record depends on what trafilatura keeps of it:
+   it is read (docs/scale.md).
 
 PDFs keep their text in compressed streams: a PDF passes on its host (``pdf_host_suffixes``)
 or on cue words visible in its bytes.
@@ -39,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from html import unescape
+from typing import Any
 from urllib.parse import urlsplit
 
 from jikenbo.config import ConfigError, lexicon, settings
@@ -97,6 +102,7 @@ class Prefilter:
     text_check: bool = True  # the second step on the decoded visible text
     incident_check: bool = True  # the segmenter's incident cues in the decoded page (with text_check)
     _matcher: object = field(init=False, repr=False)
+    _gate: Callable[[bytes], bool] | None = field(init=False, repr=False)  # any required word? (Hyperscan)
     _pattern_word: list[int] = field(init=False, repr=False)  # pattern index → word index
     _word_group: list[int] = field(init=False, repr=False)  # word index → group index
     _required: frozenset[int] = field(init=False, repr=False)  # patterns of the required groups' words
@@ -120,6 +126,10 @@ class Prefilter:
         self._required = frozenset(i for i, w in enumerate(self._pattern_word)
                                    if self.groups[self._word_group[w]].required)
         self._matcher = _matcher(tuple(keys), self.engine)
+        # Most pages hold footer words only (個人情報, お問い合わせ): one pass for the required
+        # groups' patterns alone, stopped at the first, drops them with fewer matches to report.
+        # It finds a required pattern exactly when the full pass would (the same literals).
+        self._gate = _gate(tuple(keys[i] for i in sorted(self._required)), self.engine_used)
         self._kinds = {}
         # Bytes below 0x80 without an ISO-2022-JP escape are Japanese in no encoding: only the
         # ASCII cue words (Emotet) can count in such a page's text, and the text step gives
@@ -180,6 +190,8 @@ class Prefilter:
         return self._score(head, url)
 
     def _score(self, head: bytes, url: str | Callable[[], str]) -> int:
+        if self._gate is not None and not self._gate(head):
+            return 0  # no word of a required group: what the full pass below would conclude
         hits = self._matcher.found(head)  # type: ignore[attr-defined]
         if not hits or hits.isdisjoint(self._required):  # most pages: footer words only
             return 0
@@ -274,11 +286,11 @@ def may_hold_notice(text: str, *, html: bool, code_removed: bool = False) -> boo
     than ``re`` (Python's ``re`` where Hyperscan is missing or cannot compile them).
     """
     from jikenbo.segment import notice_patterns  # the segmenter's own cues, not a copy
-    from jikenbo.text.normalize import normalize
+    from jikenbo.text.normalize import nfkc
 
     if html:
         text = unescape(_TAGS.sub("", text if code_removed else _CODE.sub("", text)))
-    flat = normalize(text).text
+    flat = nfkc(text)  # the segmenter's normalize(text).text, without its offset map
     dense = _SPACE.sub("", flat)
     patterns = notice_patterns()
     fast = _superset_matcher(patterns)
@@ -309,15 +321,22 @@ def _superset_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool] | None
                    elements=len(patterns), flags=[flags] * len(patterns))
     except Exception:  # a construct Hyperscan refuses even in prefilter mode: re does it
         return None
+    found = _first_match_finder(db, hyperscan)
+    return lambda text: found(text.encode("utf-8", "replace"))
+
+
+def _first_match_finder(db: Any, hyperscan: Any) -> Callable[[bytes], bool]:
+    """Whether any pattern of the Hyperscan database ``db`` occurs in some bytes, the scan
+    stopped at the first match; one scratch per thread (Dask runs tasks in threads)."""
     local = threading.local()
 
-    def any_match(text: str) -> bool:
+    def any_match(data: bytes) -> bool:
         scratch = getattr(local, "scratch", None)
         if scratch is None:
             scratch = local.scratch = hyperscan.Scratch(db)
         hit: list[int] = []
         with contextlib.suppress(hyperscan.ScanTerminated):  # raised when the first match stops it
-            db.scan(text.encode("utf-8", "replace"), match_event_handler=_first_match, context=hit, scratch=scratch)
+            db.scan(data, match_event_handler=_first_match, context=hit, scratch=scratch)
         return bool(hit)
 
     return any_match
@@ -361,6 +380,17 @@ class _Hyperscan:
 
 def _on_match(pattern: int, start: int, end: int, flags: int, hits: set[int]) -> None:
     hits.add(pattern)
+
+
+@cache
+def _gate(patterns: tuple[bytes, ...], engine: str) -> Callable[[bytes], bool] | None:
+    """A function telling whether any of ``patterns`` occurs in a page's bytes (Hyperscan,
+    stopped at the first match); None where the matcher is not Hyperscan or there is no
+    pattern (the full pass then decides alone)."""
+    if engine != "hyperscan" or not patterns:
+        return None
+    literals = _Hyperscan(list(patterns))
+    return _first_match_finder(literals.db, literals.hyperscan)
 
 
 class _AhoCorasick:

@@ -86,11 +86,19 @@ def normalize(text: str) -> Normalized:
     Runs of characters that normalise to themselves are copied whole; only the others go
     through per-character NFKC.
     """
+    if text.isascii() and "\r" not in text:
+        return Normalized(text, tuple(range(len(text) + 1)), tuple(range(1, len(text) + 1)))
     out: list[str] = []
     origin: list[int] = []
     ends: list[int] = []
-    if text.isascii() and "\r" not in text:
-        return Normalized(text, tuple(range(len(text) + 1)), tuple(range(1, len(text) + 1)))
+    _run(text, out, origin, ends)
+    origin.append(len(text))
+    return Normalized("".join(out), tuple(origin), tuple(ends))
+
+
+def _run(text: str, out: list[str], origin: list[int] | None, ends: list[int] | None) -> None:
+    """Append the normalised pieces of ``text`` to ``out`` and, unless None, each normalised
+    character's original start to ``origin`` and end to ``ends``."""
     pos = 0
     n = len(text)
     while pos < n:
@@ -98,8 +106,9 @@ def normalize(text: str) -> Normalized:
         if m:
             e = m.end()
             out.append(text[pos:e])
-            origin.extend(range(pos, e))
-            ends.extend(range(pos + 1, e + 1))
+            if origin is not None and ends is not None:
+                origin.extend(range(pos, e))
+                ends.extend(range(pos + 1, e + 1))
             pos = e
             continue
         ch = text[pos]
@@ -110,17 +119,22 @@ def normalize(text: str) -> Normalized:
             merged = unicodedata.normalize("NFC", prev[-1] + norm[0])
             if len(merged) == 1:
                 out[-1] = prev[:-1] + merged
-                ends[-1] = pos + 1
+                if ends is not None:
+                    ends[-1] = pos + 1
                 norm = norm[1:]
-        for c in norm:
-            out.append(c)
-            origin.append(pos)
-            ends.append(pos + 1)
+        if norm:
+            out.append(norm)
+        if origin is not None and ends is not None:
+            origin.extend([pos] * len(norm))
+            ends.extend([pos + 1] * len(norm))
         pos += 1
-    origin.append(n)
-    return Normalized("".join(out), tuple(origin), tuple(ends))
 
 
 def nfkc(text: str) -> str:
-    """Normalised text without the offset map (for keys, names and comparisons)."""
-    return normalize(text).text
+    """Normalised text without the offset map (for keys, names, comparisons and whole-page
+    checks): the same text as ``normalize(text).text``, without building the map."""
+    if text.isascii() and "\r" not in text:
+        return text
+    out: list[str] = []
+    _run(text, out, None, None)
+    return "".join(out)
