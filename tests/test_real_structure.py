@@ -635,3 +635,17 @@ def test_a_leak_by_sending_mail_is_a_misdelivery():
     text = ("県立施設におけるメール送信による情報漏えいについて\n\n施設の職員が利用者の家族あてに送ったメールで、"
             "他の家族のアドレスが見える状態となりました。\n\n北浜県\n")
     assert extract_text(text)[0].incident_types == ["misdelivery"]
+
+
+def test_a_cue_followed_by_a_condition_says_nothing_happened():
+    """「紛失された場合は」「漏えいした場合に備え」: a condition, not a happening. A guidance page
+    whose only cues are conditions gives no record, even when it names its organisation; a
+    notice that says the loss happened keeps its record beside the same condition."""
+    guidance = ("お忘れ物・紛失された場合のご案内\n\n館内でかばんや鍵を紛失された場合は、受付までお申し出ください。"
+                "お預かり品は三か月保管いたします。\n\nしらかば温泉協会\n")
+    assert extract_text(guidance) == []
+    notice = ("書類紛失に関するお詫び\n\n2031年6月2日\nしらかば温泉協会\n\n"
+              "このたび、当協会職員が会員32名の氏名と住所を記載した名簿を紛失したことが判明しました。"
+              "名簿が第三者に渡った場合に備え、会員の皆様にはご連絡を差し上げております。\n")
+    recs = extract_text(notice)
+    assert [r.organization for r in recs] == ["しらかば温泉協会"] and recs[0].incident_types == ["loss"]

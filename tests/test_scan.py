@@ -432,13 +432,13 @@ _LOST_USB = (
     "<footer><a href='/privacy/'>個人情報保護方針</a></footer></body></html>")
 
 
-def test_everyday_loss_page_is_read_because_its_own_text_may_give_a_record():
-    """Why the prefilter keeps pages such as 「傘を紛失された場合は」 (and no sound check on
-    the page's text can drop them before the read): the segmenter keeps their text (紛失された
-    is an incident cue, and the paragraph opens the main text), and whether a record comes of
-    it depends only on whether trafilatura's main text names an organisation: here the name is
-    in the <footer>, which it leaves out, so the page gives none; written in a copyright <div>
-    instead, the same page gives a record. A notice with the same word gives its record."""
+def test_everyday_loss_page_is_read_and_gives_no_record_a_notice_with_the_word_does():
+    """Pages such as 「傘を紛失された場合は」 pass the prefilter (紛失 is an incident cue, and no
+    sound check on the page's text drops them before the read: a digest entry is kept without
+    the segmenter's happening test, docs/scale.md); the segmenter then drops them, because a
+    cue followed by 「場合」 is a condition, not a happening, even when trafilatura's main text
+    names an organisation (here in a copyright <div>). A notice with the same word gives its
+    record."""
     from jikenbo.pipeline import extract_document
     from jikenbo.read import decode_bytes
     from jikenbo.segment import segment_document
@@ -448,12 +448,12 @@ def test_everyday_loss_page_is_read_because_its_own_text_may_give_a_record():
     page = _LOST_PROPERTY.encode()
     assert pf.check(page, "text/html", url) == ("html", None)
     doc = decode_bytes(page, url, "text/html", url=url)
-    assert segment_document(doc) and extract_document(doc) == []  # kept as a notice, no organisation
+    assert segment_document(doc) == [] and extract_document(doc) == []
     named = _LOST_PROPERTY.replace("</main><footer>", "</main><div class='copyright'>Copyright © かすみ観光協会</div>"
                                    "<footer>").encode()
     assert pf.check(named, "text/html", url) == ("html", None)
-    assert [r.organization for r in extract_document(decode_bytes(named, url, "text/html", url=url))] == \
-        ["かすみ観光協会"]
+    named_doc = decode_bytes(named, url, "text/html", url=url)
+    assert "かすみ観光協会" in named_doc.text and extract_document(named_doc) == []
 
     usb = _LOST_USB.encode()
     assert pf.check(usb, "text/html", url) == ("html", None)

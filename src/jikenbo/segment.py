@@ -72,6 +72,7 @@ class _Lex:
     orgish: re.Pattern[str]
     incident_cue: re.Pattern[str]
     not_event: re.Pattern[str]
+    conditional: re.Pattern[str]
     hypothetical: re.Pattern[str]
     background: re.Pattern[str]
     faq: re.Pattern[str]
@@ -101,6 +102,7 @@ def _lex() -> _Lex:
         orgish=re.compile(orgish),
         incident_cue=re.compile(_alt(cues)),
         not_event=re.compile(rf"\s?(?:{_alt(seg['non_notice']['feature'])})"),
+        conditional=re.compile(rf"[ぁ-ん]{{0,4}}(?:{_alt(seg['non_notice']['conditional'])})"),
         hypothetical=re.compile(_alt(ext["cues"]["hypothetical"])),
         background=re.compile(_alt(ext["context"]["background"])),
         faq=re.compile(_alt(seg["non_notice"]["faq"]), re.M),
@@ -287,7 +289,7 @@ def _happened(text: str, lex: _Lex) -> bool:
     """
     def cued(sent: str) -> bool:
         return any(not lex.not_event.match(sent, m.end()) and not lex.denied.match(sent, m.end())
-                   for m in lex.incident_cue.finditer(sent))
+                   and not lex.conditional.match(sent, m.end()) for m in lex.incident_cue.finditer(sent))
 
     title = "\n".join([ln for ln in text.split("\n") if ln.strip()][:3])
     title_cued = cued(title)
