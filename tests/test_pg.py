@@ -273,12 +273,12 @@ def test_nullable_sort_keys_sort_null_first_as_in_sqlite():
 
 
 def test_many_rows_of_a_plain_insert_go_through_copy():
-    table, cols, fill = postgres._copy_plan(
+    table, cols, fill, ignore = postgres._copy_plan(
         "INSERT INTO documents (id, sha256, version, added_at) VALUES (?,?,1,datetime('now'))")
-    assert (table, cols) == ("documents", ["id", "sha256", "version", "added_at"])
-    row = fill((7, "ab"))
+    assert (table, cols, ignore) == ("documents", ["id", "sha256", "version", "added_at"], False)
+    row = list(fill([(7, "ab")])[0])
     assert row[:3] == [7, "ab", 1] and len(row[3]) == 19
-    assert postgres._copy_plan("INSERT OR IGNORE INTO t (a) VALUES (?)") is None
+    assert postgres._copy_plan("INSERT OR IGNORE INTO t (a) VALUES (?)")[3] is True  # COPY, then ON CONFLICT
     assert postgres._copy_plan("INSERT INTO t (a, b) VALUES (?, lower(?))") is None
 
 
@@ -299,6 +299,51 @@ def test_bulk_path_on_postgresql_at_a_few_thousand_rows(pg, monkeypatch):
         assert set(postgres.SEARCH_INDEXES) <= names
         assert s.count_incidents() == 300 and s.counts()["field_values"] == 300 * 12
         assert len(s.search("紛失", limit=500)) == 300 and len(s.search("たばね1", limit=500)) == 111
+
+
+def _constraints_and_indexes(s) -> set[tuple[str, str]]:
+    rows = s.conn.execute(
+        "SELECT 'index', indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION ALL"
+        " SELECT 'constraint', conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)"
+        " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace").fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def test_a_fast_bulk_load_restores_every_index_and_foreign_key(pg):
+    """fast=True drops the foreign keys and secondary indexes of the tables it fills and builds
+    them again after the load: the schema is as before, and the keys are checked."""
+    from jikenbo.store.bulk import bulk_add
+
+    with open_store(pg()) as s:
+        add_all(s, ALL[:3])  # rows there before the load (aliases of known organisations meet again)
+        before = _constraints_and_indexes(s)
+        assert any(k == "constraint" and "FOREIGN KEY" in d for k, d in before)
+        items = []
+        for i in range(250):
+            doc = make_doc(f"org: 株式会社そろえ{i % 7}号\ndate: 2024-02-{1 + i % 28:02d}\ntype: loss\nbody: 紛失 {i}",
+                           f"f{i}.txt")
+            items.append((doc, fake_extract(doc)[0], f"紛失 {i}"))
+        n0 = s.count_incidents()
+        assert bulk_add(s, items, workers=1, fast=True) == 250
+        assert _constraints_and_indexes(s) == before
+        assert s.count_incidents() == n0 + 250
+        aliases = s.conn.execute("SELECT count(*), count(DISTINCT (organization_id, alias))"
+                                 " FROM organization_aliases").fetchone()
+        assert aliases[0] == aliases[1]  # 250 rows of 7 names: one alias row each (OR IGNORE)
+        assert len(s.search("紛失", limit=500)) >= 250
+
+
+def test_many_rows_of_an_insert_or_ignore_skip_the_rows_already_there(pg):
+    with open_store(pg()) as s:
+        c = s.conn
+        c.execute("INSERT INTO third_parties (key, name) VALUES ('k5', 'first')")
+        rows = [(f"k{i}", f"name {i}") for i in range(postgres.COPY_MIN + 50)] + [("k7", "again")]
+        with c.transaction():
+            c.executemany("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", rows)
+        got = dict(c.execute("SELECT key, name FROM third_parties").fetchall())
+        assert len(got) == postgres.COPY_MIN + 50 and got["k5"] == "first" and got["k7"] == "name 7"
+        c.executemany("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", rows)  # outside one
+        assert int(c.execute("SELECT count(*) FROM third_parties").fetchone()[0]) == postgres.COPY_MIN + 50
 
 
 def test_small_batches_of_inserts_are_one_statement():

@@ -96,6 +96,11 @@ class Backend(Protocol):
 
     def index_many(self, conn: Any, rows: list[tuple[int, str, str, str]]) -> None: ...
 
+    def add_notices(self, conn: Any, sql: str, rows: list[tuple[Any, ...]],
+                    index: list[tuple[int, str, str, str]]) -> None:
+        """Bulk: insert notices (``sql`` with ``rows``, their keys given) and index them
+        (``index_many(index)``), in whatever way the database does it fastest."""
+
     def defer_indexes(self, conn: Any) -> list[str]:
         """A bulk load may drop indexes cheaper to build once afterwards; their definitions."""
 

@@ -25,7 +25,8 @@ import contextlib
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -184,18 +185,20 @@ def translate(sql: str) -> tuple[str, str | None]:
 
 
 COPY_MIN = 200  # rows from which executemany of a plain INSERT uses COPY
-_PLAIN_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)\s*$", re.I | re.S)
+_PLAIN_INSERT = re.compile(r"^\s*INSERT\s+(OR\s+IGNORE\s+)?INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)\s*$",
+                           re.I | re.S)
 
 
 @lru_cache(maxsize=256)
-def _copy_plan(sql: str) -> tuple[str, list[str], Any] | None:
-    """For ``INSERT INTO t (cols) VALUES (?, 1, datetime('now'), …)``: the table, its columns and
-    a function from a parameter row to the row COPY writes; None for any other statement."""
+def _copy_plan(sql: str) -> tuple[str, list[str], Any, bool] | None:
+    """For ``INSERT [OR IGNORE] INTO t (cols) VALUES (?, 1, datetime('now'), …)``: the table, its
+    columns, a function from a parameter row to the row COPY writes, and whether rows that
+    conflict are skipped (OR IGNORE); None for any other statement."""
     m = _PLAIN_INSERT.match(sql)
     if not m:
         return None
-    cols = [c.strip() for c in m.group(2).split(",")]
-    vals = [v.strip() for v in re.split(r",(?![^(]*\))", m.group(3))]
+    cols = [c.strip() for c in m.group(3).split(",")]
+    vals = [v.strip() for v in re.split(r",(?![^(]*\))", m.group(4))]
     if len(cols) != len(vals):
         return None
     parts: list[tuple[str, Any]] = []
@@ -209,14 +212,23 @@ def _copy_plan(sql: str) -> tuple[str, list[str], Any] | None:
         else:
             return None
 
-    def fill(row: Sequence[Any]) -> list[Any]:
+    def fill(rows: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
+        """The rows COPY writes: each parameter row with the statement's constants put in."""
+        if all(k == "param" for k, _ in parts):
+            return rows
         from datetime import UTC, datetime
 
-        it = iter(row)
-        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        return [next(it) if k == "param" else (now if k == "now" else c) for k, c in parts]
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # one statement: one moment
+        consts = [(i, now if k == "now" else c) for i, (k, c) in enumerate(parts) if k != "param"]
+        out = []
+        for r in rows:
+            x = list(r)
+            for i, v in consts:
+                x.insert(i, v)
+            out.append(x)
+        return out
 
-    return m.group(1), cols, fill
+    return m.group(2), cols, fill, bool(m.group(1))
 
 
 MAX_PARAMS = 30_000  # parameters in one statement (PostgreSQL's limit is 65,535)
@@ -326,11 +338,17 @@ class PgConnection:
             return
         plan = _copy_plan(sql) if len(rows) >= COPY_MIN else None
         if plan is not None:  # a plain INSERT of many rows: COPY, several times faster
-            table, cols, fill = plan
+            table, cols, fill, ignore = plan
+            names = ", ".join(cols)
             try:
-                with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
-                    for r in rows:
-                        cp.write_row(fill(r))
+                if not ignore:
+                    self.copy_rows(table, cols, fill(rows))
+                    return
+                # OR IGNORE: COPY into a temporary table of those columns, then one INSERT … SELECT
+                # that skips the rows already there (and repeats among the rows)
+                with self.staged(table, cols, fill(rows)) as tmp:
+                    self.raw.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {tmp}"
+                                     " ON CONFLICT DO NOTHING")
             except psycopg.Error as e:
                 raise _error(e, self.where) from e
             return
@@ -354,6 +372,31 @@ class PgConnection:
                 cur.executemany(text, rows)  # type: ignore[arg-type]
         except psycopg.Error as e:
             raise _error(e, self.where) from e
+
+    def copy_rows(self, table: str, cols: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """COPY ``rows`` (values of ``cols``) into ``table``; psycopg errors pass through."""
+        with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
+
+    @contextmanager
+    def staged(self, like: str, cols: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+        """A temporary table with the columns ``cols`` of table ``like``, holding ``rows`` (by
+        COPY) while the block runs and emptied after it; yields its name."""
+        import psycopg
+
+        names = ", ".join(cols)
+        tmp = f"jikenbo_stage_{like}_{zlib.crc32(names.encode()):08x}"
+        self.raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {tmp} AS SELECT {names} FROM {like} WITH NO DATA")
+        try:
+            self.copy_rows(tmp, cols, rows)
+            yield tmp
+        except psycopg.Error:
+            if not self._tx:  # inside a transaction its rollback empties the table
+                with contextlib.suppress(psycopg.Error):
+                    self.raw.execute(f"TRUNCATE {tmp}")
+            raise
+        self.raw.execute(f"TRUNCATE {tmp}")
 
     def stream(self, sql: str, size: int = 2000) -> Iterator[list[Row]]:
         """The rows of a big query a batch at a time (a server-side cursor in its own read
@@ -589,23 +632,71 @@ def index_many(conn: PgConnection, rows: list[tuple[int, str, str, str]]) -> Non
     conn.execute("DELETE FROM jikenbo_index")
 
 
+def add_notices(conn: PgConnection, sql: str, rows: list[tuple[Any, ...]],
+                index: list[tuple[int, str, str, str]]) -> None:
+    """Bulk: ``executemany(sql, rows)`` of new notices, then ``index_many(index)``. Many rows go
+    in one pass: both COPYed into temporary tables, then one INSERT … SELECT that computes the
+    words column (an UPDATE afterwards would write every notice twice)."""
+    plan = _copy_plan(sql) if len(rows) >= COPY_MIN else None
+    if plan is None or plan[3] or plan[0] != "notices" or len(index) != len(rows):
+        conn.executemany(sql, rows)
+        index_many(conn, index)
+        return
+    import psycopg
+
+    _, cols, fill, _ = plan
+    keep = ", ".join(f"s.{c}" for c in cols)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS jikenbo_index (pk BIGINT, search_text TEXT, seg TEXT)"
+                 " ON COMMIT DELETE ROWS")
+    try:
+        conn.copy_rows("jikenbo_index", ("pk", "search_text", "seg"),
+                       [(pk, f"{title}\n{text}" if title else text, seg) for pk, title, text, seg in index])
+        with conn.staged("notices", cols, fill(rows)) as tmp:
+            conn.raw.execute(f"INSERT INTO notices ({', '.join(cols)}, words, search_text)"
+                             f" SELECT {keep}, to_tsvector('simple', x.seg), x.search_text"
+                             f" FROM {tmp} s JOIN jikenbo_index x ON x.pk = s.pk")
+        conn.raw.execute("TRUNCATE jikenbo_index")
+    except psycopg.Error as e:
+        raise _error(e, conn.where, "bulk insert") from e
+
+
 SEARCH_INDEXES = ("notices_words", "notices_trigram", "incidents_org_key_trgm")
+# the tables a bulk load fills (store/bulk.py): their foreign keys and secondary indexes wait
+BULK_TABLES = ("documents", "organizations", "organization_aliases", "incidents", "incident_tags", "notices",
+               "field_values", "third_parties", "notice_third_parties")
 
 
 def defer_indexes(conn: PgConnection) -> list[str]:
-    """Bulk loads (``fast=True``): drop the full-text and trigram indexes, to build them once
-    afterwards (:func:`build_indexes`); their definitions are returned."""
-    rows = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
-                        f" AND indexname IN ({','.join('?' * len(SEARCH_INDEXES))})", SEARCH_INDEXES).fetchall()
-    for name, _ in rows:
-        conn.execute(f"DROP INDEX IF EXISTS {name}")
-    return [r[1] for r in rows]
+    """Bulk loads (``fast=True``): drop the foreign keys and the secondary indexes (full-text and
+    trigram ones included) of the tables a bulk load fills, to build them once afterwards
+    (:func:`build_indexes`); the statements that restore them are returned. Primary keys and
+    UNIQUE constraints stay: they keep the load itself correct (a document's bytes stored once)."""
+    marks = ",".join("?" * len(BULK_TABLES))
+    fks = conn.execute(
+        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+        " JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace s ON s.oid = t.relnamespace"
+        f" WHERE c.contype = 'f' AND s.nspname = current_schema() AND t.relname IN ({marks})"
+        " ORDER BY t.relname, c.conname", BULK_TABLES).fetchall()
+    idx = conn.execute(
+        "SELECT ci.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+        " JOIN pg_class ci ON ci.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid"
+        " JOIN pg_namespace s ON s.oid = t.relnamespace"
+        f" WHERE s.nspname = current_schema() AND t.relname IN ({marks})"
+        " AND NOT i.indisprimary AND NOT i.indisunique ORDER BY ci.relname", BULK_TABLES).fetchall()
+    for table, name, _ in fks:
+        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in idx:
+        conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+    return ([d.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) for _, d in idx]
+            + [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {d}' for table, name, d in fks])
 
 
 def build_indexes(conn: PgConnection, definitions: list[str]) -> None:
+    """Run what :func:`defer_indexes` returned: the indexes, then the foreign keys (each checked
+    over the whole table at once)."""
     conn.execute("SET maintenance_work_mem = '512MB'")
     for d in definitions:
-        conn.execute(d.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        conn.execute(d)
     conn.execute("RESET maintenance_work_mem")
 
 

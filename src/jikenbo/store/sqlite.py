@@ -243,6 +243,12 @@ def index_many(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]]) 
                      [(pk, title, text) for pk, title, text, _ in rows])
 
 
+def add_notices(conn: sqlite3.Connection, sql: str, rows: list[tuple], index: list[tuple[int, str, str, str]]) -> None:
+    """Bulk: the notices' rows (``executemany(sql, rows)``), then their FTS5 rows (:func:`index_many`)."""
+    conn.executemany(sql, rows)
+    index_many(conn, index)
+
+
 def defer_indexes(conn: sqlite3.Connection) -> list[str]:
     """FTS5 tables cannot be dropped and rebuilt cheaply: nothing is deferred."""
     return []
