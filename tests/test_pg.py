@@ -200,17 +200,16 @@ def _report(i: int, n: int) -> tuple[dict, list[dict]]:
     return doc.model_dump(), [rec.model_dump()]
 
 
-def test_two_writers_at_once_link_each_notice_exactly_once(pg):
-    """Two processes ingest at the same moment; each incident's first report goes to one and its
-    second report to the other: every pair must end as one incident, never two."""
-    url = pg()
+def _race(url: str, target, *extra) -> None:
+    """Two writer processes at once; each incident's first report goes to one and its second
+    report to the other: every pair must end as one incident, never two."""
     open_store(url).close()
     n = 40
     a = [_report(i, 1 if i % 2 else 2) for i in range(n)]
     b = [_report(i, 2 if i % 2 else 1) for i in range(n)]
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
-    procs = [ctx.Process(target=_writer, args=(url, docs, barrier)) for docs in (a, b)]
+    procs = [ctx.Process(target=target, args=(url, docs, barrier, *extra)) for docs in (a, b)]
     for p in procs:
         p.start()
     for p in procs:
@@ -223,6 +222,35 @@ def test_two_writers_at_once_link_each_notice_exactly_once(pg):
         assert int(st._q("SELECT count(*) FROM notices WHERE incident_pk IS NULL")[0][0]) == 0
         orgs = [i["organization"] for i in incs]
         assert len(set(orgs)) == n
+
+
+def test_two_writers_at_once_link_each_notice_exactly_once(pg):
+    _race(pg(), _writer)
+
+
+def _batch_writer(url: str, docs: list[tuple[dict, list[dict]]], barrier, every: int) -> None:
+    """As an ingest writes: commit batches (each document a savepoint), the batch committed
+    before the writer waits (here at the barrier, in an ingest for the extraction workers)."""
+    from jikenbo.store import textindex
+    from jikenbo.store.ingest import _CommitBatch
+
+    textindex.segmented("準備")
+    with open_store(url) as st:
+        batch = _CommitBatch(st)
+        assert batch.enabled
+        for i, (d, recs) in enumerate(docs):
+            if i % every == 0:
+                batch.waiting()
+                barrier.wait(60)  # both writers start a batch of reports of the same incidents
+            batch.before()
+            st.add_document(Document.model_validate(d), [Record.model_validate(r) for r in recs])
+            batch.after()
+        batch.commit()
+
+
+def test_two_writers_in_commit_batches_link_each_notice_exactly_once(pg):
+    """As above, with the ingest's pipelined commit batches of several documents."""
+    _race(pg(), _batch_writer, 5)
 
 
 def test_cli_commands_on_a_postgresql_url(pg, monkeypatch):

@@ -88,6 +88,13 @@ class Backend(Protocol):
         """One write transaction; writers take turns (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
         advisory lock); rolled back and raised as StoreError on a database error."""
 
+    def begin_batch(self, conn: Any, path: Any) -> None:
+        """Open a transaction that the next ``transaction`` blocks join, each as a savepoint (an
+        ingest's commit batch: an error undoes one document, the others stay)."""
+
+    def commit_batch(self, conn: Any, path: Any) -> None:
+        """Commit the open batch; nothing when none is open."""
+
     def integrity_check(self, conn: Any) -> list[str]: ...
 
     def index_notice(self, conn: Any, notice_pk: int, title: str, text: str, title_seg: str,

@@ -270,24 +270,50 @@ def _row_factory(cursor: Any) -> Any:
 
 
 class Cursor:
-    """What ``execute`` returns: ``fetchone`` / ``fetchall`` / ``fetchmany``, iteration, ``lastrowid``."""
+    """What ``execute`` returns: ``fetchone`` / ``fetchall`` / ``fetchmany``, iteration, ``lastrowid``.
 
-    def __init__(self, cur: Any, returning: str | None) -> None:
+    In a pipelined batch (:meth:`PgConnection.begin_batch`) a statement's result is read only
+    when asked for (``lastrowid`` included): a write nobody reads goes with the next round trip.
+    """
+
+    def __init__(self, cur: Any, returning: str | None, piped: bool = False) -> None:
         self._cur = cur
-        self.lastrowid: int | None = None
-        if returning:
-            row = cur.fetchone() if cur.description else None
-            self.lastrowid = int(row[0]) if row else None
-        self.rowcount = cur.rowcount
+        self._returning = returning
+        self._piped = piped
+        self._lastrowid: int | None = None
+        self._read = not returning
+
+    @property
+    def lastrowid(self) -> int | None:
+        if not self._read:
+            self._read = True
+            row = self.fetchone()
+            self._lastrowid = int(row[0]) if row else None
+        return self._lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        self._result()
+        return int(self._cur.rowcount)
+
+    def _result(self) -> bool:
+        """Whether the statement gave rows (in a pipeline: after waiting for its result)."""
+        if self._piped and self._cur.pgresult is None:
+            fetch = getattr(self._cur, "_fetch_pipeline", None)  # the pipeline's results up to this one
+            if fetch is not None:
+                fetch()
+            else:
+                self._cur.connection._pipeline.sync()
+        return bool(self._cur.description)
 
     def fetchone(self) -> Row | None:
-        return self._cur.fetchone() if self._cur.description else None
+        return self._cur.fetchone() if self._result() else None
 
     def fetchall(self) -> list[Row]:
-        return self._cur.fetchall() if self._cur.description else []
+        return self._cur.fetchall() if self._result() else []
 
     def fetchmany(self, size: int = 1000) -> list[Row]:
-        return self._cur.fetchmany(size) if self._cur.description else []
+        return self._cur.fetchmany(size) if self._result() else []
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.fetchall())
@@ -315,6 +341,9 @@ class PgConnection:
         self.raw = conn
         self._pool = pool
         self._tx = False
+        self._batch = False  # inside a commit batch (begin_batch): each transaction() a savepoint
+        self._pipe: Any = None  # the batch's psycopg pipeline
+        self._pipe_cm: Any = None
 
     @property
     def in_transaction(self) -> bool:
@@ -325,7 +354,7 @@ class PgConnection:
         import psycopg
 
         try:
-            return Cursor(self.raw.execute(text, tuple(params)), returning)  # type: ignore[arg-type]
+            return Cursor(self.raw.execute(text, tuple(params)), returning, self._pipe is not None)  # type: ignore[arg-type]
         except psycopg.Error as e:
             log.debug("PostgreSQL refused %s (from %s)", text, sql)
             raise _error(e, self.where) from e
@@ -336,7 +365,7 @@ class PgConnection:
         rows = [tuple(r) for r in rows]
         if not rows:
             return
-        plan = _copy_plan(sql) if len(rows) >= COPY_MIN else None
+        plan = _copy_plan(sql) if len(rows) >= COPY_MIN and self._pipe is None else None  # no COPY in a pipeline
         if plan is not None:  # a plain INSERT of many rows: COPY, several times faster
             table, cols, fill, ignore = plan
             names = ", ".join(cols)
@@ -412,14 +441,9 @@ class PgConnection:
         except psycopg.Error as e:
             raise _error(e, self.where, "reading") from e
 
-    @contextmanager
-    def transaction(self, doing: str = "") -> Iterator[None]:
-        """One write transaction behind the store's write lock; rolled back on any error."""
+    def _begin(self, doing: str) -> None:
         import psycopg
 
-        if self._tx:  # already inside one (a caller's transaction): join it
-            yield
-            return
         try:
             self.raw.execute("BEGIN")
             self._tx = True
@@ -430,6 +454,23 @@ class PgConnection:
         except psycopg.Error as e:
             self._rollback()
             raise _error(e, self.where, doing) from e
+
+    @contextmanager
+    def transaction(self, doing: str = "") -> Iterator[None]:
+        """One write transaction behind the store's write lock; rolled back on any error.
+
+        Inside a commit batch (:meth:`begin_batch`) it is a savepoint of the batch's transaction:
+        an error undoes its work alone and the batch goes on."""
+        import psycopg
+
+        if self._batch:
+            with self._savepoint(doing):
+                yield
+            return
+        if self._tx:  # already inside one (a caller's transaction): join it
+            yield
+            return
+        self._begin(doing)
         try:
             yield
             self.raw.execute("COMMIT")
@@ -441,6 +482,72 @@ class PgConnection:
             self._rollback()
             raise
 
+    @contextmanager
+    def _savepoint(self, doing: str) -> Iterator[None]:
+        import psycopg
+
+        self.raw.execute("SAVEPOINT doc")
+        try:
+            yield
+            self.raw.execute("RELEASE doc")
+            if self._pipe is not None:
+                self._pipe.sync()  # this document's errors show here, not in the next one's
+        except BaseException as e:
+            try:
+                if self._pipe is not None:
+                    with contextlib.suppress(psycopg.Error):
+                        self._pipe.sync()  # out of the aborted pipeline state
+                self.raw.execute("ROLLBACK TO doc")
+                self.raw.execute("RELEASE doc")
+                if self._pipe is not None:
+                    self._pipe.sync()
+            except psycopg.Error as e2:  # the batch's transaction itself is gone
+                log.warning("rollback to savepoint failed", exc_info=True)
+                self._end_batch(commit=False)
+                raise _error(e2, self.where, doing) from e
+            if isinstance(e, psycopg.Error):
+                raise _error(e, self.where, doing) from e
+            raise
+
+    def begin_batch(self, doing: str = "starting a batch of documents") -> None:
+        """Open a transaction that several documents' transactions join, each a savepoint,
+        behind the write lock, its statements pipelined (a statement whose result nobody reads
+        costs no round trip of its own). :meth:`commit_batch` ends it."""
+        if self._tx:
+            return
+        self._begin(doing)
+        self._batch = True
+        self._pipe_cm = self.raw.pipeline()
+        self._pipe = self._pipe_cm.__enter__()
+
+    def commit_batch(self, doing: str = "committing a batch of documents") -> None:
+        """Commit the open batch (nothing when none is open)."""
+        if self._batch:
+            self._end_batch(commit=True, doing=doing)
+
+    def _end_batch(self, *, commit: bool, doing: str = "") -> None:
+        import psycopg
+
+        pipe, self._pipe, self._batch = self._pipe_cm, None, False
+        try:
+            if commit:
+                self.raw.execute("COMMIT")
+            if pipe is not None:
+                pipe.__exit__(None, None, None)  # sends what is queued, reads every result
+            if commit:
+                self._tx = False
+        except psycopg.Error as e:
+            if pipe is not None:
+                with contextlib.suppress(Exception):
+                    pipe.__exit__(None, None, None)
+            self._rollback()
+            raise _error(e, self.where, doing) from e
+        if not commit:
+            if pipe is not None:
+                with contextlib.suppress(Exception):
+                    pipe.__exit__(None, None, None)
+            self._rollback()
+
     def _rollback(self) -> None:
         self._tx = False
         try:
@@ -451,6 +558,8 @@ class PgConnection:
     def close(self) -> None:
         if self.raw is None:
             return
+        if self._batch:  # a batch nobody committed is undone
+            self._end_batch(commit=False)
         conn, self.raw = self.raw, None  # type: ignore[assignment]
         with contextlib.suppress(Exception):
             if self._tx:
@@ -577,6 +686,16 @@ def location_version(url: str) -> int | None:
 def transaction(conn: PgConnection, path: object = "", doing: str = "") -> Any:
     """See :meth:`PgConnection.transaction`."""
     return conn.transaction(doing)
+
+
+def begin_batch(conn: PgConnection, path: object = "") -> None:
+    """See :meth:`PgConnection.begin_batch` (the twin of ``sqlite.begin_batch``)."""
+    conn.begin_batch()
+
+
+def commit_batch(conn: PgConnection, path: object = "") -> None:
+    """See :meth:`PgConnection.commit_batch`."""
+    conn.commit_batch()
 
 
 def integrity_check(conn: PgConnection) -> list[str]:
