@@ -288,16 +288,19 @@ class Store:
         while c.execute("SELECT 1 FROM notices WHERE id = ?", (nid,)).fetchone():
             n += 1  # two records of one segment with one organisation: keep both
             nid = rd["notice_id"] = f"{base}_{n}"
+        # the search columns in the row itself where the backend keeps them there (PostgreSQL)
+        idx = self.backend.index_columns(rec.title or "", text, seg_title, seg)
         n_pk = int(c.execute(
             "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
-            " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f" disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at{idx[0]})"
+            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?{idx[1]})",
             (nid, doc_id, None, rec.source, rec.organization, key, link.notice_kind(rd),
              rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, stored_text(doc, text),
              _dumps(rd),
-             _dumps(evidence), _now())).lastrowid or 0)
+             _dumps(evidence), _now(), *idx[2])).lastrowid or 0)
         self._last_notice_id = nid
-        self.backend.index_notice(c, n_pk, rec.title or "", text, seg_title, seg)
+        if not idx[0]:
+            self.backend.index_notice(c, n_pk, rec.title or "", text, seg_title, seg)
         self._field_values(n_pk, rec, link.notice_kind(rd))
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
             vkey = link.vendor_key(name)

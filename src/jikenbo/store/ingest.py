@@ -294,6 +294,7 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
                 bar.update(s)
                 continue
             if pool is None:
+                batch.waiting()  # extracting in this process: the lock is not held meanwhile
                 pending.append((item, loc, _job(item.model_dump_json())))
             else:
                 pending.append((item, loc, pool.submit(_job, item.model_dump_json())))

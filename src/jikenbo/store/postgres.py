@@ -264,9 +264,26 @@ class Row(tuple):
         return list(self._names)
 
 
+_NAMES: dict[tuple[bytes | None, ...], dict[str, int]] = {}
+
+
 def _row_factory(cursor: Any) -> Any:
-    names = {c.name: i for i, c in enumerate(cursor.description or [])}
+    res = cursor.pgresult  # the column names straight from the result (``description`` builds objects)
+    got = tuple(res.fname(i) for i in range(res.nfields)) if res is not None else ()
+    names = _NAMES.get(got)
+    if names is None:
+        names = {(n or b"").decode(): i for i, n in enumerate(got)}
+        if len(_NAMES) < 4096:
+            _NAMES[got] = names
     return lambda values: Row(values, names)
+
+
+def _has_rows(cur: Any) -> bool:
+    """Whether the cursor's statement gave a result set (``bool(cur.description)``, cheaper)."""
+    from psycopg.pq import ExecStatus
+
+    res = cur.pgresult
+    return res is not None and res.status in (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE)
 
 
 class Cursor:
@@ -304,7 +321,7 @@ class Cursor:
                 fetch()
             else:
                 self._cur.connection._pipeline.sync()
-        return bool(self._cur.description)
+        return _has_rows(self._cur)
 
     def fetchone(self) -> Row | None:
         return self._cur.fetchone() if self._result() else None
@@ -732,7 +749,14 @@ def migrate(conn: PgConnection) -> int:
 def index_notice(conn: PgConnection, notice_pk: int, title: str, text: str, title_seg: str, seg: str) -> None:
     """Write a notice's search columns: its segmented words and its raw text (trigram)."""
     conn.execute("UPDATE notices SET words = to_tsvector('simple', ?), search_text = ? WHERE pk = ?",
-                 (f"{title_seg} {seg}".strip(), f"{title}\n{text}" if title else text, notice_pk))
+                 (*index_columns(title, text, title_seg, seg)[2], notice_pk))
+
+
+def index_columns(title: str, text: str, title_seg: str, seg: str) -> tuple[str, str, tuple[str, str]]:
+    """What ``index_notice`` writes, as columns of the notice's INSERT itself (one statement, and
+    no second version of the row): (``, col…``, ``, value…``, parameters)."""
+    return (", words, search_text", ", to_tsvector('simple', ?), ?",
+            (f"{title_seg} {seg}".strip(), f"{title}\n{text}" if title else text))
 
 
 def index_many(conn: PgConnection, rows: list[tuple[int, str, str, str]]) -> None:
