@@ -1,6 +1,6 @@
 """Ingest: read → extract (a process pool over the cores) → store (one writer, this process).
 
-Each document is written in its own transaction (a savepoint inside a commit batch on SQLite,
+Each document is written in its own transaction (a savepoint inside a commit batch,
 ``[ingest]`` of data/settings/store.toml), so an error undoes that document alone; a crash loses
 at most the documents since the last commit, and a re-run skips what is already stored (same
 bytes → nothing to do) and stores the rest.
