@@ -34,10 +34,26 @@ CORPUS = Path(__file__).parent / "corpus"
     ("SELECT count(*) FROM incidents i WHERE 1", "SELECT count(*) FROM incidents i WHERE TRUE"),
     ("SELECT group_concat(i.lag_days) FROM incidents i WHERE i.pk IN ()",
      "SELECT string_agg((i.lag_days)::text, ',') FROM incidents i WHERE i.pk IN (NULL)"),
-    ("SELECT 1 WHERE instr(org_key, ?) > 0", "SELECT 1 WHERE strpos(org_key, %s) > 0"),
+    ("SELECT 1 WHERE instr(org_key, ?) > 0",
+     "SELECT 1 WHERE org_key LIKE ('%%' || replace(replace(replace(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
+     " || '%%')"),
+    ("SELECT instr(a, b) FROM t", "SELECT strpos(a, b) FROM t"),
 ])
 def test_dialect_rewrites(sqlite, pg):
     assert postgres.translate(sqlite)[0] == pg
+
+
+def test_a_substring_test_is_a_like_that_matches_the_text_literally(pg):
+    """instr(col, ?) > 0 runs as LIKE (pg_trgm indexes serve it); %, _ and \\ in the text are
+    plain characters, as in SQLite's instr."""
+    with open_store(pg()) as s:
+        c = s.conn
+        c.executemany("INSERT INTO third_parties (key, name) VALUES (?, ?)",
+                      [(k, k) for k in ("a%b", "axb", "a_b", "a\\b", "plain")])
+        got = {q: sorted(r[0] for r in c.execute("SELECT key FROM third_parties WHERE instr(key, ?) > 0", (q,)))
+               for q in ("a%b", "a_b", "a\\b", "zz", "")}
+    assert got == {"a%b": ["a%b"], "a_b": ["a_b"], "a\\b": ["a\\b"], "zz": [],
+                   "": ["a%b", "a\\b", "a_b", "axb", "plain"]}
 
 
 def test_inserts_return_their_key_and_replace_becomes_an_upsert():
