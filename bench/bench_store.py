@@ -174,7 +174,7 @@ def main() -> None:
     if db is None:
         tmpdir = tempfile.mkdtemp(prefix="jikenbo-bench-")
         db = Path(tmpdir) / "bench.db"
-    res: dict = {"n": a.n}
+    res: dict = {"n": a.n, "load_before": [round(x, 2) for x in os.getloadavg()]}  # 1, 5, 15 min
     store = open_store(db)
     have = store.count_incidents()
     t = time.perf_counter()
@@ -230,6 +230,7 @@ def main() -> None:
     if a.ingest_into_store:
         res["ingest_into_store"] = bench_ingest(a.ingest_docs, a.workers, into=db)
     res["cores"] = os.cpu_count()
+    res["load_after"] = [round(x, 2) for x in os.getloadavg()]
     if tmpdir and not a.keep:
         for p in Path(tmpdir).glob("*"):
             p.unlink()

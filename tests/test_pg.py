@@ -34,10 +34,26 @@ CORPUS = Path(__file__).parent / "corpus"
     ("SELECT count(*) FROM incidents i WHERE 1", "SELECT count(*) FROM incidents i WHERE TRUE"),
     ("SELECT group_concat(i.lag_days) FROM incidents i WHERE i.pk IN ()",
      "SELECT string_agg((i.lag_days)::text, ',') FROM incidents i WHERE i.pk IN (NULL)"),
-    ("SELECT 1 WHERE instr(org_key, ?) > 0", "SELECT 1 WHERE strpos(org_key, %s) > 0"),
+    ("SELECT 1 WHERE instr(org_key, ?) > 0",
+     "SELECT 1 WHERE org_key LIKE ('%%' || replace(replace(replace(%s, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_')"
+     " || '%%')"),
+    ("SELECT instr(a, b) FROM t", "SELECT strpos(a, b) FROM t"),
 ])
 def test_dialect_rewrites(sqlite, pg):
     assert postgres.translate(sqlite)[0] == pg
+
+
+def test_a_substring_test_is_a_like_that_matches_the_text_literally(pg):
+    """instr(col, ?) > 0 runs as LIKE (pg_trgm indexes serve it); %, _ and \\ in the text are
+    plain characters, as in SQLite's instr."""
+    with open_store(pg()) as s:
+        c = s.conn
+        c.executemany("INSERT INTO third_parties (key, name) VALUES (?, ?)",
+                      [(k, k) for k in ("a%b", "axb", "a_b", "a\\b", "plain")])
+        got = {q: sorted(r[0] for r in c.execute("SELECT key FROM third_parties WHERE instr(key, ?) > 0", (q,)))
+               for q in ("a%b", "a_b", "a\\b", "zz", "")}
+    assert got == {"a%b": ["a%b"], "a_b": ["a_b"], "a\\b": ["a\\b"], "zz": [],
+                   "": ["a%b", "a\\b", "a_b", "axb", "plain"]}
 
 
 def test_inserts_return_their_key_and_replace_becomes_an_upsert():
@@ -200,17 +216,16 @@ def _report(i: int, n: int) -> tuple[dict, list[dict]]:
     return doc.model_dump(), [rec.model_dump()]
 
 
-def test_two_writers_at_once_link_each_notice_exactly_once(pg):
-    """Two processes ingest at the same moment; each incident's first report goes to one and its
-    second report to the other: every pair must end as one incident, never two."""
-    url = pg()
+def _race(url: str, target, *extra) -> None:
+    """Two writer processes at once; each incident's first report goes to one and its second
+    report to the other: every pair must end as one incident, never two."""
     open_store(url).close()
     n = 40
     a = [_report(i, 1 if i % 2 else 2) for i in range(n)]
     b = [_report(i, 2 if i % 2 else 1) for i in range(n)]
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
-    procs = [ctx.Process(target=_writer, args=(url, docs, barrier)) for docs in (a, b)]
+    procs = [ctx.Process(target=target, args=(url, docs, barrier, *extra)) for docs in (a, b)]
     for p in procs:
         p.start()
     for p in procs:
@@ -223,6 +238,35 @@ def test_two_writers_at_once_link_each_notice_exactly_once(pg):
         assert int(st._q("SELECT count(*) FROM notices WHERE incident_pk IS NULL")[0][0]) == 0
         orgs = [i["organization"] for i in incs]
         assert len(set(orgs)) == n
+
+
+def test_two_writers_at_once_link_each_notice_exactly_once(pg):
+    _race(pg(), _writer)
+
+
+def _batch_writer(url: str, docs: list[tuple[dict, list[dict]]], barrier, every: int) -> None:
+    """As an ingest writes: commit batches (each document a savepoint), the batch committed
+    before the writer waits (here at the barrier, in an ingest for the extraction workers)."""
+    from jikenbo.store import textindex
+    from jikenbo.store.ingest import _CommitBatch
+
+    textindex.segmented("準備")
+    with open_store(url) as st:
+        batch = _CommitBatch(st)
+        assert batch.enabled
+        for i, (d, recs) in enumerate(docs):
+            if i % every == 0:
+                batch.waiting()
+                barrier.wait(60)  # both writers start a batch of reports of the same incidents
+            batch.before()
+            st.add_document(Document.model_validate(d), [Record.model_validate(r) for r in recs])
+            batch.after()
+        batch.commit()
+
+
+def test_two_writers_in_commit_batches_link_each_notice_exactly_once(pg):
+    """As above, with the ingest's pipelined commit batches of several documents."""
+    _race(pg(), _batch_writer, 5)
 
 
 def test_cli_commands_on_a_postgresql_url(pg, monkeypatch):
@@ -273,12 +317,12 @@ def test_nullable_sort_keys_sort_null_first_as_in_sqlite():
 
 
 def test_many_rows_of_a_plain_insert_go_through_copy():
-    table, cols, fill = postgres._copy_plan(
+    table, cols, fill, ignore = postgres._copy_plan(
         "INSERT INTO documents (id, sha256, version, added_at) VALUES (?,?,1,datetime('now'))")
-    assert (table, cols) == ("documents", ["id", "sha256", "version", "added_at"])
-    row = fill((7, "ab"))
+    assert (table, cols, ignore) == ("documents", ["id", "sha256", "version", "added_at"], False)
+    row = list(fill([(7, "ab")])[0])
     assert row[:3] == [7, "ab", 1] and len(row[3]) == 19
-    assert postgres._copy_plan("INSERT OR IGNORE INTO t (a) VALUES (?)") is None
+    assert postgres._copy_plan("INSERT OR IGNORE INTO t (a) VALUES (?)")[3] is True  # COPY, then ON CONFLICT
     assert postgres._copy_plan("INSERT INTO t (a, b) VALUES (?, lower(?))") is None
 
 
@@ -299,6 +343,51 @@ def test_bulk_path_on_postgresql_at_a_few_thousand_rows(pg, monkeypatch):
         assert set(postgres.SEARCH_INDEXES) <= names
         assert s.count_incidents() == 300 and s.counts()["field_values"] == 300 * 12
         assert len(s.search("紛失", limit=500)) == 300 and len(s.search("たばね1", limit=500)) == 111
+
+
+def _constraints_and_indexes(s) -> set[tuple[str, str]]:
+    rows = s.conn.execute(
+        "SELECT 'index', indexdef FROM pg_indexes WHERE schemaname = current_schema() UNION ALL"
+        " SELECT 'constraint', conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)"
+        " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace").fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def test_a_fast_bulk_load_restores_every_index_and_foreign_key(pg):
+    """fast=True drops the foreign keys and secondary indexes of the tables it fills and builds
+    them again after the load: the schema is as before, and the keys are checked."""
+    from jikenbo.store.bulk import bulk_add
+
+    with open_store(pg()) as s:
+        add_all(s, ALL[:3])  # rows there before the load (aliases of known organisations meet again)
+        before = _constraints_and_indexes(s)
+        assert any(k == "constraint" and "FOREIGN KEY" in d for k, d in before)
+        items = []
+        for i in range(250):
+            doc = make_doc(f"org: 株式会社そろえ{i % 7}号\ndate: 2024-02-{1 + i % 28:02d}\ntype: loss\nbody: 紛失 {i}",
+                           f"f{i}.txt")
+            items.append((doc, fake_extract(doc)[0], f"紛失 {i}"))
+        n0 = s.count_incidents()
+        assert bulk_add(s, items, workers=1, fast=True) == 250
+        assert _constraints_and_indexes(s) == before
+        assert s.count_incidents() == n0 + 250
+        aliases = s.conn.execute("SELECT count(*), count(DISTINCT (organization_id, alias))"
+                                 " FROM organization_aliases").fetchone()
+        assert aliases[0] == aliases[1]  # 250 rows of 7 names: one alias row each (OR IGNORE)
+        assert len(s.search("紛失", limit=500)) >= 250
+
+
+def test_many_rows_of_an_insert_or_ignore_skip_the_rows_already_there(pg):
+    with open_store(pg()) as s:
+        c = s.conn
+        c.execute("INSERT INTO third_parties (key, name) VALUES ('k5', 'first')")
+        rows = [(f"k{i}", f"name {i}") for i in range(postgres.COPY_MIN + 50)] + [("k7", "again")]
+        with c.transaction():
+            c.executemany("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", rows)
+        got = dict(c.execute("SELECT key, name FROM third_parties").fetchall())
+        assert len(got) == postgres.COPY_MIN + 50 and got["k5"] == "first" and got["k7"] == "name 7"
+        c.executemany("INSERT OR IGNORE INTO third_parties (key, name) VALUES (?,?)", rows)  # outside one
+        assert int(c.execute("SELECT count(*) FROM third_parties").fetchone()[0]) == postgres.COPY_MIN + 50
 
 
 def test_small_batches_of_inserts_are_one_statement():

@@ -88,13 +88,29 @@ class Backend(Protocol):
         """One write transaction; writers take turns (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
         advisory lock); rolled back and raised as StoreError on a database error."""
 
+    def begin_batch(self, conn: Any, path: Any) -> None:
+        """Open a transaction that the next ``transaction`` blocks join, each as a savepoint (an
+        ingest's commit batch: an error undoes one document, the others stay)."""
+
+    def commit_batch(self, conn: Any, path: Any) -> None:
+        """Commit the open batch; nothing when none is open."""
+
     def integrity_check(self, conn: Any) -> list[str]: ...
 
     def index_notice(self, conn: Any, notice_pk: int, title: str, text: str, title_seg: str,
                      seg: str) -> None:
         """Make a notice findable: its Sudachi-segmented words and its raw text (substrings)."""
 
+    def index_columns(self, title: str, text: str, title_seg: str, seg: str) -> tuple[str, str, tuple[Any, ...]]:
+        """``index_notice`` as extra columns of the notice's own INSERT: (``", col, …"``,
+        ``", value SQL, …"``, parameters); ``("", "", ())`` when the index is written apart."""
+
     def index_many(self, conn: Any, rows: list[tuple[int, str, str, str]]) -> None: ...
+
+    def add_notices(self, conn: Any, sql: str, rows: list[tuple[Any, ...]],
+                    index: list[tuple[int, str, str, str]]) -> None:
+        """Bulk: insert notices (``sql`` with ``rows``, their keys given) and index them
+        (``index_many(index)``), in whatever way the database does it fastest."""
 
     def defer_indexes(self, conn: Any) -> list[str]:
         """A bulk load may drop indexes cheaper to build once afterwards; their definitions."""

@@ -187,12 +187,12 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
                " reported_to, third_parties, first_disclosed, last_updated, notice_count, data)"
                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows["incs"])
             ex(TAGS_INSERT, rows["tags"])
-            ex("INSERT INTO notices (pk, id, document_id, incident_pk, source, organization, org_key, kind,"
-               " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
-               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,datetime('now'))", rows["notices"])
+            store.backend.add_notices(
+                c, "INSERT INTO notices (pk, id, document_id, incident_pk, source, organization, org_key, kind,"
+                " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,datetime('now'))", rows["notices"],
+                [(pk, title, text, seg) for (pk, seg), (_, title, text) in zip(rows["words"], rows["tri"], strict=True)])
             store.backend.reset_keys(c)
-            store.backend.index_many(c, [(pk, title, text, seg) for (pk, seg), (_, title, text)
-                                         in zip(rows["words"], rows["tri"], strict=True)])
             ex("INSERT INTO field_values (notice_pk, field, value, date, kind) VALUES (?,?,?,?,?)", rows["fv"])
             ex("INSERT OR IGNORE INTO notice_third_parties (notice_pk, third_party_id, name, role)"
                " VALUES (?,?,?,?)", rows["ntp"])
@@ -200,10 +200,11 @@ def bulk_add(store: Store, items: Iterable[Item], *, batch: int = 20000, workers
 
     reset()
     pending: deque[Future[list[tuple]] | list[tuple]] = deque()
+    ahead = max(n_workers * 2, batch // CHUNK + n_workers)  # the workers go on while a batch is written
     try:
         for chunk in _chunks(items, CHUNK):
             pending.append(pool.submit(_prepare, chunk) if pool else _prepare(chunk))
-            while len(pending) > n_workers * 2:
+            while len(pending) > ahead:
                 job = pending.popleft()
                 take(job.result() if isinstance(job, Future) else job)
                 if len(rows["docs"]) >= batch:

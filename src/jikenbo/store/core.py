@@ -10,6 +10,8 @@ import hashlib
 import json
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -90,6 +92,8 @@ class Store:
         self.path = path
         self.readonly = readonly
         self.backend: Backend = db.backend_of(conn)  # sqlite.py or postgres.py
+        self._orgs: dict[str, int | None] | None = None  # see _orgs_of_one_document
+        self._aliases: set[tuple[int, str]] = set()
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -148,13 +152,13 @@ class Store:
         """
         self._check_writable()
         res = DocResult(source=doc.source, status="duplicate")
-        if self.has_document(doc.sha256):
+        if not self.conn.in_transaction and self.has_document(doc.sha256):  # in a batch: asked below
             return res
         if segmented is None or len(segmented) != len(records):
             segmented = [textindex.segmented(_notice_text(doc, r)) for r in records]
         if segmented_titles is None or len(segmented_titles) != len(records):
             segmented_titles = list(textindex.segmented_titles(records))
-        with db.transaction(self.conn, self.path, f"storing {doc.source}"):
+        with self._orgs_of_one_document(), db.transaction(self.conn, self.path, f"storing {doc.source}"):
             c = self.conn
             if c.execute("SELECT 1 FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone():
                 return res
@@ -189,6 +193,25 @@ class Store:
             watch.record_alerts(c, touched | watch.document_incidents(c, doc_id))  # same transaction
         return res
 
+    @contextmanager
+    def _orgs_of_one_document(self) -> Iterator[None]:
+        """While one document is stored, each organisation it names is looked up once and each
+        alias written once (a notice's and then its incident's). Nothing is kept past it: a
+        rolled-back document's rows must not be remembered."""
+        self._orgs, self._aliases = {}, set()
+        try:
+            yield
+        finally:
+            self._orgs = None
+
+    def _alias(self, org_id: int, alias: str, key: str) -> None:
+        if self._orgs is not None:
+            if (org_id, alias) in self._aliases:
+                return
+            self._aliases.add((org_id, alias))
+        self.conn.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
+                          "VALUES (?,?,?)", (org_id, alias, key))
+
     def _supersede(self, loc: str, doc_id: int) -> set[int]:
         c = self.conn
         rows = c.execute(
@@ -204,17 +227,20 @@ class Store:
         if not key:
             return None, ""
         c = self.conn
-        row = c.execute("SELECT id FROM organizations WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            row = c.execute("SELECT organization_id AS id FROM organization_aliases WHERE alias_key = ? "
-                            "LIMIT 1", (key,)).fetchone()
-        if row is None:
-            oid = int(c.execute("INSERT INTO organizations (key, rkey, name, industry) VALUES (?,?,?,?)",
-                                (key, key[::-1], name, industry)).lastrowid or 0)
-        else:
-            oid = row["id"]
-        c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
-                  "VALUES (?,?,?)", (oid, name, key))
+        oid = self._orgs.get(key) if self._orgs is not None else None
+        if oid is None:
+            row = c.execute("SELECT id FROM organizations WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                row = c.execute("SELECT organization_id AS id FROM organization_aliases WHERE alias_key = ? "
+                                "LIMIT 1", (key,)).fetchone()
+            if row is None:
+                oid = int(c.execute("INSERT INTO organizations (key, rkey, name, industry) VALUES (?,?,?,?)",
+                                    (key, key[::-1], name, industry)).lastrowid or 0)
+            else:
+                oid = row["id"]
+            if self._orgs is not None:
+                self._orgs[key] = oid
+        self._alias(oid, name, key)
         return oid, key
 
     def _related_incidents(self, key: str) -> list[int]:
@@ -226,16 +252,17 @@ class Store:
         subs = subs or [key]
         marks = ",".join("?" * len(subs))
         hi = "\U0010ffff"
-        found = c.execute(
-            f"SELECT id, key FROM organizations WHERE key IN ({marks}) UNION "
-            f"SELECT organization_id, alias_key FROM organization_aliases WHERE alias_key IN ({marks})",
-            [*subs, *subs]).fetchall()
+        # one statement: the names equal to a part of the key, then (3 characters or more) the
+        # names that begin or end with it
+        sql = (f"SELECT id, key FROM organizations WHERE key IN ({marks}) UNION "
+               f"SELECT organization_id, alias_key FROM organization_aliases WHERE alias_key IN ({marks})")
+        params = [*subs, *subs]
         if n >= 3:
-            found += c.execute(
-                "SELECT id, key FROM organizations WHERE key >= ? AND key < ? LIMIT 50", (key, key + hi)).fetchall()
-            found += c.execute(
-                "SELECT id, key FROM organizations WHERE rkey >= ? AND rkey < ? LIMIT 50",
-                (key[::-1], key[::-1] + hi)).fetchall()
+            sql += (" UNION ALL SELECT id, key FROM (SELECT id, key FROM organizations WHERE key >= ? AND key < ?"
+                    " LIMIT 50) AS starting UNION ALL SELECT id, key FROM (SELECT id, key FROM organizations"
+                    " WHERE rkey >= ? AND rkey < ? LIMIT 50) AS ending")
+            params += [key, key + hi, key[::-1], key[::-1] + hi]
+        found = c.execute(sql, params).fetchall()
         # only names that relate (a substring such as 東京電機1 in 東京電機12 names another body)
         ids = {i for i, k in found if k == key or link.org_relation(key, k) != "none"}
         id_list = sorted(i for i in ids if i is not None)
@@ -254,24 +281,26 @@ class Store:
         org_id, key = self._org(rec.organization, rec.industry)
         for alias in rec.aliases:  # names the notice gives its organisation find it too
             if org_id is not None and link.org_key(alias):
-                c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
-                          "VALUES (?,?,?)", (org_id, alias, link.org_key(alias)))
+                self._alias(org_id, alias, link.org_key(alias))
         evidence = rd.pop("evidence")
         text = _notice_text(doc, rec)
         base, n = nid, 1
         while c.execute("SELECT 1 FROM notices WHERE id = ?", (nid,)).fetchone():
             n += 1  # two records of one segment with one organisation: keep both
             nid = rd["notice_id"] = f"{base}_{n}"
+        # the search columns in the row itself where the backend keeps them there (PostgreSQL)
+        idx = self.backend.index_columns(rec.title or "", text, seg_title, seg)
         n_pk = int(c.execute(
             "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
-            " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f" disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at{idx[0]})"
+            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?{idx[1]})",
             (nid, doc_id, None, rec.source, rec.organization, key, link.notice_kind(rd),
              rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, stored_text(doc, text),
              _dumps(rd),
-             _dumps(evidence), _now())).lastrowid or 0)
+             _dumps(evidence), _now(), *idx[2])).lastrowid or 0)
         self._last_notice_id = nid
-        self.backend.index_notice(c, n_pk, rec.title or "", text, seg_title, seg)
+        if not idx[0]:
+            self.backend.index_notice(c, n_pk, rec.title or "", text, seg_title, seg)
         self._field_values(n_pk, rec, link.notice_kind(rd))
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
             vkey = link.vendor_key(name)
@@ -335,8 +364,7 @@ class Store:
         org_id, _ = self._org(inc.get("organization"), inc.get("industry"))
         for alias in inc.get("organization_aliases") or []:
             if org_id is not None and link.org_key(alias):
-                c.execute("INSERT OR IGNORE INTO organization_aliases (organization_id, alias, alias_key) "
-                          "VALUES (?,?,?)", (org_id, alias, link.org_key(alias)))
+                self._alias(org_id, alias, link.org_key(alias))
         dd = inc.get("disclosure_date")
         values = (org_id, inc.get("organization"), inc.get("org_key") or link.org_key(inc.get("organization")),
                   inc.get("industry"), inc.get("title"), dd, dd[:7] if dd else None, dd[:4] if dd else None,

@@ -1,6 +1,6 @@
 """Ingest: read → extract (a process pool over the cores) → store (one writer, this process).
 
-Each document is written in its own transaction (a savepoint inside a commit batch on SQLite,
+Each document is written in its own transaction (a savepoint inside a commit batch,
 ``[ingest]`` of data/settings/store.toml), so an error undoes that document alone; a crash loses
 at most the documents since the last commit, and a re-run skips what is already stored (same
 bytes → nothing to do) and stores the rest.
@@ -202,21 +202,22 @@ class _Progress:
 
 
 class _CommitBatch:
-    """Several documents' transactions in one SQLite commit (the commit is most of a small
-    document's write cost); PostgreSQL commits each document, its writers taking turns."""
+    """Several documents' transactions in one commit (each a savepoint): on SQLite the commit is
+    most of a small document's write cost; on PostgreSQL a batch takes the writers' lock once and
+    pipelines its statements. A PostgreSQL batch is also committed whenever the writer would wait
+    for the extraction workers, so another writer never waits on a lock held by an idle one."""
 
     def __init__(self, store: Store) -> None:
-        from jikenbo.store import sqlite
-
         opts = settings("store")["ingest"]
-        self.store, self.sqlite = store, sqlite
-        self.enabled = store.backend is sqlite and int(opts["commit_every_documents"]) > 1
+        self.store, self.backend = store, store.backend
+        self.enabled = hasattr(store.backend, "begin_batch") and int(opts["commit_every_documents"]) > 1
+        self.idle_commit = store.backend.kind == "postgresql"
         self.max_docs, self.max_seconds = int(opts["commit_every_documents"]), float(opts["commit_every_seconds"])
         self.docs, self.since = 0, 0.0
 
     def before(self) -> None:
         if self.enabled and not self.store.conn.in_transaction:
-            self.sqlite.begin_batch(self.store.conn, self.store.path)
+            self.backend.begin_batch(self.store.conn, self.store.path)
             self.docs, self.since = 0, time.monotonic()
 
     def after(self) -> None:
@@ -224,9 +225,14 @@ class _CommitBatch:
         if self.enabled and (self.docs >= self.max_docs or time.monotonic() - self.since >= self.max_seconds):
             self.commit()
 
+    def waiting(self) -> None:
+        """The writer is about to wait for extraction."""
+        if self.idle_commit:
+            self.commit()
+
     def commit(self) -> None:
         if self.enabled:
-            self.sqlite.commit_batch(self.store.conn, self.store.path)
+            self.backend.commit_batch(self.store.conn, self.store.path)
 
 
 def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError], *,
@@ -291,6 +297,8 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
         entries = job[:]
         job.clear()
         sent = [(x, extra, cwd) if isinstance(x, raw_file) else (x.model_dump_json(),) for x, extra in entries]
+        if pool is None:
+            batch.waiting()  # extracting in this process: the lock is not held meanwhile
         pending.append(([(x, None if isinstance(x, raw_file) else extra) for x, extra in entries],
                         pool.submit(_jobs, sent) if pool is not None else _jobs(sent)))
         drain(window)
@@ -298,6 +306,8 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
     def drain(block_until: int) -> None:
         while len(pending) > block_until:
             entries, fut = pending.popleft()
+            if isinstance(fut, Future) and not fut.done():
+                batch.waiting()
             results = fut.result() if isinstance(fut, Future) else fut
             for (item, loc), (status, payload, doc_json, decoded_loc) in zip(entries, results, strict=True):
                 if status == "unreadable":  # a file the worker could not decode

@@ -25,7 +25,8 @@ import contextlib
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -94,6 +95,8 @@ def _placeholders(sql: str) -> str:
     return "".join(out)
 
 
+_INSTR_TEST = re.compile(r"\binstr\(([\w.]+), \?\) > 0")
+_LIKE_LITERAL = r"replace(replace(replace(?, '\', '\\'), '%', '\%'), '_', '\_')"  # ? as it is, in LIKE
 _INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+(IGNORE|REPLACE)\s+)?INTO\s+(\w+)\s*(\(([^)]*)\))?", re.I | re.S)
 _GROUP_CONCAT = re.compile(r"group_concat\(([\w.]+)\)", re.I)
 _BARE_TRUE = re.compile(r"\b(WHERE|AND)\s+1(?=\s+(?:ORDER|GROUP|LIMIT|AND|OR)\b|\s*\)|\s*$)", re.I)
@@ -159,6 +162,9 @@ def translate(sql: str) -> tuple[str, str | None]:
     """The PostgreSQL text of one of the store's (SQLite-dialect) statements, and the key
     column a ``RETURNING`` gives back as ``lastrowid`` (None when it has none)."""
     s = sql.replace(*_FTS_WORDS)
+    # a substring test becomes a LIKE that the pg_trgm indexes serve (strpos is never indexed,
+    # and its row estimate of one in three turns `IN (SELECT …)` into a scan per row)
+    s = _INSTR_TEST.sub(lambda m: f"{m.group(1)} LIKE ('%' || {_LIKE_LITERAL} || '%')", s)
     s = re.sub(r"\binstr\(", "strpos(", s)
     s = _GROUP_CONCAT.sub(r"string_agg((\1)::text, ',')", s)
     s = s.replace("datetime('now')", "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')")
@@ -184,18 +190,20 @@ def translate(sql: str) -> tuple[str, str | None]:
 
 
 COPY_MIN = 200  # rows from which executemany of a plain INSERT uses COPY
-_PLAIN_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)\s*$", re.I | re.S)
+_PLAIN_INSERT = re.compile(r"^\s*INSERT\s+(OR\s+IGNORE\s+)?INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)\s*$",
+                           re.I | re.S)
 
 
 @lru_cache(maxsize=256)
-def _copy_plan(sql: str) -> tuple[str, list[str], Any] | None:
-    """For ``INSERT INTO t (cols) VALUES (?, 1, datetime('now'), …)``: the table, its columns and
-    a function from a parameter row to the row COPY writes; None for any other statement."""
+def _copy_plan(sql: str) -> tuple[str, list[str], Any, bool] | None:
+    """For ``INSERT [OR IGNORE] INTO t (cols) VALUES (?, 1, datetime('now'), …)``: the table, its
+    columns, a function from a parameter row to the row COPY writes, and whether rows that
+    conflict are skipped (OR IGNORE); None for any other statement."""
     m = _PLAIN_INSERT.match(sql)
     if not m:
         return None
-    cols = [c.strip() for c in m.group(2).split(",")]
-    vals = [v.strip() for v in re.split(r",(?![^(]*\))", m.group(3))]
+    cols = [c.strip() for c in m.group(3).split(",")]
+    vals = [v.strip() for v in re.split(r",(?![^(]*\))", m.group(4))]
     if len(cols) != len(vals):
         return None
     parts: list[tuple[str, Any]] = []
@@ -209,14 +217,23 @@ def _copy_plan(sql: str) -> tuple[str, list[str], Any] | None:
         else:
             return None
 
-    def fill(row: Sequence[Any]) -> list[Any]:
+    def fill(rows: list[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
+        """The rows COPY writes: each parameter row with the statement's constants put in."""
+        if all(k == "param" for k, _ in parts):
+            return rows
         from datetime import UTC, datetime
 
-        it = iter(row)
-        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        return [next(it) if k == "param" else (now if k == "now" else c) for k, c in parts]
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")  # one statement: one moment
+        consts = [(i, now if k == "now" else c) for i, (k, c) in enumerate(parts) if k != "param"]
+        out = []
+        for r in rows:
+            x = list(r)
+            for i, v in consts:
+                x.insert(i, v)
+            out.append(x)
+        return out
 
-    return m.group(1), cols, fill
+    return m.group(2), cols, fill, bool(m.group(1))
 
 
 MAX_PARAMS = 30_000  # parameters in one statement (PostgreSQL's limit is 65,535)
@@ -252,30 +269,73 @@ class Row(tuple):
         return list(self._names)
 
 
+_NAMES: dict[tuple[bytes | None, ...], dict[str, int]] = {}
+
+
 def _row_factory(cursor: Any) -> Any:
-    names = {c.name: i for i, c in enumerate(cursor.description or [])}
+    res = cursor.pgresult  # the column names straight from the result (``description`` builds objects)
+    got = tuple(res.fname(i) for i in range(res.nfields)) if res is not None else ()
+    names = _NAMES.get(got)
+    if names is None:
+        names = {(n or b"").decode(): i for i, n in enumerate(got)}
+        if len(_NAMES) < 4096:
+            _NAMES[got] = names
     return lambda values: Row(values, names)
 
 
-class Cursor:
-    """What ``execute`` returns: ``fetchone`` / ``fetchall`` / ``fetchmany``, iteration, ``lastrowid``."""
+def _has_rows(cur: Any) -> bool:
+    """Whether the cursor's statement gave a result set (``bool(cur.description)``, cheaper)."""
+    from psycopg.pq import ExecStatus
 
-    def __init__(self, cur: Any, returning: str | None) -> None:
+    res = cur.pgresult
+    return res is not None and res.status in (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE)
+
+
+class Cursor:
+    """What ``execute`` returns: ``fetchone`` / ``fetchall`` / ``fetchmany``, iteration, ``lastrowid``.
+
+    In a pipelined batch (:meth:`PgConnection.begin_batch`) a statement's result is read only
+    when asked for (``lastrowid`` included): a write nobody reads goes with the next round trip.
+    """
+
+    def __init__(self, cur: Any, returning: str | None, piped: bool = False) -> None:
         self._cur = cur
-        self.lastrowid: int | None = None
-        if returning:
-            row = cur.fetchone() if cur.description else None
-            self.lastrowid = int(row[0]) if row else None
-        self.rowcount = cur.rowcount
+        self._returning = returning
+        self._piped = piped
+        self._lastrowid: int | None = None
+        self._read = not returning
+
+    @property
+    def lastrowid(self) -> int | None:
+        if not self._read:
+            self._read = True
+            row = self.fetchone()
+            self._lastrowid = int(row[0]) if row else None
+        return self._lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        self._result()
+        return int(self._cur.rowcount)
+
+    def _result(self) -> bool:
+        """Whether the statement gave rows (in a pipeline: after waiting for its result)."""
+        if self._piped and self._cur.pgresult is None:
+            fetch = getattr(self._cur, "_fetch_pipeline", None)  # the pipeline's results up to this one
+            if fetch is not None:
+                fetch()
+            else:
+                self._cur.connection._pipeline.sync()
+        return _has_rows(self._cur)
 
     def fetchone(self) -> Row | None:
-        return self._cur.fetchone() if self._cur.description else None
+        return self._cur.fetchone() if self._result() else None
 
     def fetchall(self) -> list[Row]:
-        return self._cur.fetchall() if self._cur.description else []
+        return self._cur.fetchall() if self._result() else []
 
     def fetchmany(self, size: int = 1000) -> list[Row]:
-        return self._cur.fetchmany(size) if self._cur.description else []
+        return self._cur.fetchmany(size) if self._result() else []
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.fetchall())
@@ -303,6 +363,9 @@ class PgConnection:
         self.raw = conn
         self._pool = pool
         self._tx = False
+        self._batch = False  # inside a commit batch (begin_batch): each transaction() a savepoint
+        self._pipe: Any = None  # the batch's psycopg pipeline
+        self._pipe_cm: Any = None
 
     @property
     def in_transaction(self) -> bool:
@@ -313,7 +376,7 @@ class PgConnection:
         import psycopg
 
         try:
-            return Cursor(self.raw.execute(text, tuple(params)), returning)  # type: ignore[arg-type]
+            return Cursor(self.raw.execute(text, tuple(params)), returning, self._pipe is not None)  # type: ignore[arg-type]
         except psycopg.Error as e:
             log.debug("PostgreSQL refused %s (from %s)", text, sql)
             raise _error(e, self.where) from e
@@ -324,13 +387,19 @@ class PgConnection:
         rows = [tuple(r) for r in rows]
         if not rows:
             return
-        plan = _copy_plan(sql) if len(rows) >= COPY_MIN else None
+        plan = _copy_plan(sql) if len(rows) >= COPY_MIN and self._pipe is None else None  # no COPY in a pipeline
         if plan is not None:  # a plain INSERT of many rows: COPY, several times faster
-            table, cols, fill = plan
+            table, cols, fill, ignore = plan
+            names = ", ".join(cols)
             try:
-                with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
-                    for r in rows:
-                        cp.write_row(fill(r))
+                if not ignore:
+                    self.copy_rows(table, cols, fill(rows))
+                    return
+                # OR IGNORE: COPY into a temporary table of those columns, then one INSERT … SELECT
+                # that skips the rows already there (and repeats among the rows)
+                with self.staged(table, cols, fill(rows)) as tmp:
+                    self.raw.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {tmp}"
+                                     " ON CONFLICT DO NOTHING")
             except psycopg.Error as e:
                 raise _error(e, self.where) from e
             return
@@ -355,6 +424,31 @@ class PgConnection:
         except psycopg.Error as e:
             raise _error(e, self.where) from e
 
+    def copy_rows(self, table: str, cols: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """COPY ``rows`` (values of ``cols``) into ``table``; psycopg errors pass through."""
+        with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(r)
+
+    @contextmanager
+    def staged(self, like: str, cols: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+        """A temporary table with the columns ``cols`` of table ``like``, holding ``rows`` (by
+        COPY) while the block runs and emptied after it; yields its name."""
+        import psycopg
+
+        names = ", ".join(cols)
+        tmp = f"jikenbo_stage_{like}_{zlib.crc32(names.encode()):08x}"
+        self.raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {tmp} AS SELECT {names} FROM {like} WITH NO DATA")
+        try:
+            self.copy_rows(tmp, cols, rows)
+            yield tmp
+        except psycopg.Error:
+            if not self._tx:  # inside a transaction its rollback empties the table
+                with contextlib.suppress(psycopg.Error):
+                    self.raw.execute(f"TRUNCATE {tmp}")
+            raise
+        self.raw.execute(f"TRUNCATE {tmp}")
+
     def stream(self, sql: str, size: int = 2000) -> Iterator[list[Row]]:
         """The rows of a big query a batch at a time (a server-side cursor in its own read
         transaction), so a copy of a million rows never holds them all."""
@@ -369,14 +463,9 @@ class PgConnection:
         except psycopg.Error as e:
             raise _error(e, self.where, "reading") from e
 
-    @contextmanager
-    def transaction(self, doing: str = "") -> Iterator[None]:
-        """One write transaction behind the store's write lock; rolled back on any error."""
+    def _begin(self, doing: str) -> None:
         import psycopg
 
-        if self._tx:  # already inside one (a caller's transaction): join it
-            yield
-            return
         try:
             self.raw.execute("BEGIN")
             self._tx = True
@@ -387,6 +476,23 @@ class PgConnection:
         except psycopg.Error as e:
             self._rollback()
             raise _error(e, self.where, doing) from e
+
+    @contextmanager
+    def transaction(self, doing: str = "") -> Iterator[None]:
+        """One write transaction behind the store's write lock; rolled back on any error.
+
+        Inside a commit batch (:meth:`begin_batch`) it is a savepoint of the batch's transaction:
+        an error undoes its work alone and the batch goes on."""
+        import psycopg
+
+        if self._batch:
+            with self._savepoint(doing):
+                yield
+            return
+        if self._tx:  # already inside one (a caller's transaction): join it
+            yield
+            return
+        self._begin(doing)
         try:
             yield
             self.raw.execute("COMMIT")
@@ -398,6 +504,72 @@ class PgConnection:
             self._rollback()
             raise
 
+    @contextmanager
+    def _savepoint(self, doing: str) -> Iterator[None]:
+        import psycopg
+
+        self.raw.execute("SAVEPOINT doc")
+        try:
+            yield
+            self.raw.execute("RELEASE doc")
+            if self._pipe is not None:
+                self._pipe.sync()  # this document's errors show here, not in the next one's
+        except BaseException as e:
+            try:
+                if self._pipe is not None:
+                    with contextlib.suppress(psycopg.Error):
+                        self._pipe.sync()  # out of the aborted pipeline state
+                self.raw.execute("ROLLBACK TO doc")
+                self.raw.execute("RELEASE doc")
+                if self._pipe is not None:
+                    self._pipe.sync()
+            except psycopg.Error as e2:  # the batch's transaction itself is gone
+                log.warning("rollback to savepoint failed", exc_info=True)
+                self._end_batch(commit=False)
+                raise _error(e2, self.where, doing) from e
+            if isinstance(e, psycopg.Error):
+                raise _error(e, self.where, doing) from e
+            raise
+
+    def begin_batch(self, doing: str = "starting a batch of documents") -> None:
+        """Open a transaction that several documents' transactions join, each a savepoint,
+        behind the write lock, its statements pipelined (a statement whose result nobody reads
+        costs no round trip of its own). :meth:`commit_batch` ends it."""
+        if self._tx:
+            return
+        self._begin(doing)
+        self._batch = True
+        self._pipe_cm = self.raw.pipeline()
+        self._pipe = self._pipe_cm.__enter__()
+
+    def commit_batch(self, doing: str = "committing a batch of documents") -> None:
+        """Commit the open batch (nothing when none is open)."""
+        if self._batch:
+            self._end_batch(commit=True, doing=doing)
+
+    def _end_batch(self, *, commit: bool, doing: str = "") -> None:
+        import psycopg
+
+        pipe, self._pipe, self._batch = self._pipe_cm, None, False
+        try:
+            if commit:
+                self.raw.execute("COMMIT")
+            if pipe is not None:
+                pipe.__exit__(None, None, None)  # sends what is queued, reads every result
+            if commit:
+                self._tx = False
+        except psycopg.Error as e:
+            if pipe is not None:
+                with contextlib.suppress(Exception):
+                    pipe.__exit__(None, None, None)
+            self._rollback()
+            raise _error(e, self.where, doing) from e
+        if not commit:
+            if pipe is not None:
+                with contextlib.suppress(Exception):
+                    pipe.__exit__(None, None, None)
+            self._rollback()
+
     def _rollback(self) -> None:
         self._tx = False
         try:
@@ -408,6 +580,8 @@ class PgConnection:
     def close(self) -> None:
         if self.raw is None:
             return
+        if self._batch:  # a batch nobody committed is undone
+            self._end_batch(commit=False)
         conn, self.raw = self.raw, None  # type: ignore[assignment]
         with contextlib.suppress(Exception):
             if self._tx:
@@ -536,6 +710,16 @@ def transaction(conn: PgConnection, path: object = "", doing: str = "") -> Any:
     return conn.transaction(doing)
 
 
+def begin_batch(conn: PgConnection, path: object = "") -> None:
+    """See :meth:`PgConnection.begin_batch` (the twin of ``sqlite.begin_batch``)."""
+    conn.begin_batch()
+
+
+def commit_batch(conn: PgConnection, path: object = "") -> None:
+    """See :meth:`PgConnection.commit_batch`."""
+    conn.commit_batch()
+
+
 def integrity_check(conn: PgConnection) -> list[str]:
     """PostgreSQL keeps its own consistency (WAL, constraints): only whether it answers."""
     row = conn.execute("SELECT 1").fetchone()
@@ -570,7 +754,14 @@ def migrate(conn: PgConnection) -> int:
 def index_notice(conn: PgConnection, notice_pk: int, title: str, text: str, title_seg: str, seg: str) -> None:
     """Write a notice's search columns: its segmented words and its raw text (trigram)."""
     conn.execute("UPDATE notices SET words = to_tsvector('simple', ?), search_text = ? WHERE pk = ?",
-                 (f"{title_seg} {seg}".strip(), f"{title}\n{text}" if title else text, notice_pk))
+                 (*index_columns(title, text, title_seg, seg)[2], notice_pk))
+
+
+def index_columns(title: str, text: str, title_seg: str, seg: str) -> tuple[str, str, tuple[str, str]]:
+    """What ``index_notice`` writes, as columns of the notice's INSERT itself (one statement, and
+    no second version of the row): (``, col…``, ``, value…``, parameters)."""
+    return (", words, search_text", ", to_tsvector('simple', ?), ?",
+            (f"{title_seg} {seg}".strip(), f"{title}\n{text}" if title else text))
 
 
 def index_many(conn: PgConnection, rows: list[tuple[int, str, str, str]]) -> None:
@@ -589,23 +780,71 @@ def index_many(conn: PgConnection, rows: list[tuple[int, str, str, str]]) -> Non
     conn.execute("DELETE FROM jikenbo_index")
 
 
+def add_notices(conn: PgConnection, sql: str, rows: list[tuple[Any, ...]],
+                index: list[tuple[int, str, str, str]]) -> None:
+    """Bulk: ``executemany(sql, rows)`` of new notices, then ``index_many(index)``. Many rows go
+    in one pass: both COPYed into temporary tables, then one INSERT … SELECT that computes the
+    words column (an UPDATE afterwards would write every notice twice)."""
+    plan = _copy_plan(sql) if len(rows) >= COPY_MIN else None
+    if plan is None or plan[3] or plan[0] != "notices" or len(index) != len(rows):
+        conn.executemany(sql, rows)
+        index_many(conn, index)
+        return
+    import psycopg
+
+    _, cols, fill, _ = plan
+    keep = ", ".join(f"s.{c}" for c in cols)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS jikenbo_index (pk BIGINT, search_text TEXT, seg TEXT)"
+                 " ON COMMIT DELETE ROWS")
+    try:
+        conn.copy_rows("jikenbo_index", ("pk", "search_text", "seg"),
+                       [(pk, f"{title}\n{text}" if title else text, seg) for pk, title, text, seg in index])
+        with conn.staged("notices", cols, fill(rows)) as tmp:
+            conn.raw.execute(f"INSERT INTO notices ({', '.join(cols)}, words, search_text)"
+                             f" SELECT {keep}, to_tsvector('simple', x.seg), x.search_text"
+                             f" FROM {tmp} s JOIN jikenbo_index x ON x.pk = s.pk")
+        conn.raw.execute("TRUNCATE jikenbo_index")
+    except psycopg.Error as e:
+        raise _error(e, conn.where, "bulk insert") from e
+
+
 SEARCH_INDEXES = ("notices_words", "notices_trigram", "incidents_org_key_trgm")
+# the tables a bulk load fills (store/bulk.py): their foreign keys and secondary indexes wait
+BULK_TABLES = ("documents", "organizations", "organization_aliases", "incidents", "incident_tags", "notices",
+               "field_values", "third_parties", "notice_third_parties")
 
 
 def defer_indexes(conn: PgConnection) -> list[str]:
-    """Bulk loads (``fast=True``): drop the full-text and trigram indexes, to build them once
-    afterwards (:func:`build_indexes`); their definitions are returned."""
-    rows = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
-                        f" AND indexname IN ({','.join('?' * len(SEARCH_INDEXES))})", SEARCH_INDEXES).fetchall()
-    for name, _ in rows:
-        conn.execute(f"DROP INDEX IF EXISTS {name}")
-    return [r[1] for r in rows]
+    """Bulk loads (``fast=True``): drop the foreign keys and the secondary indexes (full-text and
+    trigram ones included) of the tables a bulk load fills, to build them once afterwards
+    (:func:`build_indexes`); the statements that restore them are returned. Primary keys and
+    UNIQUE constraints stay: they keep the load itself correct (a document's bytes stored once)."""
+    marks = ",".join("?" * len(BULK_TABLES))
+    fks = conn.execute(
+        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+        " JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace s ON s.oid = t.relnamespace"
+        f" WHERE c.contype = 'f' AND s.nspname = current_schema() AND t.relname IN ({marks})"
+        " ORDER BY t.relname, c.conname", BULK_TABLES).fetchall()
+    idx = conn.execute(
+        "SELECT ci.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+        " JOIN pg_class ci ON ci.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid"
+        " JOIN pg_namespace s ON s.oid = t.relnamespace"
+        f" WHERE s.nspname = current_schema() AND t.relname IN ({marks})"
+        " AND NOT i.indisprimary AND NOT i.indisunique ORDER BY ci.relname", BULK_TABLES).fetchall()
+    for table, name, _ in fks:
+        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in idx:
+        conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+    return ([d.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) for _, d in idx]
+            + [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {d}' for table, name, d in fks])
 
 
 def build_indexes(conn: PgConnection, definitions: list[str]) -> None:
+    """Run what :func:`defer_indexes` returned: the indexes, then the foreign keys (each checked
+    over the whole table at once)."""
     conn.execute("SET maintenance_work_mem = '512MB'")
     for d in definitions:
-        conn.execute(d.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        conn.execute(d)
     conn.execute("RESET maintenance_work_mem")
 
 

@@ -235,12 +235,24 @@ def index_notice(conn: sqlite3.Connection, notice_pk: int, title: str, text: str
     conn.execute("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)", (notice_pk, title, text))
 
 
+def index_columns(title: str, text: str, title_seg: str, seg: str) -> tuple[str, str, tuple[()]]:
+    """The FTS5 tables are apart from the notices: nothing goes in the notice's row
+    (:func:`index_notice` writes them after it)."""
+    return "", "", ()
+
+
 def index_many(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]]) -> None:
     """``index_notice`` for many ``(notice_pk, title, text, segmented)`` (no segmented title)."""
     conn.executemany("INSERT INTO notices_words (rowid, title, body) VALUES (?,'',?)",
                      [(pk, seg) for pk, _, _, seg in rows])
     conn.executemany("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)",
                      [(pk, title, text) for pk, title, text, _ in rows])
+
+
+def add_notices(conn: sqlite3.Connection, sql: str, rows: list[tuple], index: list[tuple[int, str, str, str]]) -> None:
+    """Bulk: the notices' rows (``executemany(sql, rows)``), then their FTS5 rows (:func:`index_many`)."""
+    conn.executemany(sql, rows)
+    index_many(conn, index)
 
 
 def defer_indexes(conn: sqlite3.Connection) -> list[str]:
