@@ -396,3 +396,34 @@ def test_small_batches_of_inserts_are_one_statement():
                                             " ON CONFLICT DO NOTHING")
     upsert = postgres.translate("INSERT OR REPLACE INTO watch_state (watch_id, incident_id, sources) VALUES (?,?,?)")
     assert postgres._multi_values(upsert[0]) is None
+
+
+def test_stats_computed_by_the_server_equal_sqlites_sorted_values(tmp_path, pg):
+    """PostgreSQL computes each group's median and p90 itself (percentile_cont / _disc); they
+    must be SQLite's figures exactly: odd and even group sizes, unknowns, ties, filters."""
+    import statistics
+
+    from jikenbo.store.bulk import bulk_add, finish
+
+    items = []
+    for i in range(97):
+        doc = make_doc(f"org: 株式会社かぞえ{i % 13}号\ndate: 2024-0{1 + i % 3}-{1 + i % 28:02d}\n"
+                       f"type: {('loss', 'ransomware', 'misdelivery')[i % 3 if i % 5 else 0]}\nbody: 件数 {i}",
+                       f"s{i}.txt")
+        rec = fake_extract(doc)[0].model_copy(update={
+            "affected_total": None if i % 4 == 0 else (i * 37) % 500 + (i % 2),
+            "detected_date": None if i % 6 == 0 else f"2024-0{1 + i % 3}-01"})
+        items.append((doc, rec, f"件数 {i}"))
+    with open_store(tmp_path / "a.db") as a, open_store(pg()) as b:
+        for s in (a, b):
+            bulk_add(s, items, workers=1)
+            finish(s)
+        for by in (["month", "type"], ["type"], ["month"], ["year", "category"], ["leak-status"], []):
+            for f in (Filters(), Filters(since="2024-02"), Filters(types=["loss"])):
+                assert a.stats(by, f) == b.stats(by, f), (by, f)
+        got = b.stats(["month"])
+        jan = next(r for r in got["groups"] if r["key"]["month"] == "2024-01")
+        known = sorted(r.affected_total for _, r, _ in items
+                       if r.disclosure_date.startswith("2024-01") and r.affected_total is not None)
+        assert jan["affected"]["median"] == statistics.median(known) and jan["affected"]["sum"] == sum(known)
+        assert {type(r["affected"]["median"]) for r in got["groups"]} <= {int, float}

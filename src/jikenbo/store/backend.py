@@ -75,6 +75,9 @@ class Backend(Protocol):
     """A backend module (``jikenbo.store.sqlite``, ``jikenbo.store.postgres``)."""
 
     kind: str  # "sqlite" | "postgresql"
+    # optional: ``summary_select(affected, lag)``, the SQL of ``stats``' figures of one group
+    # computed by the database (PostgreSQL's ordered-set aggregates); a backend without it ships
+    # each group's values (``group_concat``) and ``stats`` sorts them (SQLite, in-process)
 
     def connect(self, location: Any, *, readonly: bool = False, create: bool = True) -> Any:
         """Open (and unless read-only, create or migrate) the store; StoreError when it cannot."""

@@ -860,6 +860,16 @@ def reset_keys(conn: PgConnection) -> None:
 COMMON_DOCS = 5_000  # as search.py: beyond this many matches, newest first instead of by rank
 
 
+def summary_select(affected: str, lag: str) -> str:
+    """``stats``' figures of one group computed here instead of shipping its values: known
+    affected (count, sum, median), known lag (count, median) and the lag's nearest-rank p90.
+    ``percentile_cont(0.5)`` is ``statistics.median`` (the mean of the two middle values of an
+    even count); ``percentile_disc(0.9)`` is the first value whose rank reaches 90%."""
+    return (f"count({affected}), sum({affected}), percentile_cont(0.5) WITHIN GROUP (ORDER BY {affected}), "
+            f"count({lag}), percentile_cont(0.5) WITHIN GROUP (ORDER BY {lag}), "
+            f"percentile_disc(0.9) WITHIN GROUP (ORDER BY {lag})")
+
+
 def words_query(query: str) -> str | None:
     """The ``websearch_to_tsquery`` text of a query: each term a quoted phrase of its
     Sudachi-normalised tokens, all required (what FTS5 is asked on SQLite)."""

@@ -128,7 +128,31 @@ def _total_by_index(store: Store) -> dict:
     }
 
 
+def _exact_median(m: Any, k: int) -> float | int | None:
+    """A server's ``percentile_cont(0.5)`` of ``k`` integers as ``statistics.median`` gives it:
+    the middle value (an int) for odd ``k``, the mean of the two middle ones (a float) for even."""
+    if not k:
+        return None
+    return int(m) if k % 2 else float(m)
+
+
+def _server_summary(tail: Any, n: int) -> dict:
+    """``_summary`` of a group from the server's aggregates (``backend.summary_select``)."""
+    n_a, s_a, m_a, n_l, m_l, p90_l = tail
+    n_a, n_l = int(n_a), int(n_l)
+    return {
+        "n": n,
+        "affected": {"n": n_a, "unknown": n - n_a, "sum": int(s_a) if n_a else None,
+                     "median": _exact_median(m_a, n_a)},
+        "lag_days": {"n": n_l, "unknown": n - n_l, "median": _exact_median(m_l, n_l),
+                     "p90": int(p90_l) if n_l else None},
+    }
+
+
 def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
+    """Per group of ``by``: incidents, affected (known, unknown, sum, median) and lag (median,
+    p90). SQLite ships each group's values here (``group_concat``) to be sorted; a backend with
+    ordered-set aggregates (``summary_select``: PostgreSQL) computes the same figures itself."""
     dims = [_norm_dim(d) for d in by]
     for d in dims:
         if d not in DIMENSIONS:
@@ -136,15 +160,20 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
     if len(set(dims)) != len(dims):
         raise StoreError("--by: each dimension at most once")
     sql, params = where(filters, store._words(filters.query))
+    server = getattr(store.backend, "summary_select", None)
     tag_dims = [d for d in dims if DIMENSIONS[d][1]]
     if sql == "1" and len(tag_dims) == 1 and set(dims) - set(tag_dims) <= {"month", "year"}:
-        # one table in key order (kind, value, month): incident_tags carries month, affected, lag
+        # one table in key order (kind, value, month): incident_tags carries month, affected, lag;
+        # neither column is ever NULL there ('' is unknown), so each key is one group
         kind = DIMENSIONS[tag_dims[0]][1]
         exprs = {"month": "t.month", "year": "substr(t.month, 1, 4)", tag_dims[0]: "t.value"}
         cols = [exprs[d] for d in dims]
-        q = (f"SELECT {', '.join(cols)}, count(*), group_concat(t.affected_total),"
-             f" group_concat(t.lag_days) FROM incident_tags t WHERE t.kind = ?"
-             f" GROUP BY {', '.join(cols)}")
+        aggs = (server("t.affected_total", "t.lag_days") if server
+                else "group_concat(t.affected_total), group_concat(t.lag_days)")
+        # the server groups in key order (value, then month): rows straight from the key, no sort
+        grouped = ([exprs[tag_dims[0]]] + [c for c in cols if c != exprs[tag_dims[0]]]) if server else cols
+        q = (f"SELECT {', '.join(cols)}, count(*), {aggs} FROM incident_tags t WHERE t.kind = ?"
+             f" GROUP BY {', '.join(grouped)}")
         qparams: list[Any] = [kind]
     else:
         joins = []
@@ -154,17 +183,25 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
             if kind:
                 joins.append(f"LEFT JOIN incident_tags t_{kind} ON t_{kind}.incident_pk = i.pk "
                              f"AND t_{kind}.kind = '{kind}'")
-            cols.append(expr)
+            # NULL and '' are both unknown: one group when the server summarises it
+            cols.append(f"nullif({expr}, '')" if server else expr)
         group = f" GROUP BY {', '.join(cols)}" if cols else ""
-        q = (f"SELECT {''.join(c + ', ' for c in cols)}count(*), group_concat(i.affected_total),"
-             f" group_concat(i.lag_days) FROM incidents i {' '.join(joins)} WHERE {sql}{group}")
+        aggs = (server("i.affected_total", "i.lag_days") if server
+                else "group_concat(i.affected_total), group_concat(i.lag_days)")
+        q = (f"SELECT {''.join(c + ', ' for c in cols)}count(*), {aggs}"
+             f" FROM incidents i {' '.join(joins)} WHERE {sql}{group}")
         qparams = params
     nd = len(dims)
-    groups: dict[tuple, list] = {}
+    groups: dict[tuple, Any] = {}
     for row in store._q(q, qparams):
         if not row[nd]:
             continue
         key = tuple(UNKNOWN if v is None or v == "" else v for v in row[:nd])
+        if server:
+            if key in groups:  # cannot happen (see the GROUP BY); never merge summaries silently
+                raise StoreError(f"stats: group {key} returned twice")
+            groups[key] = _server_summary(tuple(row[nd + 1:nd + 7]), int(row[nd]))
+            continue
         g = groups.get(key)
         if g is None:
             g = groups[key] = [[], 0, [], 0, 0]
@@ -177,9 +214,14 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
     rows = []
     for key in sorted(groups, key=lambda k: tuple((v == UNKNOWN, str(v)) for v in k)):
         g = groups[key]
-        rows.append({"key": dict(zip(dims, key, strict=True)), **_summary(g[0], g[1], g[2], g[3], g[4])})
-    if tag_dims and sql == "1":
-        total = _total_by_index(store)
+        summary = g if server else _summary(g[0], g[1], g[2], g[3], g[4])
+        rows.append({"key": dict(zip(dims, key, strict=True)), **summary})
+    if sql == "1" and (tag_dims or server):
+        total = _total_by_index(store)  # at 1M: 0.15-0.25 s on PostgreSQL, its percentiles 0.3-0.45 s
+    elif server:
+        n, *tail = store._q(f"SELECT count(*), {server('i.affected_total', 'i.lag_days')}"
+                            f" FROM incidents i WHERE {sql}", params)[0]
+        total = _server_summary(tail, int(n))
     elif tag_dims:
         n, a, lg = store._q("SELECT count(*), group_concat(i.affected_total), group_concat(i.lag_days)"
                             f" FROM incidents i WHERE {sql}", params)[0]
