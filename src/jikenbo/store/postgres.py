@@ -237,6 +237,11 @@ def _copy_plan(sql: str) -> tuple[str, list[str], Any, bool] | None:
 
 
 MAX_PARAMS = 30_000  # parameters in one statement (PostgreSQL's limit is 65,535)
+# psycopg keeps the parsed form of a statement (and so can prepare it) only up to 50 parameters:
+# a document's dozen field values as one 96-parameter INSERT was parsed anew every time (~1 ms
+# of the writer's turn); up to this many rows a statement stays within that
+CACHED_PARAMS = 50
+SMALL_ROWS = 64
 _VALUES = re.compile(r"^(INSERT INTO .*? VALUES )(\(.*\))((?: ON CONFLICT DO NOTHING)?)$", re.S)
 
 
@@ -409,7 +414,8 @@ class PgConnection:
         multi = _multi_values(text)
         if multi is not None and len(rows) > 1:  # one statement, one round trip
             head, group, tail = multi
-            step = max(1, MAX_PARAMS // max(1, len(rows[0])))
+            limit = CACHED_PARAMS if len(rows) <= SMALL_ROWS else MAX_PARAMS
+            step = max(1, limit // max(1, len(rows[0])))
             try:
                 for i in range(0, len(rows), step):
                     part = rows[i:i + step]
