@@ -29,6 +29,7 @@ from jikenbo.scan import (
     scan,
     scan_input,
 )
+from jikenbo.scan.prefilter import DROP_INCIDENT
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -432,13 +433,12 @@ _LOST_USB = (
     "<footer><a href='/privacy/'>個人情報保護方針</a></footer></body></html>")
 
 
-def test_everyday_loss_page_is_read_and_gives_no_record_a_notice_with_the_word_does():
-    """Pages such as 「傘を紛失された場合は」 pass the prefilter (紛失 is an incident cue, and no
-    sound check on the page's text drops them before the read: a digest entry is kept without
-    the segmenter's happening test, docs/scale.md); the segmenter then drops them, because a
-    cue followed by 「場合」 is a condition, not a happening, even when trafilatura's main text
-    names an organisation (here in a copyright <div>). A notice with the same word gives its
-    record."""
+def test_everyday_loss_page_is_not_read_and_would_give_no_record_a_notice_with_the_word_is():
+    """A page whose every incident cue is a noun of everyday use or a condition (「紛失物」,
+    「紛失された場合は」, segment.cue_exemptions) stops at the prefilter: the segmenter's
+    happening test fails on each of its sentences, so read in full it gives no record either,
+    even with an organisation named in a copyright <div>. A notice with the same word passes
+    and gives its record."""
     from jikenbo.pipeline import extract_document
     from jikenbo.read import decode_bytes
     from jikenbo.segment import segment_document
@@ -446,12 +446,12 @@ def test_everyday_loss_page_is_read_and_gives_no_record_a_notice_with_the_word_d
     pf = Prefilter.default()
     url = "https://www.kasumi.example.jp/news/3.html"
     page = _LOST_PROPERTY.encode()
-    assert pf.check(page, "text/html", url) == ("html", None)
+    assert pf.check(page, "text/html", url) == (None, DROP_INCIDENT)
     doc = decode_bytes(page, url, "text/html", url=url)
     assert segment_document(doc) == [] and extract_document(doc) == []
     named = _LOST_PROPERTY.replace("</main><footer>", "</main><div class='copyright'>Copyright © かすみ観光協会</div>"
                                    "<footer>").encode()
-    assert pf.check(named, "text/html", url) == ("html", None)
+    assert pf.check(named, "text/html", url) == (None, DROP_INCIDENT)
     named_doc = decode_bytes(named, url, "text/html", url=url)
     assert "かすみ観光協会" in named_doc.text and extract_document(named_doc) == []
 
@@ -459,6 +459,25 @@ def test_everyday_loss_page_is_read_and_gives_no_record_a_notice_with_the_word_d
     assert pf.check(usb, "text/html", url) == ("html", None)
     assert [r.organization for r in extract_document(decode_bytes(usb, url, "text/html", url=url))] == \
         ["株式会社あさぎ運輸"]
+
+
+def test_a_cue_is_exempt_only_when_its_follower_is_written_in_the_same_run_of_text():
+    """The read text may split a run where the page has a tag or white space (「紛失<br>された
+    場合は」 becomes two lines, and 「紛失」 then ends a sentence of its own): such a page is read.
+    One cue with nothing exempting after it is enough to read the page; so is an apology title
+    without any cue."""
+    from jikenbo.scan.prefilter import may_hold_notice
+
+    assert not may_hold_notice("<p>傘を紛失された場合は係員へ。紛失物は一か月保管します。</p>", html=True)
+    assert not may_hold_notice("傘を紛失された場合は係員へ。\n紛失物は一か月保管します。", html=False)
+    assert may_hold_notice("<p>傘を紛失<br>された場合は係員へ。</p>", html=True)
+    assert may_hold_notice("<p>傘を紛<b>失</b>された場合は係員へ。</p>", html=True)
+    assert may_hold_notice("<p>傘を紛失 された場合は係員へ。</p>", html=True)
+    assert may_hold_notice("傘を紛失\nされた場合は係員へ。", html=False)
+    # the same run unbroken once and broken once: the broken one may count in the read text
+    assert may_hold_notice("<p>紛失された場合は。</p><p>紛失<br>された場合は。</p>", html=True)
+    assert may_hold_notice("<p>紛失された場合は係員へ。USBメモリを紛失しました。</p>", html=True)
+    assert may_hold_notice("<h1>個人情報に関するお詫び</h1><p>ご迷惑をおかけしました。</p>", html=True)
 
 
 def test_worker_warm_up_extracts_a_notice():

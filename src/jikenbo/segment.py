@@ -499,6 +499,15 @@ def notice_patterns() -> tuple[str, str]:
     return _lex().incident_cue.pattern, _APOLOGY_TITLE.pattern
 
 
+def cue_exemptions() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The incident cue and what may follow a cue that then tells of no happening: a product or
+    a noun of everyday use (「紛失物」「不正アクセス対策」) or a condition (「紛失された場合は」).
+    ``_happened`` needs a cue with neither after it, so a page whose every cue has one after it
+    gives no notice outside a digest; the crawl prefilter relies on this (docs/scale.md)."""
+    lex = _lex()
+    return lex.incident_cue, re.compile(f"(?:{lex.not_event.pattern})|(?:{lex.conditional.pattern})")
+
+
 def segment_document(doc: Document) -> list[Segment]:
     """The incident notices in ``doc``, with offsets into ``doc.text``."""
     lex = _lex()

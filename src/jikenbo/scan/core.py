@@ -44,7 +44,7 @@ class ScanStats:
     dropped_language: int = 0
     dropped_cues: int = 0
     dropped_text: int = 0  # passed on the bytes, not on the visible text
-    dropped_incident: int = 0  # no incident cue of the segmenter in the decoded page
+    dropped_incident: int = 0  # no incident cue of the segmenter in the decoded page, or each one exempt
     read: int = 0  # pages that passed the prefilter and were read
     with_notices: int = 0  # pages that gave at least one record
     records: int = 0

@@ -26,9 +26,9 @@ per page must stay close to that of reading it. The steps, cheapest first:
    described"), and every text the read stage gives (trafilatura's main text, the body-text
    fallback) is made of the page's characters, so this drops no page that would give a record;
    it spares the full read (trafilatura, ~40 ms a page) of everyday pages such as a 宛名ラベル
-   or 資料の持ち出し page. A lost-property page (「傘を紛失された場合は」) holds a cue the
-   segmenter keeps, and whether it gives a record depends on what trafilatura keeps of it:
-   it is read (docs/scale.md).
+   or 資料の持ち出し page. Nor is a page whose every cue is followed, in one run of its text,
+   by what the segmenter's happening test exempts (「紛失物」, 「紛失された場合は」:
+   ``every_cue_exempt``): no sentence of it can pass that test (docs/scale.md).
 
 PDFs keep their text in compressed streams: a PDF passes on its host (``pdf_host_suffixes``)
 or on cue words visible in its bytes.
@@ -288,15 +288,45 @@ def may_hold_notice(text: str, *, html: bool, code_removed: bool = False) -> boo
     from jikenbo.segment import notice_patterns  # the segmenter's own cues, not a copy
     from jikenbo.text.normalize import nfkc
 
+    source = (text if code_removed else _CODE.sub("", text)) if html else text
     if html:
-        text = unescape(_TAGS.sub("", text if code_removed else _CODE.sub("", text)))
+        text = unescape(_TAGS.sub("", source))
     flat = nfkc(text)  # the segmenter's normalize(text).text, without its offset map
     dense = _SPACE.sub("", flat)
     patterns = notice_patterns()
     fast = _superset_matcher(patterns)
     if fast is not None:
-        return fast(dense) or (any(map(_needs_space, patterns)) and fast(flat))
-    return any(re.search(p, dense) or (_needs_space(p) and re.search(p, flat)) for p in patterns)
+        hit = fast(dense) or (any(map(_needs_space, patterns)) and fast(flat))
+    else:
+        hit = any(re.search(p, dense) or (_needs_space(p) and re.search(p, flat)) for p in patterns)
+    if not hit:
+        return False
+    # every cue a noun of everyday use or a condition, as written in one run of text: read no further
+    strict = nfkc(unescape(_TAGS.sub("\x00", source))) if html else flat
+    return not every_cue_exempt(dense, strict)
+
+
+def every_cue_exempt(dense: str, strict: str) -> bool:
+    """True when the page holds incident cues and each is followed by what tells of no happening
+    (``segment.cue_exemptions``: 「紛失物」, 「紛失された場合は」), cue and follower in one run of
+    text with no tag or white space between them: then every text the read stage can make of the
+    page has them so too, and the segmenter's happening test fails on every sentence.
+
+    ``dense``: the page without tags and white space (where any cue the read text can hold is
+    found); ``strict``: the same with each tag a NUL and white space kept. A page with no cue at
+    all (an apology title alone) is not exempt: it is read as before."""
+    from jikenbo.segment import cue_exemptions
+
+    cue, exempt = cue_exemptions()
+    runs: dict[str, int] = {}
+    for m in cue.finditer(dense):
+        e = exempt.match(dense, m.end())
+        if e is None:
+            return False
+        run = dense[m.start():e.end()]
+        runs[run] = runs.get(run, 0) + 1
+    # each run as often unbroken in the page as in its dense text: no tag or space splits one
+    return bool(runs) and all(strict.count(run) >= dense.count(run) for run in runs)
 
 
 @cache
