@@ -209,6 +209,9 @@ def test_search_plans_for_common_words_find_the_same_incidents(full, monkeypatch
         newest = full.search("漏洩", f)
         assert {h["id"] for h in newest} == ranked
         assert full.search("漏洩", f, limit=1, offset=1) == newest[1:2]
+        # the first match read may fail the filters: the others are still looked at (newest first)
+        for inc in full.incidents(Filters(query="漏洩"), limit=None):
+            assert inc["id"] in {h["id"] for h in full.search("漏洩", Filters(organization=inc["organization"]))}
         monkeypatch.setattr(postgres, "WALK_MIN", 0)  # walk the newest notices first (a big store)
         monkeypatch.setattr(postgres, "WALK_DENSE", 0)
         assert [h["id"] for h in full.search("漏洩", f)] == [h["id"] for h in newest]

@@ -910,18 +910,25 @@ def _ranked(store: Store, match_sql: str, match_params: list[Any], rank_sql: str
         fsql, fparams = where(filters)
         base = (f"FROM notices n JOIN incidents i ON i.pk = n.incident_pk"
                 f" WHERE {match_sql} AND n.superseded = 0 AND {fsql}")
+    if rank_sql is not None:
+        # the matches (up to COMMON_DOCS + 1) read once, ranked, and counted in the same
+        # statement: at 1M a phrase's index scan and recheck cost as much as the ranking
+        rows = c.execute(
+            f"WITH m AS MATERIALIZED (SELECT n.pk, n.incident_pk, n.superseded, {rank_sql} AS rank"
+            f" FROM notices n WHERE {match_sql} LIMIT ?)"
+            f" SELECT inc_pk, notice_pk, rank, (SELECT count(*) FROM m) FROM (SELECT DISTINCT ON (i.pk)"
+            f" i.pk AS inc_pk, m.pk AS notice_pk, m.rank FROM m JOIN incidents i ON i.pk = m.incident_pk"
+            f" WHERE m.superseded = 0 AND {fsql} ORDER BY i.pk, m.rank, m.pk) s ORDER BY rank, notice_pk DESC LIMIT ?",
+            [*match_params, *match_params, COMMON_DOCS + 1, *fparams, want + len(exclude)]).fetchall()
+        if rows and int(rows[0][3]) <= COMMON_DOCS:  # every match was ranked
+            return [{"inc_pk": r[0], "notice_pk": r[1], "rank": float(r[2])} for r in rows if r[0] not in exclude]
+        if rows:  # a common word: newest first
+            return _newest(c, base, [*match_params, *fparams], want, exclude)
     n = c.execute(f"SELECT count(*) FROM (SELECT 1 FROM notices n WHERE {match_sql} LIMIT ?) s",
                   [*match_params, COMMON_DOCS + 1]).fetchone()[0]  # type: ignore[index]
-    if n == 0:
+    if n == 0 or (rank_sql is not None and int(n) <= COMMON_DOCS):  # none, or none of them passes
         return []
-    if int(n) > COMMON_DOCS or rank_sql is None:
-        return _newest(c, base, [*match_params, *fparams], want, exclude)
-    rows = c.execute(
-        f"SELECT inc_pk, notice_pk, rank FROM (SELECT DISTINCT ON (i.pk) i.pk AS inc_pk,"
-        f" n.pk AS notice_pk, {rank_sql} AS rank {base} ORDER BY i.pk, rank, n.pk) s"
-        f" ORDER BY rank, notice_pk DESC LIMIT ?",
-        [*match_params, *match_params, *fparams, want + len(exclude)]).fetchall()
-    return [{"inc_pk": r[0], "notice_pk": r[1], "rank": float(r[2])} for r in rows if r[0] not in exclude]
+    return _newest(c, base, [*match_params, *fparams], want, exclude)
 
 
 WALK_MIN = 5_000  # stores with more notices than this look at the newest first
