@@ -427,3 +427,28 @@ def test_stats_computed_by_the_server_equal_sqlites_sorted_values(tmp_path, pg):
                        if r.disclosure_date.startswith("2024-01") and r.affected_total is not None)
         assert jan["affected"]["median"] == statistics.median(known) and jan["affected"]["sum"] == sum(known)
         assert {type(r["affected"]["median"]) for r in got["groups"]} <= {int, float}
+
+
+def test_a_new_notice_gets_its_search_columns_with_its_linking_update(pg, monkeypatch):
+    """A notice is inserted without its words and trigram text and given them by the update that
+    links it: one write to the GIN indexes, not two (index_notice would be the second)."""
+    calls = []
+    monkeypatch.setattr(postgres, "index_notice", lambda *a: calls.append(a))
+    sent: list[str] = []
+    execute, executemany = postgres.PgConnection.execute, postgres.PgConnection.executemany
+    monkeypatch.setattr(postgres.PgConnection, "execute", lambda self, sql, p=(): sent.append(sql) or execute(self, sql, p))
+    monkeypatch.setattr(postgres.PgConnection, "executemany",
+                        lambda self, sql, rows: sent.append(sql) or executemany(self, sql, rows))
+    with open_store(pg()) as s:
+        d = make_doc(LEAK, "tsubame.txt")
+        s.add_document(d, fake_extract(d))
+        s.ingest([str(CORPUS)], workers=1, progress=False)
+        assert not calls
+        inserts = [q for q in sent if q.startswith("INSERT INTO notices")]
+        assert inserts and not any("words" in q for q in inserts)  # the row is written without them
+        assert any(q.startswith("UPDATE notices SET incident_pk") and "words" in q for q in sent)
+        assert "株式会社つばめ精機" in {h["organization"] for h in s.search("漏えい", limit=100)}
+        assert [h["organization"] for h in s.search("つばめ精")] == ["株式会社つばめ精機"]  # trigram text
+        n, unindexed = s.conn.execute("SELECT count(*), count(*) FILTER (WHERE words IS NULL OR search_text = '')"
+                                      " FROM notices").fetchone()
+        assert n > 1 and unindexed == 0

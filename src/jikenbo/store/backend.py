@@ -78,6 +78,9 @@ class Backend(Protocol):
     # optional: ``summary_select(affected, lag)``, the SQL of ``stats``' figures of one group
     # computed by the database (PostgreSQL's ordered-set aggregates); a backend without it ships
     # each group's values (``group_concat``) and ``stats`` sorts them (SQLite, in-process)
+    # optional: ``link_and_index(conn, rows)``, a new notice's linking update that also writes its
+    # search columns (PostgreSQL: its GIN entries once); without it the notice is indexed when
+    # inserted (SQLite's FTS5 tables are apart from the notices table)
 
     def connect(self, location: Any, *, readonly: bool = False, create: bool = True) -> Any:
         """Open (and unless read-only, create or migrate) the store; StoreError when it cannot."""

@@ -93,6 +93,8 @@ class Store:
         self.readonly = readonly
         self.backend: Backend = db.backend_of(conn)  # sqlite.py or postgres.py
         self._orgs: dict[str, int | None] | None = None  # see _orgs_of_one_document
+        # notices of the document being stored whose search columns wait for their linking update
+        self._unindexed: dict[int, tuple[str, str, str, str]] | None = None
         self._aliases: set[tuple[int, str]] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -184,6 +186,9 @@ class Store:
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
             placed = relink(self, new_pks) if new_pks else {}
+            for pk, cols in (self._unindexed or {}).items():  # a new notice that linking did not move
+                self.backend.index_notice(c, pk, *cols)
+            (self._unindexed or {}).clear()
             for pk in new_pks:
                 iid, created = placed[pk]
                 (res.incidents_created if created else res.incidents_linked).append(iid)
@@ -199,10 +204,23 @@ class Store:
         alias written once (a notice's and then its incident's). Nothing is kept past it: a
         rolled-back document's rows must not be remembered."""
         self._orgs, self._aliases = {}, set()
+        self._unindexed = {}
         try:
             yield
         finally:
             self._orgs = None
+            self._unindexed = None
+
+    def _move_notices(self, moved: list[tuple[int, str, int]]) -> None:
+        """Put notices ``(incident_pk, link_reasons, notice_pk)`` in their incidents; a notice of
+        the document being stored gets its search columns in the same update where it waits for them."""
+        waiting = self._unindexed or {}
+        plain = [m for m in moved if m[2] not in waiting]
+        if plain:
+            self.conn.executemany("UPDATE notices SET incident_pk = ?, link_reasons = ? WHERE pk = ?", plain)
+        fresh = [(inc, why, *waiting.pop(pk), pk) for inc, why, pk in moved if pk in waiting]
+        if fresh:
+            self.backend.link_and_index(self.conn, fresh)
 
     def _alias(self, org_id: int, alias: str, key: str) -> None:
         if self._orgs is not None:
@@ -288,8 +306,10 @@ class Store:
         while c.execute("SELECT 1 FROM notices WHERE id = ?", (nid,)).fetchone():
             n += 1  # two records of one segment with one organisation: keep both
             nid = rd["notice_id"] = f"{base}_{n}"
-        # the search columns in the row itself where the backend keeps them there (PostgreSQL)
-        idx = self.backend.index_columns(rec.title or "", text, seg_title, seg)
+        # the search columns in the row itself where the backend keeps them there (PostgreSQL),
+        # or, where it can, with the update that links the notice (the row's indexes written once)
+        defer = self._unindexed is not None and hasattr(self.backend, "link_and_index")
+        idx = ("", "", ()) if defer else self.backend.index_columns(rec.title or "", text, seg_title, seg)
         n_pk = int(c.execute(
             "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
             f" disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at{idx[0]})"
@@ -299,7 +319,9 @@ class Store:
              _dumps(rd),
              _dumps(evidence), _now(), *idx[2])).lastrowid or 0)
         self._last_notice_id = nid
-        if not idx[0]:
+        if defer:
+            self._unindexed[n_pk] = (rec.title or "", text, seg_title, seg)
+        elif not idx[0]:
             self.backend.index_notice(c, n_pk, rec.title or "", text, seg_title, seg)
         self._field_values(n_pk, rec, link.notice_kind(rd))
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:

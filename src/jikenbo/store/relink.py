@@ -199,7 +199,7 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
             elif blk[pk].get("link_reasons") != reasons[i] and (pk in new or not blk[pk].get("link_reasons")):
                 explained.append((_dumps(reasons[i]), pk))  # a notice that stays keeps its reasons
         if moved:
-            c.executemany("UPDATE notices SET incident_pk = ?, link_reasons = ? WHERE pk = ?", moved)
+            store._move_notices(moved)
             if not created:  # a new incident was written with its values
                 touched.add(inc_pk)
         if explained:
