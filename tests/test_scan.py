@@ -478,6 +478,8 @@ def test_a_cue_is_exempt_only_when_its_follower_is_written_in_the_same_run_of_te
     assert may_hold_notice("<p>紛失された場合は。</p><p>紛失<br>された場合は。</p>", html=True)
     assert may_hold_notice("<p>紛失された場合は係員へ。USBメモリを紛失しました。</p>", html=True)
     assert may_hold_notice("<h1>個人情報に関するお詫び</h1><p>ご迷惑をおかけしました。</p>", html=True)
+    # an apology title keeps a page read even when its cues are exempt (a digest entry is kept on it)
+    assert may_hold_notice("<h2>個人情報の取り扱いに関するお詫び</h2><p>紛失物は一か月保管します。</p>", html=True)
 
 
 def test_worker_warm_up_extracts_a_notice():

@@ -499,6 +499,7 @@ def notice_patterns() -> tuple[str, str]:
     return _lex().incident_cue.pattern, _APOLOGY_TITLE.pattern
 
 
+@cache
 def cue_exemptions() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The incident cue and what may follow a cue that then tells of no happening: a product or
     a noun of everyday use (「紛失物」「不正アクセス対策」) or a condition (「紛失された場合は」).

@@ -301,9 +301,22 @@ def may_hold_notice(text: str, *, html: bool, code_removed: bool = False) -> boo
         hit = any(re.search(p, dense) or (_needs_space(p) and re.search(p, flat)) for p in patterns)
     if not hit:
         return False
-    # every cue a noun of everyday use or a condition, as written in one run of text: read no further
+    # an apology title keeps the page read (a digest's entry is kept on it without the happening
+    # test); else every cue a noun of everyday use or a condition, in one run of text: read no further
+    if _apology(patterns[1], dense, flat):
+        return True
     strict = nfkc(unescape(_TAGS.sub("\x00", source))) if html else flat
     return not every_cue_exempt(dense, strict)
+
+
+@cache
+def _apology_re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _apology(pattern: str, dense: str, flat: str) -> bool:
+    found = _apology_re(pattern)
+    return bool(found.search(dense) or found.search(flat))
 
 
 def every_cue_exempt(dense: str, strict: str) -> bool:
