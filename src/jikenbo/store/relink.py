@@ -32,6 +32,11 @@ def _dumps(v: Any) -> str:
 
 _NOTICE_SQL = ("SELECT n.pk, n.id, n.record, n.incident_pk, n.link_reasons, d.url, d.fetched_at FROM notices n"
                " JOIN documents d ON d.id = n.document_id WHERE n.superseded = 0 AND ")
+# the seeds' rows also tell whether the store holds any analyst's decision at all (most hold
+# none): then no decision is looked up per notice. Decisions are written by writers only, under
+# the writers' lock this relink holds, so the answer stays true for the whole relink.
+_SEED_SQL = _NOTICE_SQL.replace(" FROM notices n", ", (SELECT EXISTS (SELECT 1 FROM link_decisions)) AS decided"
+                                " FROM notices n", 1)
 
 
 # pk -> (id, record, url, fetched_at, summary, fingerprint): a notice's summary is a pure
@@ -87,13 +92,15 @@ def _decisions(store: Store, ids: set[str]) -> list[Any]:
         f" OR other_id IN ({marks}) ORDER BY id", [*ids, *ids]).fetchall()
 
 
-def block(store: Store, seeds: list[int]) -> dict[int, dict]:
+def block(store: Store, seeds: list[int]) -> tuple[dict[int, dict], bool]:
     """pk → record dict (with ``notice_id``, ``incident_pk``, ``link_reasons``) of the seeds'
-    neighbourhood."""
+    neighbourhood, and whether the store holds any analyst's decision."""
     c = store.conn
     out: dict[int, dict] = {}
     marks = ",".join("?" * len(seeds))
-    todo = _rows_to_records(c.execute(_NOTICE_SQL + f"n.pk IN ({marks})", seeds).fetchall(), out)
+    seed_rows = c.execute(_SEED_SQL + f"n.pk IN ({marks})", seeds).fetchall()
+    decided = not seed_rows or any(bool(r["decided"]) for r in seed_rows)
+    todo = _rows_to_records(seed_rows, out)
     for pk in todo:
         out[pk]["incident_pk"] = out[pk]["incident_pk"] or None
     seen_keys: set[str] = set()
@@ -122,7 +129,7 @@ def block(store: Store, seeds: list[int]) -> dict[int, dict]:
                 if d["incident_pk"] in keep:
                     out[pk] = d
                     todo.append(pk)
-        ids = {d["notice_id"] for d in out.values()} - seen_ids
+        ids = {d["notice_id"] for d in out.values()} - seen_ids if decided else set()
         seen_ids |= ids
         partners = {x for row in _decisions(store, ids) for x in (row["notice_id"], row["other_id"]) if x}
         partners -= {d["notice_id"] for d in out.values()}
@@ -133,7 +140,7 @@ def block(store: Store, seeds: list[int]) -> dict[int, dict]:
     if len(out) >= MAX_BLOCK:
         log.warning("relinking: the neighbourhood of notice %s has %d notices or more; cut there",
                     seeds[0], MAX_BLOCK)
-    return out
+    return out, decided
 
 
 def effective_decisions(rows: list[Any]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -156,11 +163,11 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
     if not seeds:
         return {}
     c = store.conn
-    blk = block(store, seeds)
+    blk, decided = block(store, seeds)
     pks = sorted(blk)
     recs = [blk[p] for p in pks]
     index = {d["notice_id"]: i for i, d in enumerate(recs)}
-    pairs, alone = effective_decisions(_decisions(store, set(index)))
+    pairs, alone = effective_decisions(_decisions(store, set(index)) if decided else [])
     groups, reasons = link.cluster_explained(
         recs, links=[(index[a], index[b]) for a, b in pairs if a in index and b in index],
         alone=[index[a] for a in alone if a in index], memo=MEMO, fingerprints=[d["_fingerprint"] for d in recs])
