@@ -190,12 +190,13 @@ class Store:
                 self.backend.index_notice(c, pk, *cols)
             (self._unindexed or {}).clear()
             for pk in new_pks:
-                iid, created = placed[pk]
+                iid, created, _ = placed[pk]
                 (res.incidents_created if created else res.incidents_linked).append(iid)
             for pk in touched:
                 if c.execute("SELECT 1 FROM incidents WHERE pk = ?", (pk,)).fetchone():
                     self._recompute(pk)
-            watch.record_alerts(c, touched | watch.document_incidents(c, doc_id))  # same transaction
+            # the incidents of this document's notices (all of them placed just now), same transaction
+            watch.record_alerts(c, touched | {p[2] for p in placed.values()})
         return res
 
     @contextmanager

@@ -158,8 +158,9 @@ def effective_decisions(rows: list[Any]) -> tuple[set[tuple[str, str]], set[str]
     return pairs, alone
 
 
-def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
-    """Regroup the seeds' neighbourhood; pk of each seed → (incident id, whether it is new)."""
+def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool, int]]:
+    """Regroup the seeds' neighbourhood; pk of each seed → (incident id, whether it is new, the
+    incident's pk)."""
     if not seeds:
         return {}
     c = store.conn
@@ -175,7 +176,7 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
     new = set(seeds)
     claimed: set[int] = set()
     touched: set[int] = set()
-    out: dict[int, tuple[str, bool]] = {}
+    out: dict[int, tuple[str, bool, int]] = {}
     by_incident: dict[int, set[int]] = {}
     for pk, d in blk.items():
         if d.get("incident_pk"):
@@ -214,7 +215,7 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool]]:
         fresh = all(pk in new for pk in members)
         for pk in members:
             if pk in new:
-                out[pk] = (iid, fresh and pk == min(p for p in members if p in new))
+                out[pk] = (iid, fresh and pk == min(p for p in members if p in new), inc_pk)
     for pk in sorted(touched | (old - claimed)):
         store._recompute(pk)
     return out

@@ -164,12 +164,6 @@ def record_alerts(conn: sqlite3.Connection, incident_pks: Iterable[int]) -> int:
     return sum(_evaluate(conn, _watch(r), pks, alert=True, cache=cache) for r in rows)
 
 
-def document_incidents(conn: sqlite3.Connection, document_id: int) -> set[int]:
-    """The incidents that hold a current notice of ``document_id``."""
-    return {r[0] for r in conn.execute("SELECT DISTINCT incident_pk FROM notices WHERE document_id = ?"
-                                       " AND incident_pk IS NOT NULL", (document_id,))}
-
-
 def _evaluate(conn: sqlite3.Connection, w: Watch, pks: list[int] | None, *, alert: bool,
               cache: dict[int, dict] | None = None) -> int:
     f = w.as_filters()
