@@ -303,20 +303,11 @@ def may_hold_notice(text: str, *, html: bool, code_removed: bool = False) -> boo
         return False
     # an apology title keeps the page read (a digest's entry is kept on it without the happening
     # test); else every cue a noun of everyday use or a condition, in one run of text: read no further
-    if _apology(patterns[1], dense, flat):
+    apology = re.compile(patterns[1])  # re's own cache keeps it compiled
+    if apology.search(dense) or apology.search(flat):
         return True
     strict = nfkc(unescape(_TAGS.sub("\x00", source))) if html else flat
     return not every_cue_exempt(dense, strict)
-
-
-@cache
-def _apology_re(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _apology(pattern: str, dense: str, flat: str) -> bool:
-    found = _apology_re(pattern)
-    return bool(found.search(dense) or found.search(flat))
 
 
 def every_cue_exempt(dense: str, strict: str) -> bool:
@@ -327,7 +318,7 @@ def every_cue_exempt(dense: str, strict: str) -> bool:
 
     ``dense``: the page without tags and white space (where any cue the read text can hold is
     found); ``strict``: the same with each tag a NUL and white space kept. A page with no cue at
-    all (an apology title alone) is not exempt: it is read as before."""
+    all is not exempt (and ``may_hold_notice`` reads a page with an apology title in any case)."""
     from jikenbo.segment import cue_exemptions
 
     cue, exempt = cue_exemptions()

@@ -107,10 +107,6 @@ class Backend(Protocol):
                      seg: str) -> None:
         """Make a notice findable: its Sudachi-segmented words and its raw text (substrings)."""
 
-    def index_columns(self, title: str, text: str, title_seg: str, seg: str) -> tuple[str, str, tuple[Any, ...]]:
-        """``index_notice`` as extra columns of the notice's own INSERT: (``", col, …"``,
-        ``", value SQL, …"``, parameters); ``("", "", ())`` when the index is written apart."""
-
     def index_many(self, conn: Any, rows: list[tuple[int, str, str, str]]) -> None: ...
 
     def add_notices(self, conn: Any, sql: str, rows: list[tuple[Any, ...]],

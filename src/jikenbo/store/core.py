@@ -186,9 +186,10 @@ class Store:
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
             placed = relink(self, new_pks) if new_pks else {}
-            for pk, cols in (self._unindexed or {}).items():  # a new notice that linking did not move
+            waiting = self._unindexed or {}
+            for pk, cols in waiting.items():  # a new notice that linking did not move
                 self.backend.index_notice(c, pk, *cols)
-            (self._unindexed or {}).clear()
+            waiting.clear()
             for pk in new_pks:
                 iid, created, _ = placed[pk]
                 (res.incidents_created if created else res.incidents_linked).append(iid)
@@ -307,23 +308,20 @@ class Store:
         while c.execute("SELECT 1 FROM notices WHERE id = ?", (nid,)).fetchone():
             n += 1  # two records of one segment with one organisation: keep both
             nid = rd["notice_id"] = f"{base}_{n}"
-        # the search columns in the row itself where the backend keeps them there (PostgreSQL),
-        # or, where it can, with the update that links the notice (the row's indexes written once)
-        defer = self._unindexed is not None and hasattr(self.backend, "link_and_index")
-        idx = ("", "", ()) if defer else self.backend.index_columns(rec.title or "", text, seg_title, seg)
         n_pk = int(c.execute(
             "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
-            f" disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at{idx[0]})"
-            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?{idx[1]})",
+            " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (nid, doc_id, None, rec.source, rec.organization, key, link.notice_kind(rd),
              rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, stored_text(doc, text),
              _dumps(rd),
-             _dumps(evidence), _now(), *idx[2])).lastrowid or 0)
+             _dumps(evidence), _now())).lastrowid or 0)
         self._last_notice_id = nid
-        if defer:
-            self._unindexed[n_pk] = (rec.title or "", text, seg_title, seg)
-        elif not idx[0]:
-            self.backend.index_notice(c, n_pk, rec.title or "", text, seg_title, seg)
+        cols = (rec.title or "", text, seg_title, seg)
+        if self._unindexed is not None and hasattr(self.backend, "link_and_index"):
+            self._unindexed[n_pk] = cols  # written with the update that links it (PostgreSQL)
+        else:
+            self.backend.index_notice(c, n_pk, *cols)
         self._field_values(n_pk, rec, link.notice_kind(rd))
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
             vkey = link.vendor_key(name)

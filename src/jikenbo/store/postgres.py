@@ -760,14 +760,12 @@ def migrate(conn: PgConnection) -> int:
 def index_notice(conn: PgConnection, notice_pk: int, title: str, text: str, title_seg: str, seg: str) -> None:
     """Write a notice's search columns: its segmented words and its raw text (trigram)."""
     conn.execute("UPDATE notices SET words = to_tsvector('simple', ?), search_text = ? WHERE pk = ?",
-                 (*index_columns(title, text, title_seg, seg)[2], notice_pk))
+                 (*_search_values(title, text, title_seg, seg), notice_pk))
 
 
-def index_columns(title: str, text: str, title_seg: str, seg: str) -> tuple[str, str, tuple[str, str]]:
-    """What ``index_notice`` writes, as columns of the notice's INSERT itself (one statement, and
-    no second version of the row): (``, col…``, ``, value…``, parameters)."""
-    return (", words, search_text", ", to_tsvector('simple', ?), ?",
-            (f"{title_seg} {seg}".strip(), f"{title}\n{text}" if title else text))
+def _search_values(title: str, text: str, title_seg: str, seg: str) -> tuple[str, str]:
+    """A notice's search columns: the segmented words (for ``to_tsvector``) and the raw text."""
+    return f"{title_seg} {seg}".strip(), f"{title}\n{text}" if title else text
 
 
 def link_and_index(conn: PgConnection, rows: list[tuple[Any, ...]]) -> None:
@@ -778,7 +776,7 @@ def link_and_index(conn: PgConnection, rows: list[tuple[Any, ...]]) -> None:
     of its words and trigrams a second time (~0.7 ms of the writer's locked turn at 1M)."""
     conn.executemany("UPDATE notices SET incident_pk = ?, link_reasons = ?, words = to_tsvector('simple', ?),"
                      " search_text = ? WHERE pk = ?",
-                     [(inc, reasons, *index_columns(title, text, title_seg, seg)[2], pk)
+                     [(inc, reasons, *_search_values(title, text, title_seg, seg), pk)
                       for inc, reasons, title, text, title_seg, seg, pk in rows])
 
 

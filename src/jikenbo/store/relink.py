@@ -99,7 +99,7 @@ def block(store: Store, seeds: list[int]) -> tuple[dict[int, dict], bool]:
     out: dict[int, dict] = {}
     marks = ",".join("?" * len(seeds))
     seed_rows = c.execute(_SEED_SQL + f"n.pk IN ({marks})", seeds).fetchall()
-    decided = not seed_rows or any(bool(r["decided"]) for r in seed_rows)
+    decided = not seed_rows or bool(seed_rows[0]["decided"])  # the same on every row
     todo = _rows_to_records(seed_rows, out)
     for pk in todo:
         out[pk]["incident_pk"] = out[pk]["incident_pk"] or None

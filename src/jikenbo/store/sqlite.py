@@ -235,12 +235,6 @@ def index_notice(conn: sqlite3.Connection, notice_pk: int, title: str, text: str
     conn.execute("INSERT INTO notices_trigram (rowid, title, text) VALUES (?,?,?)", (notice_pk, title, text))
 
 
-def index_columns(title: str, text: str, title_seg: str, seg: str) -> tuple[str, str, tuple[()]]:
-    """The FTS5 tables are apart from the notices: nothing goes in the notice's row
-    (:func:`index_notice` writes them after it)."""
-    return "", "", ()
-
-
 def index_many(conn: sqlite3.Connection, rows: list[tuple[int, str, str, str]]) -> None:
     """``index_notice`` for many ``(notice_pk, title, text, segmented)`` (no segmented title)."""
     conn.executemany("INSERT INTO notices_words (rowid, title, body) VALUES (?,'',?)",

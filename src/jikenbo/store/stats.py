@@ -73,18 +73,22 @@ def _sorted_median(values: list[int]) -> float | int:
     return values[k] if len(values) % 2 else (values[k - 1] + values[k]) / 2
 
 
-def _summary(affected: list[int], a_unknown: int, lags: list[int], l_unknown: int, n: int) -> dict:
-    affected.sort()
-    lags.sort()
+def _figures(n: int, n_a: int, sum_a: Any, median_a: Any, n_l: int, median_l: Any, p90_l: Any) -> dict:
+    """One group's figures as ``stats`` reports them (every known count with its unknowns)."""
     return {
         "n": n,
-        "affected": {"n": len(affected), "unknown": a_unknown,
-                     "sum": sum(affected) if affected else None,
-                     "median": _sorted_median(affected) if affected else None},
-        "lag_days": {"n": len(lags), "unknown": l_unknown,
-                     "median": _sorted_median(lags) if lags else None,
-                     "p90": percentile(lags, 0.9)},
+        "affected": {"n": n_a, "unknown": n - n_a, "sum": sum_a, "median": median_a},
+        "lag_days": {"n": n_l, "unknown": n - n_l, "median": median_l, "p90": p90_l},
     }
+
+
+def _summary(affected: list[int], lags: list[int], n: int) -> dict:
+    """The figures of a group's shipped values (``n`` incidents, the known ones given)."""
+    affected.sort()
+    lags.sort()
+    return _figures(n, len(affected), sum(affected) if affected else None,
+                    _sorted_median(affected) if affected else None,
+                    len(lags), _sorted_median(lags) if lags else None, percentile(lags, 0.9))
 
 
 def _ints(joined: str | None) -> list[int]:
@@ -119,13 +123,9 @@ def _total_by_index(store: Store) -> dict:
     pass, each median / p90 by an offset into the column's index; as ``_summary`` computes it."""
     n, n_a, s_a, n_l = store._q("SELECT count(*), count(affected_total), sum(affected_total),"
                                 " count(lag_days) FROM incidents")[0]
-    return {
-        "n": n,
-        "affected": {"n": n_a, "unknown": n - n_a, "sum": s_a if n_a else None,
-                     "median": _median(store, "affected_total", n_a)},
-        "lag_days": {"n": n_l, "unknown": n - n_l, "median": _median(store, "lag_days", n_l),
-                     "p90": _nth(store, "lag_days", max(0, math.ceil(0.9 * n_l) - 1)) if n_l else None},
-    }
+    return _figures(n, n_a, s_a if n_a else None, _median(store, "affected_total", n_a),
+                    n_l, _median(store, "lag_days", n_l),
+                    _nth(store, "lag_days", max(0, math.ceil(0.9 * n_l) - 1)) if n_l else None)
 
 
 def _exact_median(m: Any, k: int) -> float | int | None:
@@ -140,13 +140,8 @@ def _server_summary(tail: Any, n: int) -> dict:
     """``_summary`` of a group from the server's aggregates (``backend.summary_select``)."""
     n_a, s_a, m_a, n_l, m_l, p90_l = tail
     n_a, n_l = int(n_a), int(n_l)
-    return {
-        "n": n,
-        "affected": {"n": n_a, "unknown": n - n_a, "sum": int(s_a) if n_a else None,
-                     "median": _exact_median(m_a, n_a)},
-        "lag_days": {"n": n_l, "unknown": n - n_l, "median": _exact_median(m_l, n_l),
-                     "p90": int(p90_l) if n_l else None},
-    }
+    return _figures(n, n_a, int(s_a) if n_a else None, _exact_median(m_a, n_a),
+                    n_l, _exact_median(m_l, n_l), int(p90_l) if n_l else None)
 
 
 def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
@@ -204,17 +199,14 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
             continue
         g = groups.get(key)
         if g is None:
-            g = groups[key] = [[], 0, [], 0, 0]
-        aff, lags = _ints(row[nd + 1]), _ints(row[nd + 2])
-        g[0] += aff
-        g[2] += lags
-        g[4] += row[nd]
-        g[1] += row[nd] - len(aff)
-        g[3] += row[nd] - len(lags)
+            g = groups[key] = [[], [], 0]  # known affected, known lags, incidents
+        g[0] += _ints(row[nd + 1])
+        g[1] += _ints(row[nd + 2])
+        g[2] += row[nd]
     rows = []
     for key in sorted(groups, key=lambda k: tuple((v == UNKNOWN, str(v)) for v in k)):
         g = groups[key]
-        summary = g if server else _summary(g[0], g[1], g[2], g[3], g[4])
+        summary = g if server else _summary(*g)
         rows.append({"key": dict(zip(dims, key, strict=True)), **summary})
     if sql == "1" and (tag_dims or server):
         total = _total_by_index(store)  # at 1M: 0.15-0.25 s on PostgreSQL, its percentiles 0.3-0.45 s
@@ -225,14 +217,10 @@ def stats(store: Store, by: list[str], filters: Filters) -> dict[str, Any]:
     elif tag_dims:
         n, a, lg = store._q("SELECT count(*), group_concat(i.affected_total), group_concat(i.lag_days)"
                             f" FROM incidents i WHERE {sql}", params)[0]
-        aff, lags = _ints(a), _ints(lg)
-        total = _summary(aff, n - len(aff), lags, n - len(lags), n)
+        total = _summary(_ints(a), _ints(lg), n)
     else:
-        aff = [a for g in groups.values() for a in g[0]]
-        lags = [x for g in groups.values() for x in g[2]]
-        n = sum(g[4] for g in groups.values())
-        total = _summary(aff, sum(g[1] for g in groups.values()), lags,
-                         sum(g[3] for g in groups.values()), n)
+        total = _summary([a for g in groups.values() for a in g[0]], [x for g in groups.values() for x in g[1]],
+                         sum(g[2] for g in groups.values()))
     return {"by": dims, "groups": rows, "total": total,
             "note": "unknown = not stated; an incident with several values of a multi-valued "
                     "dimension counts in each; lag = detection to first disclosure, days"}
