@@ -96,6 +96,60 @@ def test_one_by_one_equals_one_batch(store_location):
     assert callable(ingest)
 
 
+def _pk(store, incident_id: str) -> int:
+    return store.conn.execute("SELECT pk FROM incidents WHERE id = ?", (incident_id,)).fetchone()[0]
+
+
+def _shown(store) -> list[dict]:
+    """Every incident as ``show`` gives it, its pk-free parts."""
+    out = []
+    for i in store.incidents(Filters(), limit=None):
+        inc = store.incident(i["id"])
+        out.append({k: v for k, v in inc.items() if k not in ("pk", "created_at", "updated_at")})
+    return sorted(out, key=lambda d: d["id"])
+
+
+def test_an_earlier_notice_gives_the_incident_its_id_in_the_same_row(store_location):
+    """A news report first, then the company's own notice dated two days before it: the one
+    incident takes the id the notice gives it (as had it come first), in the row it had: its
+    notices are not moved to a new one."""
+    news, first = notice("yunagi-news", organization="株式会社ゆうなぎ", url_date="2023-10-20",
+                         announced_days=["10-18"], notice_kind="news_report", named_systems=["YuNagi.net"]), \
+        notice("yunagi-1", organization="株式会社ゆうなぎ", disclosure_date="2023-10-18",
+               incident_types=["unauthorized_access"], named_systems=["YuNagi.net"], notice_kind="first_report")
+    with open_store(store_location("late")) as late, open_store(store_location("early")) as early:
+        late.add_document(*news)
+        (before,) = ids(late)
+        row = _pk(late, before)
+        late.add_document(*first)
+        (after,) = ids(late)
+        for doc, recs in (first, news):
+            early.add_document(doc, recs)
+        assert after != before and ids(early) == {after}
+        assert _pk(late, after) == row  # the same row, renamed
+        assert _shown(late) == _shown(early)
+        assert late.incident(before) is None
+        assert late.integrity_check() == []
+
+
+def test_an_incident_id_held_outside_the_neighbourhood_is_not_taken(store_location, monkeypatch):
+    """Two unrelated organisations whose first notices hash to the same incident id (forced
+    here): the second gets another id, found by the insert itself, and both are kept."""
+    from jikenbo import link
+
+    real = link.incident_id_of
+    monkeypatch.setattr(link, "incident_id_of", lambda recs: "inc_000000000000")
+    with open_store(store_location("clash")) as st:
+        st.add_document(*notice("kumoma", organization="株式会社くもま情報サービス", disclosure_date="2023-10-17",
+                                incident_types=["insider"]))
+        st.add_document(*notice("midori-1", organization="兵庫県みどり市", disclosure_date="2022-06-23",
+                                incident_types=["loss"]))
+        got = ids(st)
+        assert len(got) == 2 and "inc_000000000000" in got
+        assert groups(st) == {frozenset({"kumoma"}), frozenset({"midori-1"})}
+    assert real is not link.incident_id_of
+
+
 def _everything(store) -> list[tuple]:
     return sorted((inc["id"], sorted((n["id"], tuple(n["link_reasons"])) for n in inc["notices"]))
                   for inc in (store.incident(i["id"]) for i in store.incidents(Filters(), limit=None)))

@@ -162,12 +162,16 @@ class Store:
             segmented_titles = list(textindex.segmented_titles(records))
         with self._orgs_of_one_document(), db.transaction(self.conn, self.path, f"storing {doc.source}"):
             c = self.conn
-            if c.execute("SELECT 1 FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone():
-                return res
             loc = locator or _locator(doc)
-            prev = c.execute("SELECT id, version FROM documents WHERE locator = ? "
-                             "ORDER BY version DESC LIMIT 1", (loc,)).fetchone()
-            version = prev["version"] + 1 if prev else 1
+            # one statement: these bytes stored already (by another writer meanwhile), and the
+            # newest version at this locator
+            got = c.execute("SELECT EXISTS (SELECT 1 FROM documents WHERE sha256 = ?) AS dup,"
+                            " (SELECT max(version) FROM documents WHERE locator = ?) AS newest",
+                            (doc.sha256, loc)).fetchone()
+            if got["dup"]:
+                return res
+            prev = got["newest"] is not None
+            version = got["newest"] + 1 if prev else 1
             cur = c.execute(
                 "INSERT INTO documents (sha256, source, locator, version, url, media_type, encoding,"
                 " title, published, fetched_at, added_at, notice_count, text)"
@@ -185,7 +189,7 @@ class Store:
                 new_pks.append(self._add_notice(doc, doc_id, rec, seg, seg_title))
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
-            placed = relink(self, new_pks) if new_pks else {}
+            placed = relink(self, new_pks)
             waiting = self._unindexed or {}
             for pk, cols in waiting.items():  # a new notice that linking did not move
                 self.backend.index_notice(c, pk, *cols)
@@ -197,7 +201,7 @@ class Store:
                 if c.execute("SELECT 1 FROM incidents WHERE pk = ?", (pk,)).fetchone():
                     self._recompute(pk)
             # the incidents of this document's notices (all of them placed just now), same transaction
-            watch.record_alerts(c, touched | {p[2] for p in placed.values()})
+            watch.record_alerts(c, touched | {p[2] for p in placed.values()}, watched=placed.watched)
         return res
 
     @contextmanager
@@ -305,24 +309,26 @@ class Store:
         evidence = rd.pop("evidence")
         text = _notice_text(doc, rec)
         base, n = nid, 1
-        while c.execute("SELECT 1 FROM notices WHERE id = ?", (nid,)).fetchone():
+        stored, kind, evidence_json, now = stored_text(doc, text), link.notice_kind(rd), _dumps(evidence), _now()
+        while True:  # the insert itself tells whether the id is taken (no lookup before it)
+            cur = c.execute(
+                "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
+                " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING",
+                (nid, doc_id, None, rec.source, rec.organization, key, kind, rec.disclosure_date, rec.title,
+                 rec.segment_start, rec.segment_end, stored, _dumps(rd), evidence_json, now))
+            if cur.rowcount:
+                break
             n += 1  # two records of one segment with one organisation: keep both
             nid = rd["notice_id"] = f"{base}_{n}"
-        n_pk = int(c.execute(
-            "INSERT INTO notices (id, document_id, incident_pk, source, organization, org_key, kind,"
-            " disclosure_date, title, segment_start, segment_end, text, record, evidence, added_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (nid, doc_id, None, rec.source, rec.organization, key, link.notice_kind(rd),
-             rec.disclosure_date, rec.title, rec.segment_start, rec.segment_end, stored_text(doc, text),
-             _dumps(rd),
-             _dumps(evidence), _now())).lastrowid or 0)
+        n_pk = int(cur.lastrowid or 0)
         self._last_notice_id = nid
         cols = (rec.title or "", text, seg_title, seg)
         if self._unindexed is not None and hasattr(self.backend, "link_and_index"):
             self._unindexed[n_pk] = cols  # written with the update that links it (PostgreSQL)
         else:
             self.backend.index_notice(c, n_pk, *cols)
-        self._field_values(n_pk, rec, link.notice_kind(rd))
+        self._field_values(n_pk, rec, kind)
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
             vkey = link.vendor_key(name)
             if not vkey:
@@ -358,11 +364,13 @@ class Store:
             recs.append(d)
         return recs
 
-    def _recompute(self, inc_pk: int) -> None:
-        """Recompute an incident's current values from its (current) notices."""
+    def _recompute(self, inc_pk: int, new_id: str | None = None, records: list[dict] | None = None) -> None:
+        """Recompute an incident's current values from its (current) notices; ``new_id``: its id
+        (a new one when its group gained an earlier first notice); ``records``: its current
+        notices' records when the caller holds them (relink's block), else they are read."""
         c = self.conn
-        recs = self._current("n.incident_pk = ?", (inc_pk,))
-        iid = c.execute("SELECT id FROM incidents WHERE pk = ?", (inc_pk,)).fetchone()["id"]
+        recs = records if records is not None else self._current("n.incident_pk = ?", (inc_pk,))
+        iid = new_id or c.execute("SELECT id FROM incidents WHERE pk = ?", (inc_pk,)).fetchone()["id"]
         if not recs:  # every notice was replaced by a newer version elsewhere
             c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
             c.execute("UPDATE notices SET incident_pk = NULL WHERE incident_pk = ?", (inc_pk,))
@@ -370,17 +378,20 @@ class Store:
             return
         self._write_incident(inc_pk, {"id": iid, **link.consolidate(recs)})
 
-    def _create_incident(self, iid: str, notice_pks: list[int]) -> int:
-        """A new incident ``iid`` of these notices, its values written at once (one insert into
-        the incidents table and its indexes, not an empty row then an update); its pk. The
-        notices are moved to it by the caller."""
-        marks = ",".join("?" * len(notice_pks))
-        inc = {"id": iid, **link.consolidate(self._current(f"n.pk IN ({marks})", notice_pks))}
-        return self._write_incident(None, inc)
+    def _create_incident(self, iid: str, notice_pks: list[int], records: list[dict] | None = None) -> int | None:
+        """A new incident ``iid`` of these notices (``records``: theirs, when the caller holds
+        them), its values written at once (one insert into the incidents table and its indexes,
+        not an empty row then an update); its pk, or None when another incident holds ``iid``
+        (nothing written then). The notices are moved to it by the caller."""
+        if records is None:
+            marks = ",".join("?" * len(notice_pks))
+            records = self._current(f"n.pk IN ({marks})", notice_pks)
+        return self._write_incident(None, {"id": iid, **link.consolidate(records)})
 
-    def _write_incident(self, inc_pk: int | None, inc: dict) -> int:
+    def _write_incident(self, inc_pk: int | None, inc: dict) -> int | None:
         """Write an incident's current values: update row ``inc_pk``, or insert a new one
-        (``inc_pk`` None) with id ``inc["id"]``. Its pk."""
+        (``inc_pk`` None) with id ``inc["id"]``. Its pk; None when a new one's id is held by
+        another incident (nothing written)."""
         c = self.conn
         org_id, _ = self._org(inc.get("organization"), inc.get("industry"))
         for alias in inc.get("organization_aliases") or []:
@@ -397,11 +408,14 @@ class Store:
                   inc.get("first_disclosed"), inc.get("last_updated"), inc.get("notice_count") or 0,
                   _dumps(inc))
         if inc_pk is None:
-            inc_pk = int(c.execute(f"INSERT INTO incidents (id, {', '.join(INCIDENT_COLUMNS)}) VALUES"
-                                   f" (?{',?' * len(INCIDENT_COLUMNS)})", (inc["id"], *values)).lastrowid or 0)
+            cur = c.execute(f"INSERT INTO incidents (id, {', '.join(INCIDENT_COLUMNS)}) VALUES"
+                            f" (?{',?' * len(INCIDENT_COLUMNS)}) ON CONFLICT (id) DO NOTHING", (inc["id"], *values))
+            if not cur.rowcount:
+                return None
+            inc_pk = int(cur.lastrowid or 0)
         else:
-            c.execute(f"UPDATE incidents SET {', '.join(f'{k}=?' for k in INCIDENT_COLUMNS)} WHERE pk=?",
-                      (*values, inc_pk))
+            c.execute(f"UPDATE incidents SET id=?, {', '.join(f'{k}=?' for k in INCIDENT_COLUMNS)} WHERE pk=?",
+                      (inc["id"], *values, inc_pk))
             c.execute("DELETE FROM incident_tags WHERE incident_pk = ?", (inc_pk,))
         c.executemany(TAGS_INSERT, tag_rows(inc_pk, inc))
         return inc_pk

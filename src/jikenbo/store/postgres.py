@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 WRITE_LOCK = 0x4A4B4E42  # advisory lock key of the store's writers ("JKNB", as SQLite's application_id)
 MIGRATE_LOCK = WRITE_LOCK + 1
+_BEGIN_WRITE = f"BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 POOL_MAX = 16  # connections per pool (one pool per URL and process)
 kind = "postgresql"
 
@@ -473,12 +474,12 @@ class PgConnection:
         import psycopg
 
         try:
-            self.raw.execute("BEGIN")
+            # one round trip (a simple query of three statements, constants only): the
+            # transaction, its commit setting (as SQLite's WAL with synchronous=NORMAL: a commit
+            # does not wait for its fsync; a power loss may lose the last documents, never
+            # corrupts; a killed process loses none), then the writers' lock, waited for
             self._tx = True
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            # as SQLite's WAL with synchronous=NORMAL: a commit does not wait for its fsync (a
-            # power loss may lose the last documents, never corrupts; a killed process loses none)
-            self.raw.execute("SET LOCAL synchronous_commit = off")
+            self.raw.execute(_BEGIN_WRITE)
         except psycopg.Error as e:
             self._rollback()
             raise _error(e, self.where, doing) from e

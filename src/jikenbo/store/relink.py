@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jikenbo import link
@@ -30,13 +31,22 @@ def _dumps(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
 
-_NOTICE_SQL = ("SELECT n.pk, n.id, n.record, n.incident_pk, n.link_reasons, d.url, d.fetched_at FROM notices n"
-               " JOIN documents d ON d.id = n.document_id WHERE n.superseded = 0 AND ")
+_NOTICE_SQL = ("SELECT n.pk, n.id, n.record, n.incident_pk, n.link_reasons, d.url, d.fetched_at, i.id AS incident_id"
+               " FROM notices n JOIN documents d ON d.id = n.document_id LEFT JOIN incidents i ON i.pk = n.incident_pk"
+               " WHERE n.superseded = 0 AND ")
 # the seeds' rows also tell whether the store holds any analyst's decision at all (most hold
 # none): then no decision is looked up per notice. Decisions are written by writers only, under
 # the writers' lock this relink holds, so the answer stays true for the whole relink.
-_SEED_SQL = _NOTICE_SQL.replace(" FROM notices n", ", (SELECT EXISTS (SELECT 1 FROM link_decisions)) AS decided"
-                                " FROM notices n", 1)
+_SEED_SQL = _NOTICE_SQL.replace(" FROM notices n", ", (SELECT EXISTS (SELECT 1 FROM link_decisions)) AS decided,"
+                                " (SELECT EXISTS (SELECT 1 FROM watches)) AS watched FROM notices n", 1)
+
+
+class Placed(dict[int, tuple[str, bool, int]]):
+    """What :func:`relink` did: pk of each seed → (incident id, whether it is new, the
+    incident's pk). ``watched``: whether the store holds any watch (the seeds' query tells; watches
+    too are written under the writers' lock), so the caller need not read them to learn there is none."""
+
+    watched: bool = True
 
 
 # pk -> (id, record, url, fetched_at, summary, fingerprint): a notice's summary is a pure
@@ -64,13 +74,40 @@ def _summary(r: Any) -> tuple[dict, tuple[int, bytes]]:
     return dict(s), fp
 
 
-def _rows_to_records(rows: list[Any], out: dict[int, dict]) -> list[int]:
+@dataclass
+class Block:
+    """A neighbourhood as :func:`block` reads it."""
+
+    notices: dict[int, dict]  # pk -> link summary (with incident_pk, link_reasons, _fingerprint)
+    rows: dict[int, tuple[str, str, str | None, str | None]]  # pk -> (id, record JSON, url, fetched_at)
+    incident_ids: dict[int, str]  # pk -> id of the incidents its notices are in
+    decided: bool  # the store holds an analyst's decision
+    watched: bool  # the store holds a watch
+    complete: bool  # no limit cut it: every current notice of each of its incidents is in it
+
+    def records(self, pks: list[int]) -> list[dict]:
+        """Record dicts of these notices, as ``Store._current`` gives them."""
+        out = []
+        for pk in sorted(pks):
+            nid, record, url, fetched_at = self.rows[pk]
+            d = json.loads(record)
+            d.update(notice_id=nid, url=d.get("url") or url, fetched_at=fetched_at)
+            out.append(d)
+        return out
+
+
+def _rows_to_records(rows: list[Any], out: dict[int, dict], blk: Block | None = None) -> list[int]:
     """Notice rows as link summaries (plus ``incident_pk``, ``link_reasons`` and the
-    ``_fingerprint`` of the clustering memo) into ``out``."""
+    ``_fingerprint`` of the clustering memo) into ``out``; each row's record and incident id
+    into ``blk``."""
     added = []
     for r in rows:
         if r["pk"] in out:
             continue
+        if blk is not None:
+            blk.rows[r["pk"]] = (r["id"], r["record"], r["url"], r["fetched_at"])
+            if r["incident_pk"]:
+                blk.incident_ids[r["incident_pk"]] = r["incident_id"]
         s, fp = _summary(r)
         s.update(incident_pk=r["incident_pk"], link_reasons=json.loads(r["link_reasons"] or "[]"),
                  _fingerprint=fp)
@@ -92,15 +129,18 @@ def _decisions(store: Store, ids: set[str]) -> list[Any]:
         f" OR other_id IN ({marks}) ORDER BY id", [*ids, *ids]).fetchall()
 
 
-def block(store: Store, seeds: list[int]) -> tuple[dict[int, dict], bool]:
-    """pk → record dict (with ``notice_id``, ``incident_pk``, ``link_reasons``) of the seeds'
-    neighbourhood, and whether the store holds any analyst's decision."""
+def block(store: Store, seeds: list[int]) -> Block:
+    """The seeds' neighbourhood: pk → record dict (with ``notice_id``, ``incident_pk``,
+    ``link_reasons``), and what the store told of itself on the way."""
     c = store.conn
     out: dict[int, dict] = {}
     marks = ",".join("?" * len(seeds))
     seed_rows = c.execute(_SEED_SQL + f"n.pk IN ({marks})", seeds).fetchall()
-    decided = not seed_rows or bool(seed_rows[0]["decided"])  # the same on every row
-    todo = _rows_to_records(seed_rows, out)
+    # the same on every row
+    blk = Block(out, {}, {}, decided=not seed_rows or bool(seed_rows[0]["decided"]),
+                watched=not seed_rows or bool(seed_rows[0]["watched"]), complete=True)
+    decided = blk.decided
+    todo = _rows_to_records(seed_rows, out, blk)
     for pk in todo:
         out[pk]["incident_pk"] = out[pk]["incident_pk"] or None
     seen_keys: set[str] = set()
@@ -120,7 +160,8 @@ def block(store: Store, seeds: list[int]) -> tuple[dict[int, dict], bool]:
             fetched: dict[int, dict] = {}
             rows = c.execute(_NOTICE_SQL + f"n.incident_pk IN ({marks}) ORDER BY n.pk LIMIT ?",
                              [*sorted(incs), MAX_BLOCK]).fetchall()
-            _rows_to_records([r for r in rows if r["pk"] not in out], fetched)
+            blk.complete = blk.complete and len(rows) < MAX_BLOCK
+            _rows_to_records([r for r in rows if r["pk"] not in out], fetched, blk)
             # keep the incidents of organisations that relate to a name looked for (a key found as
             # a mere substring, 東京電機1 in 東京電機12, names another body)
             wanted = set(keys) | {k for d in out.values() for k in d.get("org_keys") or []}
@@ -136,11 +177,14 @@ def block(store: Store, seeds: list[int]) -> tuple[dict[int, dict], bool]:
         if partners:
             marks = ",".join("?" * len(partners))
             todo += _rows_to_records(c.execute(_NOTICE_SQL + f"n.id IN ({marks})", sorted(partners)).fetchall(),
-                                     out)
+                                     out, blk)
+    if todo:  # names or incidents left unexplored
+        blk.complete = False
     if len(out) >= MAX_BLOCK:
+        blk.complete = False
         log.warning("relinking: the neighbourhood of notice %s has %d notices or more; cut there",
                     seeds[0], MAX_BLOCK)
-    return out, decided
+    return blk
 
 
 def effective_decisions(rows: list[Any]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -158,17 +202,19 @@ def effective_decisions(rows: list[Any]) -> tuple[set[tuple[str, str]], set[str]
     return pairs, alone
 
 
-def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool, int]]:
+def relink(store: Store, seeds: list[int]) -> Placed:
     """Regroup the seeds' neighbourhood; pk of each seed → (incident id, whether it is new, the
     incident's pk)."""
+    out = Placed()
     if not seeds:
-        return {}
+        return out
     c = store.conn
-    blk, decided = block(store, seeds)
+    read = block(store, seeds)
+    blk, out.watched = read.notices, read.watched
     pks = sorted(blk)
     recs = [blk[p] for p in pks]
     index = {d["notice_id"]: i for i, d in enumerate(recs)}
-    pairs, alone = effective_decisions(_decisions(store, set(index)) if decided else [])
+    pairs, alone = effective_decisions(_decisions(store, set(index)) if read.decided else [])
     groups, reasons = link.cluster_explained(
         recs, links=[(index[a], index[b]) for a, b in pairs if a in index and b in index],
         alone=[index[a] for a in alone if a in index], memo=MEMO, fingerprints=[d["_fingerprint"] for d in recs])
@@ -176,27 +222,24 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool, int]]:
     new = set(seeds)
     claimed: set[int] = set()
     touched: set[int] = set()
-    out: dict[int, tuple[str, bool, int]] = {}
     by_incident: dict[int, set[int]] = {}
     for pk, d in blk.items():
         if d.get("incident_pk"):
             by_incident.setdefault(d["incident_pk"], set()).add(pk)
+    renamed: dict[int, str] = {}  # incident pk -> its new id
+    held = {i: pk for pk, i in read.incident_ids.items()}  # id -> pk, of the block's incidents
+    final: dict[int, int] = {}  # notice pk -> the incident it is in afterwards
     for g in groups:
         members = [pks[i] for i in g]
         was = {blk[pk].get("incident_pk") for pk in members}
         if len(was) == 1 and None not in was and by_incident.get(next(iter(was))) == set(members):
             claimed.add(next(iter(was)))  # an incident that stays as it was: nothing to write
+            final.update((pk, next(iter(was))) for pk in members)
             continue
         iid = link.incident_id_of([recs[i] for i in g])
-        base, n = iid, 1
-        row = c.execute("SELECT pk FROM incidents WHERE id = ?", (iid,)).fetchone()
-        while row is not None and (row["pk"] not in old or row["pk"] in claimed):
-            n += 1  # an id held outside the block (a hash collision) or by another group
-            iid = link.new_incident_id({"organization": base, "source": f"{base}#{n}"})
-            row = c.execute("SELECT pk FROM incidents WHERE id = ?", (iid,)).fetchone()
-        created = row is None
-        inc_pk = store._create_incident(iid, members) if created else row["pk"]
+        inc_pk, created, kept, iid = _place(store, read, iid, members, by_incident, held, old, claimed, renamed)
         claimed.add(inc_pk)
+        final.update((pk, inc_pk) for pk in members)
         moved, explained = [], []
         for i, pk in zip(g, members, strict=True):
             was = blk[pk].get("incident_pk")
@@ -204,12 +247,15 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool, int]]:
                 moved.append((inc_pk, _dumps(reasons[i]), pk))
                 if was:
                     touched.add(was)  # the incident it left
-            elif blk[pk].get("link_reasons") != reasons[i] and (pk in new or not blk[pk].get("link_reasons")):
-                explained.append((_dumps(reasons[i]), pk))  # a notice that stays keeps its reasons
+            elif blk[pk].get("link_reasons") != reasons[i] and (pk in new or kept is not None
+                                                                 or not blk[pk].get("link_reasons")):
+                # a notice that stays keeps its reasons, unless its incident took a new id (as
+                # had the notice moved to a new incident)
+                explained.append((_dumps(reasons[i]), pk))
         if moved:
             store._move_notices(moved)
-            if not created:  # a new incident was written with its values
-                touched.add(inc_pk)
+        if (moved or kept is not None) and not created:  # a new incident was written with its values
+            touched.add(inc_pk)
         if explained:
             c.executemany("UPDATE notices SET link_reasons = ? WHERE pk = ?", explained)
         fresh = all(pk in new for pk in members)
@@ -217,8 +263,54 @@ def relink(store: Store, seeds: list[int]) -> dict[int, tuple[str, bool, int]]:
             if pk in new:
                 out[pk] = (iid, fresh and pk == min(p for p in members if p in new), inc_pk)
     for pk in sorted(touched | (old - claimed)):
-        store._recompute(pk)
+        if read.complete:  # its notices are those of the block placed in it: nothing to read again
+            store._recompute(pk, renamed.get(pk) or read.incident_ids[pk],
+                             read.records([n for n, inc in final.items() if inc == pk]))
+        else:
+            store._recompute(pk, renamed.get(pk))
     return out
+
+
+def _place(store: Store, read: Block, iid: str, members: list[int], by_incident: dict[int, set[int]],
+           held: dict[str, int], old: set[int], claimed: set[int],
+           renamed: dict[int, str]) -> tuple[int, bool, int | None, str]:
+    """The incident a changed group goes to: (its pk, whether it was created now, the pk of the
+    block's incident that takes the new id or None, its id). The id ``iid`` is the group's
+    (``link.incident_id_of``); an id held outside the block (a hash collision) or by another
+    group is changed."""
+    c = store.conn
+    base, n = iid, 1
+    while True:
+        taken = iid in renamed.values()
+        pk = held.get(iid)
+        if pk is not None and pk in old and pk not in claimed and not taken:
+            return pk, False, None, iid  # the block's incident of that id
+        if pk is None and not taken:
+            # a new id: an incident of the block, all of it in this group, takes it (a notice
+            # dated before that incident's first one joined it); or a new incident is written,
+            # the insert itself telling whether the id is held outside the block
+            kept = _kept_row(members, by_incident, claimed) if read.complete else None
+            if kept is not None:
+                if c.execute("SELECT 1 FROM incidents WHERE id = ?", (iid,)).fetchone() is None:
+                    renamed[kept] = iid
+                    return kept, False, kept, iid
+            else:
+                made = store._create_incident(iid, members, read.records(members))
+                if made is not None:
+                    return made, True, None, iid
+        n += 1
+        iid = link.new_incident_id({"organization": base, "source": f"{base}#{n}"})
+
+
+def _kept_row(members: list[int], by_incident: dict[int, set[int]], claimed: set[int]) -> int | None:
+    """A group whose id is new but which holds the whole of an incident of the block (a notice
+    dated before that incident's first one joined it, so its id changed): that incident's row,
+    which then takes the new id instead of a new row being written and every notice moved to it.
+    The largest such incident, the first by pk among equals; None when there is none."""
+    group = set(members)
+    whole = [(-len(notices), inc) for inc, notices in by_incident.items()
+             if inc not in claimed and notices <= group]
+    return min(whole)[1] if whole else None
 
 
 def _resolve(store: Store, ref: str) -> tuple[int, str]:

@@ -153,11 +153,12 @@ def remove_watch(store: Store, name: str) -> bool:
 # ---------------------------------------------------------------------------- alerts
 
 
-def record_alerts(conn: sqlite3.Connection, incident_pks: Iterable[int]) -> int:
+def record_alerts(conn: sqlite3.Connection, incident_pks: Iterable[int], *, watched: bool = True) -> int:
     """Record the alerts that the incidents ``incident_pks`` (just created or changed) raise on
-    every watch; called inside the caller's transaction. Returns how many were recorded."""
+    every watch; called inside the caller's transaction. Returns how many were recorded.
+    ``watched`` False: the caller knows, in this transaction, that the store holds no watch."""
     pks = sorted({int(p) for p in incident_pks if p})
-    if not pks:
+    if not pks or not watched:
         return 0
     rows = conn.execute("SELECT * FROM watches").fetchall()
     cache: dict[int, dict] = {}  # each incident's JSON read once for all watches
