@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import pdfmake
@@ -205,6 +205,16 @@ def test_layout_rows_and_tiers() -> None:
         "みだし", "うえのみぎ\nうえのひだり", "したのみぎ\nしたのひだり", "あとがき"]
 
 
+def test_a_column_does_not_run_on_into_the_tier_below_across_wide_boxes() -> None:
+    # PDFium boxes a vertical font's full-width glyph two ems wide and one em tall; three ems
+    # between the tiers are no blank inside a column, whatever the boxes' width
+    def wide(x: float, top: float, text: str) -> list[Char]:
+        return [Char(c.text, c.left - 10, c.bottom, c.right, c.top) for c in column(x, top, text)]
+
+    chars = column(117, 500, "ひだり") + column(135, 500, "みぎ") + wide(135, 450, "した")  # PDFium's order
+    assert layout(build_lines(chars)).split("\n\n") == ["みぎ\nひだり", "した"]
+
+
 def test_layout_of_nothing_is_empty() -> None:
     assert build_lines([]) == []
     assert layout([]) == ""
@@ -233,6 +243,7 @@ COLUMN = st.text(KANA_KANJI, min_size=2, max_size=20)
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(COLUMN, min_size=1, max_size=6), min_size=1, max_size=2))
+@example(tiers=[["ぁぁ", "ぁぁ"], ["あぁ"]])  # PDFium's two-em-wide boxes once ran a column into the tier below
 def test_any_vertical_columns_come_back_in_reading_order(tiers: list[list[str]]) -> None:
     doc = read(pdfmake.pdf(pdfmake.columns(tiers, top=820, size=10)))
     # a column as long as the longest may be joined to the next (a line wrapped at the margin)

@@ -39,6 +39,12 @@ class Char:
     def size(self) -> float:
         return max(self.right - self.left, self.top - self.bottom, 0.01)
 
+    @property
+    def height(self) -> float:
+        """The box's height: in a column, the character's advance (one em). PDFium's loose box
+        of a vertical font's glyph is up to two ems wide, so ``size`` is no measure down a column."""
+        return max(self.top - self.bottom, 0.01)
+
 
 @dataclass
 class Line:
@@ -75,13 +81,16 @@ class Line:
         out = [self.chars[0].text]
         for prev, ch in pairwise(self.chars):
             gap = prev.bottom - ch.top if self.vertical else ch.left - prev.right
-            if gap > _SPACE * max(prev.size, ch.size) and not (prev.text.isspace() or ch.text.isspace()):
+            em = max(prev.height, ch.height) if self.vertical else max(prev.size, ch.size)
+            if gap > _SPACE * em and not (prev.text.isspace() or ch.text.isspace()):
                 out.append(" " if prev.text.isascii() and ch.text.isascii() else "\u3000")
             out.append(ch.text)
         return "".join(out).rstrip()
 
 
-# A character continues a line when it is within these multiples of the character size.
+# A character continues a line when it is within these multiples of the character size (down a
+# column, along it, of the boxes' height: the larger side of a vertical glyph's box is its width,
+# up to two ems, and by it the gap between two tiers passed for a blank inside a column).
 _ACROSS = 0.5  # off the line's axis (column centre / baseline)
 _GAP = 2.5  # along it, from the previous character's edge
 _OVERLAP = -0.35  # how far it may overlap the previous character
@@ -91,7 +100,8 @@ _SPACE = 0.2  # a gap this wide between two characters is a space
 def step(prev: Char, ch: Char) -> str | None:
     """'v' if ``ch`` continues a column below ``prev``, 'h' if a line right of it, else None."""
     s = max(prev.size, ch.size)
-    if abs(ch.cx - prev.cx) <= _ACROSS * s and _OVERLAP * s <= prev.bottom - ch.top <= _GAP * s:
+    em = max(prev.height, ch.height)
+    if abs(ch.cx - prev.cx) <= _ACROSS * s and _OVERLAP * em <= prev.bottom - ch.top <= _GAP * em:
         return "v"
     if abs(ch.cy - prev.cy) <= _ACROSS * s and _OVERLAP * s <= ch.left - prev.right <= _GAP * s:
         return "h"
