@@ -244,6 +244,7 @@ COLUMN = st.text(KANA_KANJI, min_size=2, max_size=20)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(COLUMN, min_size=1, max_size=6), min_size=1, max_size=2))
 @example(tiers=[["ぁぁ", "ぁぁ"], ["あぁ"]])  # PDFium's two-em-wide boxes once ran a column into the tier below
+@example(tiers=[["あ" * 16, "あ" * 16]])  # on the turned page PDFium once dropped the second as a duplicate
 def test_any_vertical_columns_come_back_in_reading_order(tiers: list[list[str]]) -> None:
     doc = read(pdfmake.pdf(pdfmake.columns(tiers, top=820, size=10)))
     # a column as long as the longest may be joined to the next (a line wrapped at the margin)

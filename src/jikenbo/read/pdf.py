@@ -5,7 +5,8 @@
   character boxes (``pdflayout``): columns right to left, tiers top down.
 * Without a CJK system font PDFium measures vertical glyphs as zero-width and leaves out every
   text object so measured (half of a 縦書き page). Such objects are read a second time with
-  the page's objects turned a quarter turn, and their boxes turned back.
+  the page's objects turned a quarter turn (the text objects set apart, so that PDFium takes
+  no two neighbouring columns of the same text for one), and their boxes turned back.
 * A page whose text is not Japanese-looking (a font that maps its glyphs to symbols, foreign
   scripts, private-use or unassigned code points) is not extracted from: the document fails
   with one line when no page is readable, and a warning names the pages left out otherwise.
@@ -33,6 +34,13 @@ from jikenbo.text.chars import JAPANESE, is_japanese, is_kanji
 
 _PDFIUM_LOCK = threading.Lock()
 _QUARTER = (0.0, 1.0, -1.0, 0.0, 0.0, 0.0)  # (x, y) -> (-y, x)
+# On the turned page the text objects stand this many page sizes apart, in turns of _SHIFTS:
+# PDFium drops a text object as a duplicate (a fake-bold or shadow copy) when one of the five
+# text objects before it holds the same characters from nearly the same start, allowing an
+# eighth of its length across the line, and two neighbouring turned columns of the same
+# text more than about eight pitches long (two rules of 16 ー, say) pass for one.
+_APART = 2.0
+_SHIFTS = 8
 
 
 @dataclass
@@ -138,9 +146,10 @@ def _char(raw: Any, tp: Any, i: int, rect: Any) -> Char | None:
     return Char("\ufffd" if broken else chr(code), rect.left, rect.bottom, rect.right, rect.top)
 
 
-def _chars(textpage: Any, *, turned: bool = False, objects: bool = False) -> list[tuple[int, int, Char]]:
+def _chars(textpage: Any, *, turned: dict[int, float] | None = None,
+           objects: bool = False) -> list[tuple[int, int, Char]]:
     """(object address or 0, index, Char) for each drawn character of ``textpage``; boxes of a
-    page turned by ``_QUARTER`` are turned back."""
+    page turned by ``_QUARTER`` are turned back, ``turned`` giving the objects' shifts along x."""
     import pypdfium2.raw as raw
 
     out = []
@@ -150,9 +159,11 @@ def _chars(textpage: Any, *, turned: bool = False, objects: bool = False) -> lis
         ch = _char(raw, tp, i, rect)
         if ch is None:
             continue
-        if turned:  # undo (x, y) -> (-y, x)
-            ch = Char(ch.text, ch.bottom, -ch.right, ch.top, -ch.left)
-        out.append((_address(raw.FPDFText_GetTextObject(tp, i)) if objects else 0, i, ch))
+        obj = _address(raw.FPDFText_GetTextObject(tp, i)) if objects or turned is not None else 0
+        if turned is not None:  # undo (x, y) -> (shift - y, x)
+            shift = turned.get(obj, 0.0)
+            ch = Char(ch.text, ch.bottom, shift - ch.right, ch.top, shift - ch.left)
+        out.append((obj if objects else 0, i, ch))
     return out
 
 
@@ -188,11 +199,16 @@ def _page_text(page: Any, opts: ReadOptions) -> str:
     extra: list[tuple[int, int, Char]] = []
     if missed:
         seen = {obj for obj, _i, _c in found}
+        apart = _APART * max(page.get_size())
+        shifts: dict[int, float] = {}
         for o in page.get_objects(max_depth=1):
-            o.transform(pdfium.PdfMatrix(*_QUARTER))
+            shift = 0.0
+            if o.type == raw.FPDF_PAGEOBJ_TEXT:
+                shift = shifts[_address(o.raw)] = apart * (len(shifts) % _SHIFTS)
+            o.transform(pdfium.PdfMatrix(*_QUARTER[:4], shift, 0.0))
         turned_page = page.get_textpage()
         try:
-            turned = [t for t in _chars(turned_page, turned=True, objects=True) if t[0] not in seen]
+            turned = [t for t in _chars(turned_page, turned=shifts, objects=True) if t[0] not in seen]
         finally:
             turned_page.close()
         extra = turned if any(not t[2].text.isspace() for t in turned) else []
