@@ -269,6 +269,115 @@ def test_two_writers_in_commit_batches_link_each_notice_exactly_once(pg):
     _race(pg(), _batch_writer, 5)
 
 
+def test_a_batch_writes_a_document_before_it_takes_the_writers_lock(pg):
+    """While one writer holds the lock (its batch linked a document), another writer's document
+    is written up to its linking: its rows are there, uncommitted, when it starts to wait."""
+    import threading
+
+    url = pg()
+    first, second = _report(1, 1), _report(2, 1)
+    with open_store(url) as a, open_store(url) as b, open_store(url) as look:
+        b_pid = b.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        a.conn.begin_batch()
+        a.add_document(Document.model_validate(first[0]), [Record.model_validate(r) for r in first[1]])
+        done: dict = {}
+
+        def other() -> None:
+            b.conn.begin_batch()
+            done["res"] = b.add_document(Document.model_validate(second[0]),
+                                         [Record.model_validate(r) for r in second[1]])
+            b.conn.commit_batch()
+
+        t = threading.Thread(target=other)
+        t.start()
+        waits = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()"
+        for _ in range(200):
+            if look.conn.execute(waits).fetchone()[0]:
+                break
+            t.join(0.05)
+        assert look.conn.execute(waits).fetchone()[0] == 1 and "res" not in done  # waiting for the lock
+        written = look.conn.execute(
+            "SELECT string_agg(c.relname, ' ' ORDER BY c.relname) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE l.pid = ? AND l.mode = 'RowExclusiveLock' AND c.relkind = 'r'", (b_pid,)).fetchone()[0]
+        assert written.split() == ["documents", "field_values", "notices"]  # and no organisation yet
+        a.conn.commit_batch()
+        t.join(30)
+        assert done["res"].status == "added" and len(done["res"].incidents_created) == 1
+        assert look.counts()["notices"] == 2
+
+
+def test_the_same_bytes_from_two_writers_at_once_are_stored_once(pg):
+    """Writer B has written a document and waits for the lock; writer A, holding it, stores
+    the same bytes: each waits for the other, PostgreSQL breaks it, the loser is told to retry,
+    and tried again it finds the document stored."""
+    import threading
+
+    url = pg()
+    first, same = _report(1, 1), _report(2, 1)
+    doc, recs = Document.model_validate(same[0]), [Record.model_validate(r) for r in same[1]]
+    with open_store(url) as a, open_store(url) as b:
+        a.conn.begin_batch()
+        a.add_document(Document.model_validate(first[0]), [Record.model_validate(r) for r in first[1]])
+        got: dict = {}
+
+        def other() -> None:
+            b.conn.begin_batch()
+            try:
+                got["b"] = b.add_document(doc, recs)
+            except StoreError as e:
+                got["b"] = e
+            b.conn.commit_batch()
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(0.5)  # B's rows written, B waiting for A's lock
+        try:
+            got["a"] = a.add_document(doc, recs)
+        except StoreError as e:
+            got["a"] = e
+        a.conn.commit_batch()
+        t.join(30)
+        errors = [v for v in got.values() if isinstance(v, StoreError)]
+        assert len(errors) == 1 and errors[0].retry, got
+        loser = a if isinstance(got["a"], StoreError) else b
+        assert loser.add_document(doc, recs).status == "duplicate"
+        assert a.counts()["documents"] == 2 and a.counts()["notices"] == 2
+
+
+def _ingest_folder(url: str, folder: str, barrier) -> dict:
+    from jikenbo.store import textindex
+
+    textindex.segmented("準備")
+    with open_store(url) as st:
+        barrier.wait(60)
+        return st.ingest([folder], workers=1, progress=False).as_dict()
+
+
+def test_two_ingests_of_the_same_folder_at_once_store_each_document_once(pg, tmp_path):
+    """Two analysts ingest the same folder at the same moment: every document is stored once,
+    nothing fails, and the incidents are those of one ingest."""
+    url = pg()
+    folder = tmp_path / "same"
+    folder.mkdir()
+    names = ["あさぎ", "いぶき", "うしお", "えにし", "おぼろ", "かすみ", "きらら", "くれは", "けやき", "こはる", "さざれ", "しずく"]
+    for i, name in enumerate(names):
+        org = f"株式会社{name}商会"
+        (folder / f"n{i:02d}.txt").write_text(
+            f"{org}における個人情報漏えいに関するお詫びとお知らせ\n\n2024年6月{1 + i}日\n{org}\n\n"
+            "このたび、当社サーバーが第三者による不正アクセスを受け、お客様の個人情報が漏えいした"
+            "可能性があることが判明しました。\n深くお詫び申し上げます。\n", encoding="utf-8")
+    open_store(url).close()
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as m, ctx.Pool(2) as pool:
+        barrier = m.Barrier(2)
+        runs = pool.starmap(_ingest_folder, [(url, str(folder), barrier)] * 2)
+    assert all(not r["failed"] and r["fatal"] is None for r in runs), runs
+    assert sum(r["added"] for r in runs) == 12 and all(r["added"] + r["unchanged"] == 12 for r in runs)
+    with open_store(url) as st:
+        assert st.counts()["documents"] == 12 and st.counts()["notices"] == 12
+        assert len(st.incidents(limit=None)) == 12
+
+
 def test_cli_commands_on_a_postgresql_url(pg, monkeypatch):
     url = pg()
     run = CliRunner().invoke

@@ -23,7 +23,10 @@ Location = Path | str  # a store file, or a PostgreSQL URL
 
 
 class StoreError(Exception):
-    """A store problem, as one line for the user: not a store, newer schema, read-only, disk full."""
+    """A store problem, as one line for the user: not a store, newer schema, read-only, disk full.
+    ``retry``: a conflict between two writers (PostgreSQL) that trying the document again resolves."""
+
+    retry = False
 
 
 def is_url(location: object) -> bool:
@@ -78,6 +81,9 @@ class Backend(Protocol):
     # optional: ``summary_select(affected, lag)``, the SQL of ``stats``' figures of one group
     # computed by the database (PostgreSQL's ordered-set aggregates); a backend without it ships
     # each group's values (``group_concat``) and ``stats`` sorts them (SQLite, in-process)
+    # optional: ``lock_to_link(conn)``, take the writers' lock in a commit batch opened without it
+    # (PostgreSQL: a document's own rows are written first); True when taken now. Without it
+    # the batch's transaction holds the lock from its start (SQLite's BEGIN IMMEDIATE)
     # optional: ``link_and_index(conn, rows)``, a new notice's linking update that also writes its
     # search columns (PostgreSQL: its GIN entries once); without it the notice is indexed when
     # inserted (SQLite's FTS5 tables are apart from the notices table)

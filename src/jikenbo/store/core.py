@@ -172,23 +172,40 @@ class Store:
                 return res
             prev = got["newest"] is not None
             version = got["newest"] + 1 if prev else 1
+            if prev:  # a new version: its superseding and everything else under the writers' lock
+                self._lock_to_link()
+            # the document, its notices and their field values: rows no other writer can want,
+            # written before the lock (PostgreSQL's commit batch) while another writer links
             cur = c.execute(
                 "INSERT INTO documents (sha256, source, locator, version, url, media_type, encoding,"
                 " title, published, fetched_at, added_at, notice_count, text)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (sha256) DO NOTHING",
                 (doc.sha256, doc.source, loc, version, doc.url, doc.media_type, doc.encoding,
                  doc.title, doc.published, doc.fetched_at, _now(), len(records), doc.text))
+            if not cur.rowcount:  # the same bytes, stored by another writer since the check
+                return res
             doc_id = int(cur.lastrowid or 0)
-            res.document_id, res.version = doc_id, version
-            res.status = "new_version" if prev else ("added" if records else "empty")
-            touched: set[int] = set()
-            if prev:
-                touched |= self._supersede(loc, doc_id)
             new_pks = []
             for rec, seg, seg_title in zip(records, segmented, segmented_titles, strict=True):
                 new_pks.append(self._add_notice(doc, doc_id, rec, seg, seg_title))
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
+            if self._lock_to_link() and not prev:
+                # unlocked until now: a version at this locator another writer stored meanwhile
+                newest = c.execute("SELECT max(version) AS v FROM documents WHERE locator = ? AND id != ?",
+                                   (loc, doc_id)).fetchone()["v"]
+                if newest is not None:
+                    prev, version = True, newest + 1
+                    c.execute("UPDATE documents SET version = ? WHERE id = ?", (version, doc_id))
+            res.document_id, res.version = doc_id, version
+            res.status = "new_version" if prev else ("added" if records else "empty")
+            touched: set[int] = set()
+            if prev:
+                touched |= self._supersede(loc, doc_id)
+            # under the lock: rows two writers may both write (organisations, their aliases,
+            # third parties); one written before the lock could deadlock with a linking writer
+            for pk, rec in zip(new_pks, records, strict=True):
+                self._notice_names(pk, rec)
             placed = relink(self, new_pks)
             waiting = self._unindexed or {}
             for pk, cols in waiting.items():  # a new notice that linking did not move
@@ -302,10 +319,7 @@ class Store:
         rd = rec.model_dump()
         rd["notice_id"] = nid
         rd["fetched_at"] = doc.fetched_at
-        org_id, key = self._org(rec.organization, rec.industry)
-        for alias in rec.aliases:  # names the notice gives its organisation find it too
-            if org_id is not None and link.org_key(alias):
-                self._alias(org_id, alias, link.org_key(alias))
+        key = link.org_key(rec.organization)  # its organisation's row: _notice_names
         evidence = rd.pop("evidence")
         text = _notice_text(doc, rec)
         base, n = nid, 1
@@ -329,6 +343,16 @@ class Store:
         else:
             self.backend.index_notice(c, n_pk, *cols)
         self._field_values(n_pk, rec, kind)
+        return n_pk
+
+    def _notice_names(self, n_pk: int, rec: Record) -> None:
+        """The rows of the names a stored notice gives: its organisation (found or made) with
+        the aliases it gives it, and its vendors and third parties."""
+        c = self.conn
+        org_id, _ = self._org(rec.organization, rec.industry)
+        for alias in rec.aliases:  # names the notice gives its organisation find it too
+            if org_id is not None and link.org_key(alias):
+                self._alias(org_id, alias, link.org_key(alias))
         for name, role in [*((v, "vendor") for v in rec.vendors), *((t.name, t.role) for t in rec.third_parties)]:
             vkey = link.vendor_key(name)
             if not vkey:
@@ -337,7 +361,13 @@ class Store:
             tid = c.execute("SELECT id FROM third_parties WHERE key = ?", (vkey,)).fetchone()["id"]
             c.execute("INSERT OR IGNORE INTO notice_third_parties (notice_pk, third_party_id, name, role)"
                       " VALUES (?,?,?,?)", (n_pk, tid, name, role))
-        return n_pk
+
+    def _lock_to_link(self) -> bool:
+        """Take the writers' lock for the rest of this transaction, if not held (a PostgreSQL
+        commit batch opens without it; SQLite's transaction holds it from its start). True when
+        it was taken now: what came before ran while another writer may have committed."""
+        lock = getattr(self.backend, "lock_to_link", None)
+        return bool(lock(self.conn)) if lock is not None else False
 
     def _field_values(self, n_pk: int, rec: Record, kind: str) -> None:
         rows = []

@@ -263,8 +263,27 @@ def ingest(store: Store, inputs: Iterable[str] | Iterable[Document | ReadError],
         s.capped.extend(capped)
         # titles segmented by the worker when it gave them (the writer is the bottleneck)
         batch.before()
-        res: DocResult = store.add_document(doc, records, segmented=segs, locator=loc,
-                                            segmented_titles=list(titles) if titles else None)
+        try:
+            res: DocResult = store.add_document(doc, records, segmented=segs, locator=loc,
+                                                segmented_titles=list(titles) if titles else None)
+        except StoreError as e:
+            if not e.retry:
+                raise
+            # two writers' conflict (PostgreSQL: one waited for the other's rows while that one
+            # waited for the lock, or both stored the same bytes): what this batch stored is
+            # committed, its lock released, and the document tried once more
+            log.info("%s: tried again after a conflict with another writer (%s)", doc.source, e)
+            batch.commit()
+            batch.before()
+            try:
+                res = store.add_document(doc, records, segmented=segs, locator=loc,
+                                         segmented_titles=list(titles) if titles else None)
+            except StoreError as e2:
+                if not e2.retry:
+                    raise
+                batch.commit()
+                fail(doc.source, str(e2))
+                return
         batch.after()
         if res.status == "duplicate":
             s.unchanged += 1

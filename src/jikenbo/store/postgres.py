@@ -46,7 +46,12 @@ log = logging.getLogger(__name__)
 
 WRITE_LOCK = 0x4A4B4E42  # advisory lock key of the store's writers ("JKNB", as SQLite's application_id)
 MIGRATE_LOCK = WRITE_LOCK + 1
-_BEGIN_WRITE = f"BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_BEGIN_BATCH = "BEGIN; SET LOCAL synchronous_commit = off"
+_BEGIN_WRITE = f"{_BEGIN_BATCH}; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+# a transaction that waited for another writer's rows while that writer waited for its lock
+# (deadlock_detected, broken by PostgreSQL after deadlock_timeout), or whose insert met a row of
+# the same key committed meanwhile: the document is tried again, once, with the lock released
+_RETRY_STATES = {"40P01", "40001", "23505"}
 POOL_MAX = 16  # connections per pool (one pool per URL and process)
 kind = "postgresql"
 
@@ -355,7 +360,9 @@ def _error(e: Exception, where_: str, doing: str = "") -> StoreError:
         return StoreError(f"{where_}: the store was opened read-only{what}")
     if "could not extend" in low or "no space left" in low:
         return StoreError(f"{where_}: database or disk is full{what}; nothing of it was stored")
-    return StoreError(f"{where_}: store error{what}: {first}")
+    err = StoreError(f"{where_}: store error{what}: {first}")
+    err.retry = getattr(e, "sqlstate", None) in _RETRY_STATES  # type: ignore[attr-defined]
+    return err
 
 
 class PgConnection:
@@ -369,6 +376,7 @@ class PgConnection:
         self.raw = conn
         self._pool = pool
         self._tx = False
+        self._locked = False  # the open transaction holds the writers' lock
         self._batch = False  # inside a commit batch (begin_batch): each transaction() a savepoint
         self._pipe: Any = None  # the batch's psycopg pipeline
         self._pipe_cm: Any = None
@@ -470,7 +478,7 @@ class PgConnection:
         except psycopg.Error as e:
             raise _error(e, self.where, "reading") from e
 
-    def _begin(self, doing: str) -> None:
+    def _begin(self, doing: str, *, lock: bool = True) -> None:
         import psycopg
 
         try:
@@ -479,7 +487,8 @@ class PgConnection:
             # does not wait for its fsync; a power loss may lose the last documents, never
             # corrupts; a killed process loses none), then the writers' lock, waited for
             self._tx = True
-            self.raw.execute(_BEGIN_WRITE)
+            self.raw.execute(_BEGIN_WRITE if lock else _BEGIN_BATCH)
+            self._locked = lock
         except psycopg.Error as e:
             self._rollback()
             raise _error(e, self.where, doing) from e
@@ -503,7 +512,7 @@ class PgConnection:
         try:
             yield
             self.raw.execute("COMMIT")
-            self._tx = False
+            self._tx = self._locked = False
         except psycopg.Error as e:
             self._rollback()
             raise _error(e, self.where, doing) from e
@@ -522,6 +531,7 @@ class PgConnection:
             if self._pipe is not None:
                 self._pipe.sync()  # this document's errors show here, not in the next one's
         except BaseException as e:
+            self._locked = False  # a lock taken inside the savepoint went with it; taking it again is harmless
             try:
                 if self._pipe is not None:
                     with contextlib.suppress(psycopg.Error):
@@ -539,12 +549,14 @@ class PgConnection:
             raise
 
     def begin_batch(self, doing: str = "starting a batch of documents") -> None:
-        """Open a transaction that several documents' transactions join, each a savepoint,
-        behind the write lock, its statements pipelined (a statement whose result nobody reads
-        costs no round trip of its own). :meth:`commit_batch` ends it."""
+        """Open a transaction that several documents' transactions join, each a savepoint, its
+        statements pipelined (a statement whose result nobody reads costs no round trip of its
+        own). It opens without the writers' lock: a document's own rows are written first and
+        :meth:`lock_to_link` takes the lock before it links (and holds it to the commit).
+        :meth:`commit_batch` ends it."""
         if self._tx:
             return
-        self._begin(doing)
+        self._begin(doing, lock=False)
         self._batch = True
         self._pipe_cm = self.raw.pipeline()
         self._pipe = self._pipe_cm.__enter__()
@@ -564,7 +576,7 @@ class PgConnection:
             if pipe is not None:
                 pipe.__exit__(None, None, None)  # sends what is queued, reads every result
             if commit:
-                self._tx = False
+                self._tx = self._locked = False
         except psycopg.Error as e:
             if pipe is not None:
                 with contextlib.suppress(Exception):
@@ -577,8 +589,19 @@ class PgConnection:
                     pipe.__exit__(None, None, None)
             self._rollback()
 
+    def lock_to_link(self) -> bool:
+        """Take the writers' lock in the open transaction unless it holds it; True when taken
+        now. Pipelined: the server runs what follows once it has the lock, so the writer waits
+        for it only at the next result it reads."""
+        if not self._tx or self._locked:
+            return False
+        self.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        self._locked = True
+        return True
+
     def _rollback(self) -> None:
         self._tx = False
+        self._locked = False
         try:
             self.raw.execute("ROLLBACK")
         except Exception:  # a broken connection: the pool replaces it
@@ -720,6 +743,11 @@ def transaction(conn: PgConnection, path: object = "", doing: str = "") -> Any:
 def begin_batch(conn: PgConnection, path: object = "") -> None:
     """See :meth:`PgConnection.begin_batch` (the twin of ``sqlite.begin_batch``)."""
     conn.begin_batch()
+
+
+def lock_to_link(conn: PgConnection) -> bool:
+    """See :meth:`PgConnection.lock_to_link` (the backend's optional function)."""
+    return conn.lock_to_link()
 
 
 def commit_batch(conn: PgConnection, path: object = "") -> None:
