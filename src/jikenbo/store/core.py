@@ -24,7 +24,7 @@ from jikenbo.store.backend import Backend, Connection
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
 from jikenbo.store.naming import locator as _locator
-from jikenbo.store.relink import relink
+from jikenbo.store.relink import relink, relink_seeds
 
 log = logging.getLogger(__name__)
 
@@ -190,23 +190,26 @@ class Store:
                 new_pks.append(self._add_notice(doc, doc_id, rec, seg, seg_title))
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
-            if self._lock_to_link() and not prev:
-                # unlocked until now: a version at this locator another writer stored meanwhile
-                newest = c.execute("SELECT max(version) AS v FROM documents WHERE locator = ? AND id != ?",
-                                   (loc, doc_id)).fetchone()["v"]
-                if newest is not None:
-                    prev, version = True, newest + 1
-                    c.execute("UPDATE documents SET version = ? WHERE id = ?", (version, doc_id))
+            # unlocked until now: ask whether another writer stored a version at this locator
+            # meanwhile; its answer, the seeds' rows of relinking and the first organisation's
+            # row come back in one round trip (statements are read only when needed)
+            meanwhile = (c.execute("SELECT max(version) AS v FROM documents WHERE locator = ? AND id != ?",
+                                   (loc, doc_id)) if self._lock_to_link() and not prev else None)
+            seed_rows = relink_seeds(self, new_pks)
+            # under the lock: rows two writers may both write (organisations, their aliases,
+            # third parties); one written before the lock could deadlock with a linking writer
+            for pk, rec in zip(new_pks, records, strict=True):
+                self._notice_names(pk, rec)
+            newest = meanwhile.fetchone()["v"] if meanwhile is not None else None
+            if newest is not None:
+                prev, version = True, newest + 1
+                c.execute("UPDATE documents SET version = ? WHERE id = ?", (version, doc_id))
             res.document_id, res.version = doc_id, version
             res.status = "new_version" if prev else ("added" if records else "empty")
             touched: set[int] = set()
             if prev:
                 touched |= self._supersede(loc, doc_id)
-            # under the lock: rows two writers may both write (organisations, their aliases,
-            # third parties); one written before the lock could deadlock with a linking writer
-            for pk, rec in zip(new_pks, records, strict=True):
-                self._notice_names(pk, rec)
-            placed = relink(self, new_pks)
+            placed = relink(self, new_pks, seed_rows)
             waiting = self._unindexed or {}
             for pk, cols in waiting.items():  # a new notice that linking did not move
                 self.backend.index_notice(c, pk, *cols)
@@ -284,34 +287,40 @@ class Store:
         self._alias(oid, name, key)
         return oid, key
 
-    def _related_incidents(self, key: str) -> list[int]:
-        """pks of incidents of organisations whose key equals, contains or is contained in ``key``
-        (containment by prefix, suffix or substring of ``key``); link decides."""
+    def _related_incidents(self, keys: list[str]) -> set[int]:
+        """pks of incidents of organisations whose key equals, contains or is contained in one of
+        ``keys`` (containment by prefix, suffix or substring of the key); link decides. Two
+        round trips whatever the number of keys: every key's names are asked at once, then every
+        key's incidents."""
         c = self.conn
-        n = len(key)
-        subs = sorted({key[i:j] for i in range(n) for j in range(i + 3, n + 1)} if n <= 40 else {key})
-        subs = subs or [key]
-        marks = ",".join("?" * len(subs))
         hi = "\U0010ffff"
-        # one statement: the names equal to a part of the key, then (3 characters or more) the
-        # names that begin or end with it
-        sql = (f"SELECT id, key FROM organizations WHERE key IN ({marks}) UNION "
-               f"SELECT organization_id, alias_key FROM organization_aliases WHERE alias_key IN ({marks})")
-        params = [*subs, *subs]
-        if n >= 3:
-            sql += (" UNION ALL SELECT id, key FROM (SELECT id, key FROM organizations WHERE key >= ? AND key < ?"
-                    " LIMIT 50) AS starting UNION ALL SELECT id, key FROM (SELECT id, key FROM organizations"
-                    " WHERE rkey >= ? AND rkey < ? LIMIT 50) AS ending")
-            params += [key, key + hi, key[::-1], key[::-1] + hi]
-        found = c.execute(sql, params).fetchall()
-        # only names that relate (a substring such as 東京電機1 in 東京電機12 names another body)
-        ids = {i for i, k in found if k == key or link.org_relation(key, k) != "none"}
-        id_list = sorted(i for i in ids if i is not None)
-        marks = ",".join("?" * len(id_list))
-        rows = c.execute(
-            f"SELECT pk FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
-            " ORDER BY disclosure_date DESC LIMIT ?", (key, *id_list, MAX_CANDIDATES)).fetchall()
-        return [r[0] for r in rows]
+        asked = []
+        for key in keys:
+            n = len(key)
+            subs = sorted({key[i:j] for i in range(n) for j in range(i + 3, n + 1)} if n <= 40 else {key})
+            subs = subs or [key]
+            marks = ",".join("?" * len(subs))
+            # one statement: the names equal to a part of the key, then (3 characters or more)
+            # the names that begin or end with it
+            sql = (f"SELECT id, key FROM organizations WHERE key IN ({marks}) UNION "
+                   f"SELECT organization_id, alias_key FROM organization_aliases WHERE alias_key IN ({marks})")
+            params = [*subs, *subs]
+            if n >= 3:
+                sql += (" UNION ALL SELECT id, key FROM (SELECT id, key FROM organizations WHERE key >= ? AND key < ?"
+                        " LIMIT 50) AS starting UNION ALL SELECT id, key FROM (SELECT id, key FROM organizations"
+                        " WHERE rkey >= ? AND rkey < ? LIMIT 50) AS ending")
+                params += [key, key + hi, key[::-1], key[::-1] + hi]
+            asked.append((key, c.execute(sql, params)))  # read below: one round trip for all
+        incidents = []
+        for key, cur in asked:
+            # only names that relate (a substring such as 東京電機1 in 東京電機12 names another body)
+            ids = {i for i, k in cur.fetchall() if k == key or link.org_relation(key, k) != "none"}
+            id_list = sorted(i for i in ids if i is not None)
+            marks = ",".join("?" * len(id_list))
+            incidents.append(c.execute(
+                f"SELECT pk FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
+                " ORDER BY disclosure_date DESC LIMIT ?", (key, *id_list, MAX_CANDIDATES)))
+        return {r[0] for cur in incidents for r in cur.fetchall()}
 
     def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str, seg_title: str) -> int:
         c = self.conn

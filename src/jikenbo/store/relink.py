@@ -129,13 +129,21 @@ def _decisions(store: Store, ids: set[str]) -> list[Any]:
         f" OR other_id IN ({marks}) ORDER BY id", [*ids, *ids]).fetchall()
 
 
-def block(store: Store, seeds: list[int]) -> Block:
+def relink_seeds(store: Store, seeds: list[int]) -> Any:
+    """The seeds' query of :func:`relink`, sent now (its rows read when relink needs them, so a
+    caller can let them come with another statement's round trip); None without seeds."""
+    if not seeds:
+        return None
+    return store.conn.execute(_SEED_SQL + f"n.pk IN ({','.join('?' * len(seeds))})", seeds)
+
+
+def block(store: Store, seeds: list[int], sent: Any = None) -> Block:
     """The seeds' neighbourhood: pk → record dict (with ``notice_id``, ``incident_pk``,
-    ``link_reasons``), and what the store told of itself on the way."""
+    ``link_reasons``), and what the store told of itself on the way. ``sent``: the seeds' query
+    as :func:`relink_seeds` sent it."""
     c = store.conn
     out: dict[int, dict] = {}
-    marks = ",".join("?" * len(seeds))
-    seed_rows = c.execute(_SEED_SQL + f"n.pk IN ({marks})", seeds).fetchall()
+    seed_rows = (sent if sent is not None else relink_seeds(store, seeds)).fetchall()
     # the same on every row
     blk = Block(out, {}, {}, decided=not seed_rows or bool(seed_rows[0]["decided"]),
                 watched=not seed_rows or bool(seed_rows[0]["watched"]), complete=True)
@@ -150,8 +158,7 @@ def block(store: Store, seeds: list[int]) -> Block:
         keys = sorted({k for pk in todo for k in link.search_keys(out[pk])} - seen_keys)[:MAX_KEYS]
         seen_keys |= set(keys)
         incs = {out[pk]["incident_pk"] for pk in todo if out[pk].get("incident_pk")}
-        for k in keys:
-            incs |= set(store._related_incidents(k))
+        incs |= store._related_incidents(keys)
         incs -= seen_inc
         seen_inc |= incs
         todo = []
@@ -202,14 +209,14 @@ def effective_decisions(rows: list[Any]) -> tuple[set[tuple[str, str]], set[str]
     return pairs, alone
 
 
-def relink(store: Store, seeds: list[int]) -> Placed:
+def relink(store: Store, seeds: list[int], sent: Any = None) -> Placed:
     """Regroup the seeds' neighbourhood; pk of each seed → (incident id, whether it is new, the
-    incident's pk)."""
+    incident's pk). ``sent``: the seeds' query, sent already by :func:`relink_seeds`."""
     out = Placed()
     if not seeds:
         return out
     c = store.conn
-    read = block(store, seeds)
+    read = block(store, seeds, sent)
     blk, out.watched = read.notices, read.watched
     pks = sorted(blk)
     recs = [blk[p] for p in pks]
