@@ -287,11 +287,11 @@ class Store:
         self._alias(oid, name, key)
         return oid, key
 
-    def _related_incidents(self, keys: list[str]) -> set[int]:
-        """pks of incidents of organisations whose key equals, contains or is contained in one of
-        ``keys`` (containment by prefix, suffix or substring of the key); link decides. Two
-        round trips whatever the number of keys: every key's names are asked at once, then every
-        key's incidents."""
+    def _related_subqueries(self, keys: list[str]) -> tuple[list[str], list[list[Any]]]:
+        """The queries (one a key, with their parameters) of the pks of incidents of
+        organisations whose key equals, contains or is contained in one of ``keys``, for a caller
+        to run or to use as ``IN (…)`` subqueries of its own statement. One round trip whatever
+        the number of keys: every key's names are asked at once."""
         c = self.conn
         hi = "\U0010ffff"
         asked = []
@@ -311,16 +311,16 @@ class Store:
                         " WHERE rkey >= ? AND rkey < ? LIMIT 50) AS ending")
                 params += [key, key + hi, key[::-1], key[::-1] + hi]
             asked.append((key, c.execute(sql, params)))  # read below: one round trip for all
-        incidents = []
+        queries, params = [], []
         for key, cur in asked:
             # only names that relate (a substring such as 東京電機1 in 東京電機12 names another body)
             ids = {i for i, k in cur.fetchall() if k == key or link.org_relation(key, k) != "none"}
             id_list = sorted(i for i in ids if i is not None)
             marks = ",".join("?" * len(id_list))
-            incidents.append(c.execute(
-                f"SELECT pk FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
-                " ORDER BY disclosure_date DESC LIMIT ?", (key, *id_list, MAX_CANDIDATES)))
-        return {r[0] for cur in incidents for r in cur.fetchall()}
+            queries.append(f"SELECT pk FROM incidents WHERE org_key = ? OR organization_id IN ({marks})"
+                           " ORDER BY disclosure_date DESC LIMIT ?")
+            params.append([key, *id_list, MAX_CANDIDATES])
+        return queries, params
 
     def _add_notice(self, doc: Document, doc_id: int, rec: Record, seg: str, seg_title: str) -> int:
         c = self.conn

@@ -157,16 +157,20 @@ def block(store: Store, seeds: list[int], sent: Any = None) -> Block:
     while todo and len(out) < MAX_BLOCK:
         keys = sorted({k for pk in todo for k in link.search_keys(out[pk])} - seen_keys)[:MAX_KEYS]
         seen_keys |= set(keys)
-        incs = {out[pk]["incident_pk"] for pk in todo if out[pk].get("incident_pk")}
-        incs |= store._related_incidents(keys)
-        incs -= seen_inc
-        seen_inc |= incs
+        incs = {out[pk]["incident_pk"] for pk in todo if out[pk].get("incident_pk")} - seen_inc
+        # the notices of those incidents and of the related names' incidents (subqueries of the
+        # one statement: the related incidents are not read on their own), but those seen
+        related, related_params = store._related_subqueries(keys)
         todo = []
-        if incs:
-            marks = ",".join("?" * len(incs))
+        if incs or related:
+            where = [f"n.incident_pk IN ({','.join('?' * len(incs))})"] if incs else []
+            where += [f"n.incident_pk IN ({q})" for q in related]
+            skip = f" AND n.incident_pk NOT IN ({','.join('?' * len(seen_inc))})" if seen_inc else ""
             fetched: dict[int, dict] = {}
-            rows = c.execute(_NOTICE_SQL + f"n.incident_pk IN ({marks}) ORDER BY n.pk LIMIT ?",
-                             [*sorted(incs), MAX_BLOCK]).fetchall()
+            rows = c.execute(_NOTICE_SQL + f"({' OR '.join(where)}){skip} ORDER BY n.pk LIMIT ?",
+                             [*sorted(incs), *(x for p in related_params for x in p), *sorted(seen_inc),
+                              MAX_BLOCK]).fetchall()
+            seen_inc |= incs | {r["incident_pk"] for r in rows}
             blk.complete = blk.complete and len(rows) < MAX_BLOCK
             _rows_to_records([r for r in rows if r["pk"] not in out], fetched, blk)
             # keep the incidents of organisations that relate to a name looked for (a key found as
