@@ -24,7 +24,7 @@ from jikenbo.store.backend import Backend, Connection
 from jikenbo.store.db import StoreError
 from jikenbo.store.filters import Filters, tag_filters, where
 from jikenbo.store.naming import locator as _locator
-from jikenbo.store.relink import relink, relink_seeds
+from jikenbo.store.relink import record_of, relink, relink_seeds
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,11 @@ class Store:
                 new_pks.append(self._add_notice(doc, doc_id, rec, seg, seg_title))
                 res.notice_ids.append(self._last_notice_id)
                 res.notices_added += 1
-            # unlocked until now: ask whether another writer stored a version at this locator
-            # meanwhile; its answer, the seeds' rows of relinking and the first organisation's
-            # row come back in one round trip (statements are read only when needed)
+            # unlocked until now (a new version took the lock above): ask whether another writer
+            # stored a version at this locator meanwhile; its answer, the seeds' rows of
+            # relinking and the first organisation's row come back in one round trip
             meanwhile = (c.execute("SELECT max(version) AS v FROM documents WHERE locator = ? AND id != ?",
-                                   (loc, doc_id)) if self._lock_to_link() and not prev else None)
+                                   (loc, doc_id)) if self._lock_to_link() else None)
             seed_rows = relink_seeds(self, new_pks)
             # under the lock: rows two writers may both write (organisations, their aliases,
             # third parties); one written before the lock could deadlock with a linking writer
@@ -289,9 +289,9 @@ class Store:
 
     def _related_subqueries(self, keys: list[str]) -> tuple[list[str], list[list[Any]]]:
         """The queries (one a key, with their parameters) of the pks of incidents of
-        organisations whose key equals, contains or is contained in one of ``keys``, for a caller
-        to run or to use as ``IN (…)`` subqueries of its own statement. One round trip whatever
-        the number of keys: every key's names are asked at once."""
+        organisations whose key equals, contains or is contained in one of ``keys``, as ``IN (…)``
+        subqueries of the caller's statement (relink's block). One round trip whatever the
+        number of keys: every key's names are asked at once."""
         c = self.conn
         hi = "\U0010ffff"
         asked = []
@@ -394,14 +394,7 @@ class Store:
         rows = self.conn.execute(
             "SELECT n.id, n.record, d.url, d.fetched_at FROM notices n JOIN documents d "
             f"ON d.id = n.document_id WHERE {where} AND n.superseded = 0", args).fetchall()
-        recs = []
-        for r in rows:
-            d = json.loads(r["record"])
-            d["notice_id"] = r["id"]
-            d["url"] = d.get("url") or r["url"]
-            d["fetched_at"] = r["fetched_at"]
-            recs.append(d)
-        return recs
+        return [record_of(r["id"], r["record"], r["url"], r["fetched_at"]) for r in rows]
 
     def _recompute(self, inc_pk: int, new_id: str | None = None, records: list[dict] | None = None) -> None:
         """Recompute an incident's current values from its (current) notices; ``new_id``: its id
@@ -417,14 +410,11 @@ class Store:
             return
         self._write_incident(inc_pk, {"id": iid, **link.consolidate(recs)})
 
-    def _create_incident(self, iid: str, notice_pks: list[int], records: list[dict] | None = None) -> int | None:
-        """A new incident ``iid`` of these notices (``records``: theirs, when the caller holds
-        them), its values written at once (one insert into the incidents table and its indexes,
-        not an empty row then an update); its pk, or None when another incident holds ``iid``
-        (nothing written then). The notices are moved to it by the caller."""
-        if records is None:
-            marks = ",".join("?" * len(notice_pks))
-            records = self._current(f"n.pk IN ({marks})", notice_pks)
+    def _create_incident(self, iid: str, records: list[dict]) -> int | None:
+        """A new incident ``iid`` of the notices of these records, its values written at once
+        (one insert into the incidents table and its indexes, not an empty row then an update);
+        its pk, or None when another incident holds ``iid`` (nothing written then). The notices
+        are moved to it by the caller."""
         return self._write_incident(None, {"id": iid, **link.consolidate(records)})
 
     def _write_incident(self, inc_pk: int | None, inc: dict) -> int | None:

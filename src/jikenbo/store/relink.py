@@ -59,14 +59,20 @@ MAX_SUMMARIES = 50_000
 MEMO = link.ClusterMemo(max_steps=50_000)  # a step: a decision and its reasons, ~0.7 KB (35 MB)
 
 
+def record_of(notice_id: str, record: str, url: str | None, fetched_at: str | None) -> dict:
+    """A stored notice's record dict with its ``notice_id``, ``url`` (the record's own, else its
+    document's) and ``fetched_at``: what linking and an incident's values are computed from."""
+    d = json.loads(record)
+    d.update(notice_id=notice_id, url=d.get("url") or url, fetched_at=fetched_at)
+    return d
+
+
 def _summary(r: Any) -> tuple[dict, tuple[int, bytes]]:
     key = (r["id"], r["record"], r["url"], r["fetched_at"])
     hit = _SUMMARIES.get(r["pk"])
     if hit is not None and hit[:4] == key:
         return dict(hit[4]), hit[5]
-    d = json.loads(r["record"])
-    d.update(notice_id=r["id"], url=d.get("url") or r["url"], fetched_at=r["fetched_at"])
-    s = link.notice_summary(d)
+    s = link.notice_summary(record_of(*key))
     fp = (r["pk"], hashlib.blake2b(_dumps(key).encode("utf-8"), digest_size=16).digest())
     if len(_SUMMARIES) >= MAX_SUMMARIES:
         _SUMMARIES.clear()
@@ -87,13 +93,7 @@ class Block:
 
     def records(self, pks: list[int]) -> list[dict]:
         """Record dicts of these notices, as ``Store._current`` gives them."""
-        out = []
-        for pk in sorted(pks):
-            nid, record, url, fetched_at = self.rows[pk]
-            d = json.loads(record)
-            d.update(notice_id=nid, url=d.get("url") or url, fetched_at=fetched_at)
-            out.append(d)
-        return out
+        return [record_of(*self.rows[pk]) for pk in sorted(pks)]
 
 
 def _rows_to_records(rows: list[Any], out: dict[int, dict], blk: Block | None = None) -> list[int]:
@@ -306,7 +306,7 @@ def _place(store: Store, read: Block, iid: str, members: list[int], by_incident:
                     renamed[kept] = iid
                     return kept, False, kept, iid
             else:
-                made = store._create_incident(iid, members, read.records(members))
+                made = store._create_incident(iid, read.records(members))
                 if made is not None:
                     return made, True, None, iid
         n += 1
