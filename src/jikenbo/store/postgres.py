@@ -478,7 +478,7 @@ class PgConnection:
         except psycopg.Error as e:
             raise _error(e, self.where, "reading") from e
 
-    def _begin(self, doing: str, *, lock: bool = True) -> None:
+    def _begin(self, doing: str) -> None:
         import psycopg
 
         try:
@@ -487,8 +487,8 @@ class PgConnection:
             # does not wait for its fsync; a power loss may lose the last documents, never
             # corrupts; a killed process loses none), then the writers' lock, waited for
             self._tx = True
-            self.raw.execute(_BEGIN_WRITE if lock else _BEGIN_BATCH)
-            self._locked = lock
+            self.raw.execute(_BEGIN_WRITE)
+            self._locked = True
         except psycopg.Error as e:
             self._rollback()
             raise _error(e, self.where, doing) from e
@@ -554,12 +554,21 @@ class PgConnection:
         own). It opens without the writers' lock: a document's own rows are written first and
         :meth:`lock_to_link` takes the lock before it links (and holds it to the commit).
         :meth:`commit_batch` ends it."""
+        import psycopg
+
         if self._tx:
             return
-        self._begin(doing, lock=False)
-        self._batch = True
+        # the BEGIN rides in the pipeline too: no round trip of its own (a failure shows at the
+        # first document's sync, which then undoes the batch)
         self._pipe_cm = self.raw.pipeline()
         self._pipe = self._pipe_cm.__enter__()
+        self._tx = self._batch = True
+        try:
+            for statement in _BEGIN_BATCH.split("; "):  # a pipeline sends one statement a query
+                self.raw.execute(statement)
+        except psycopg.Error as e:
+            self._end_batch(commit=False)
+            raise _error(e, self.where, doing) from e
 
     def commit_batch(self, doing: str = "committing a batch of documents") -> None:
         """Commit the open batch (nothing when none is open)."""
