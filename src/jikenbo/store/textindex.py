@@ -48,22 +48,44 @@ def tokens(text: str) -> list[tuple[str, str]]:
     """``(surface, normalised)`` of each word of ``text`` (punctuation and spaces left out)."""
     if not text:
         return []
-    tok = _tokenizer()
     out: list[tuple[str, str]] = []
-    with _lock:
-        for chunk in _chunks(unicodedata.normalize("NFKC", text)):
-            for m in tok.tokenize(chunk):
-                if m.part_of_speech()[0] in _SKIP_POS:
-                    continue
-                surface = m.surface().strip()
-                if surface:
-                    out.append((surface, _clean(m.normalized_form()) or _clean(surface)))
+    for chunk in _chunks(unicodedata.normalize("NFKC", text)):
+        out += _line_tokens(chunk) if len(chunk) <= CACHED_LINE else _tokenize(chunk)
     return out
 
 
+CACHED_LINE = 200  # characters: a line this short is tokenized once per process (titles, set phrases)
+
+
+@lru_cache(maxsize=8192)
+def _line_tokens(chunk: str) -> tuple[tuple[str, str], ...]:
+    # a notice's title is also its text's first line, and notices share whole lines (apologies,
+    # contact desks): each is tokenized once. A chunk is tokenized alone whatever surrounds it.
+    return tuple(_tokenize(chunk))
+
+
+def _tokenize(chunk: str) -> list[tuple[str, str]]:
+    tok = _tokenizer()
+    out: list[tuple[str, str]] = []
+    with _lock:
+        for m in tok.tokenize(chunk):
+            pos = m.part_of_speech_id()
+            skip = _SKIP_IDS.get(pos)
+            if skip is None:
+                skip = _SKIP_IDS[pos] = m.part_of_speech()[0] in _SKIP_POS
+            if skip:
+                continue
+            surface = m.surface().strip()
+            if surface:
+                out.append((surface, _clean(m.normalized_form()) or _clean(surface)))
+    return out
+
+
+_SKIP_IDS: dict[int, bool] = {}  # part-of-speech id -> left out (punctuation, spaces)
 _NOT_WORD = re.compile(r"[^\w]")
 
 
+@lru_cache(maxsize=65536)
 def _clean(s: str) -> str:
     # unicode61 splits on punctuation and symbols: keep tokens as one "word" each
     return _NOT_WORD.sub("", s.lower())
