@@ -46,8 +46,8 @@ log = logging.getLogger(__name__)
 
 WRITE_LOCK = 0x4A4B4E42  # advisory lock key of the store's writers ("JKNB", as SQLite's application_id)
 MIGRATE_LOCK = WRITE_LOCK + 1
-_BEGIN_BATCH = "BEGIN; SET LOCAL synchronous_commit = off"
-_BEGIN_WRITE = f"{_BEGIN_BATCH}; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_BEGIN_BATCH = ("BEGIN", "SET LOCAL synchronous_commit = off")  # one a query: a pipeline sends them so
+_BEGIN_WRITE = "; ".join((*_BEGIN_BATCH, f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"))
 # a transaction that waited for another writer's rows while that writer waited for its lock
 # (deadlock_detected, broken by PostgreSQL after deadlock_timeout), or whose insert met a row of
 # the same key committed meanwhile: the document is tried again, once, with the lock released
@@ -564,7 +564,7 @@ class PgConnection:
         self._pipe = self._pipe_cm.__enter__()
         self._tx = self._batch = True
         try:
-            for statement in _BEGIN_BATCH.split("; "):  # a pipeline sends one statement a query
+            for statement in _BEGIN_BATCH:
                 self.raw.execute(statement)
         except psycopg.Error as e:
             self._end_batch(commit=False)

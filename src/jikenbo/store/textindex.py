@@ -69,11 +69,7 @@ def _tokenize(chunk: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     with _lock:
         for m in tok.tokenize(chunk):
-            pos = m.part_of_speech_id()
-            skip = _SKIP_IDS.get(pos)
-            if skip is None:
-                skip = _SKIP_IDS[pos] = m.part_of_speech()[0] in _SKIP_POS
-            if skip:
+            if m.part_of_speech()[0] in _SKIP_POS:
                 continue
             surface = m.surface().strip()
             if surface:
@@ -81,11 +77,9 @@ def _tokenize(chunk: str) -> list[tuple[str, str]]:
     return out
 
 
-_SKIP_IDS: dict[int, bool] = {}  # part-of-speech id -> left out (punctuation, spaces)
 _NOT_WORD = re.compile(r"[^\w]")
 
 
-@lru_cache(maxsize=65536)
 def _clean(s: str) -> str:
     # unicode61 splits on punctuation and symbols: keep tokens as one "word" each
     return _NOT_WORD.sub("", s.lower())
